@@ -1,0 +1,34 @@
+"""layerwise: the Keras API on JAX. `import layerwise as keras` and run Keras code unchanged.
+
+This file is the public map: every name a user reaches through `layerwise.` is listed here.
+"""
+from layerwise import (activations, callbacks, constraints, initializers, layers, losses,
+                       metrics, models, optimizers, regularizers, saving, utils)
+from layerwise.engine.functional import Input, KerasTensor
+from layerwise.engine.layer import Layer
+from layerwise.engine.model import Model
+from layerwise.engine.sequential import Sequential
+from layerwise.engine.variables import Variable
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Input",
+    "KerasTensor",
+    "Layer",
+    "Model",
+    "Sequential",
+    "Variable",
+    "activations",
+    "callbacks",
+    "constraints",
+    "initializers",
+    "layers",
+    "losses",
+    "metrics",
+    "models",
+    "optimizers",
+    "regularizers",
+    "saving",
+    "utils",
+]

@@ -1,0 +1,1 @@
+"""The machinery a user does not touch directly."""

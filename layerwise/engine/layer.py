@@ -1,0 +1,476 @@
+"""The Layer base class: configuration, lazy build, weights, and the call contract.
+
+Every layer follows one contract: `__init__` stores and validates its configuration,
+`build(input_shape)` creates weights with `add_weight`, `call(inputs, training=None)`
+computes outputs from `self.<weight>.value`, and `get_config` returns what `__init__`
+needs to rebuild it. Sublayers are found by looking at the layer's attributes when the
+weights are asked for, not by intercepting every attribute assignment: that lookup
+happens once per `fit`, never inside a training step.
+"""
+from __future__ import annotations
+
+import contextvars
+import inspect
+import warnings
+from typing import Any, Iterable
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from layerwise.engine import naming
+from layerwise.engine.variables import Variable
+
+_training_context: contextvars.ContextVar[bool | None] = contextvars.ContextVar(
+    "layerwise_training", default=None
+)
+
+Shape = tuple
+
+
+def is_symbolic(value: Any) -> bool:
+    """Whether `value` (or anything nested in it) is a symbolic tensor from `Input`."""
+    from layerwise.engine.functional import KerasTensor
+
+    return any(isinstance(leaf, KerasTensor) for leaf in _flatten(value))
+
+
+def _flatten(value: Any) -> list:
+    if isinstance(value, (list, tuple)):
+        return [leaf for item in value for leaf in _flatten(item)]
+    if isinstance(value, dict):
+        return [leaf for item in value.values() for leaf in _flatten(item)]
+    return [value]
+
+
+def standardize_shape(shape: Any, argument: str = "shape") -> tuple:
+    """A shape as a tuple of ints or None; a bare int becomes a 1-tuple."""
+    if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
+        shape = (shape,)
+    try:
+        dims = tuple(shape)
+    except TypeError:
+        raise TypeError(
+            f"Invalid value for argument `{argument}`. Expected a tuple of integers. "
+            f"Received: {argument}={shape!r}"
+        ) from None
+    result = []
+    for dim in dims:
+        if dim is None:
+            result.append(None)
+        elif isinstance(dim, (int, np.integer)) and not isinstance(dim, bool) and dim >= 0:
+            result.append(int(dim))
+        else:
+            raise ValueError(
+                f"Invalid value for argument `{argument}`. Expected a tuple of non-negative "
+                f"integers or None. Received: {argument}={shape!r}"
+            )
+    return tuple(result)
+
+
+class Layer:
+    """Base class of every layer.
+
+    Args:
+        trainable: whether the layer's weights are updated by training.
+        dtype: the dtype of its weights and computations (float32).
+        name: unique name; generated from the class name when omitted.
+        input_shape / input_dim / batch_input_shape: Keras 2 style way to give the
+            first layer of a Sequential model its input shape (without the batch axis).
+    """
+
+    # The dtype inputs are converted to before `call`; Embedding-like layers take ints.
+    input_dtype = "float32"
+
+    def __init__(
+        self,
+        *,
+        trainable: bool = True,
+        dtype: Any = None,
+        name: str | None = None,
+        activity_regularizer: Any = None,
+        **kwargs: Any,
+    ):
+        input_shape = kwargs.pop("input_shape", None)
+        input_dim = kwargs.pop("input_dim", None)
+        batch_input_shape = kwargs.pop("batch_input_shape", None)
+        batch_size = kwargs.pop("batch_size", None)
+        kwargs.pop("autocast", None)
+        if kwargs:
+            raise ValueError(
+                f"Unrecognized keyword arguments passed to {type(self).__name__}: {kwargs}"
+            )
+        self.name = name if name is not None else naming.unique_name(
+            naming.to_snake_case(type(self).__name__)
+        )
+        if not isinstance(self.name, str) or not self.name:
+            raise ValueError(
+                f"Invalid value for argument `name` of {type(self).__name__}. Expected a "
+                f"non-empty string. Received: name={name!r}"
+            )
+        self.dtype = _dtype_name(dtype)
+        self._trainable = bool(trainable)
+        self.built = False
+        self._trainable_variables: list[Variable] = []
+        self._non_trainable_variables: list[Variable] = []
+        self._seed_generators: list[Any] = []
+        self._build_input_shape: Any = None
+        self.activity_regularizer = _get_regularizer(activity_regularizer)
+        self._input_shape_arg: tuple | None = None
+        if batch_input_shape is not None:
+            self._input_shape_arg = standardize_shape(batch_input_shape, "batch_input_shape")
+        elif input_shape is not None:
+            self._input_shape_arg = (batch_size,) + standardize_shape(input_shape, "input_shape")
+        elif input_dim is not None:
+            self._input_shape_arg = (batch_size, int(input_dim))
+        self._call_has_training_arg = "training" in inspect.signature(self.call).parameters
+
+    # -- construction --------------------------------------------------------------------
+    def build(self, input_shape: Any) -> None:
+        """Create the layer's weights for inputs of `input_shape` (batch axis first)."""
+        self.built = True
+
+    def add_weight(
+        self,
+        shape: Any = None,
+        initializer: Any = None,
+        dtype: Any = None,
+        trainable: bool = True,
+        autocast: bool = True,
+        regularizer: Any = None,
+        constraint: Any = None,
+        aggregation: str = "none",
+        name: str | None = None,
+        **kwargs: Any,
+    ) -> Variable:
+        """Create a weight of this layer and register it."""
+        from layerwise import constraints, initializers
+
+        if isinstance(shape, str):
+            raise ValueError(
+                f"Layer '{self.name}': `name` must be passed to add_weight as a keyword "
+                f"argument. Received: shape={shape!r}"
+            )
+        kwargs.pop("overwrite_with_gradient", None)
+        kwargs.pop("use_resource", None)
+        if kwargs:
+            raise TypeError(f"add_weight() got unexpected keyword arguments {sorted(kwargs)}")
+        shape = standardize_shape(() if shape is None else shape)
+        dtype = _dtype_name(dtype or self.dtype)
+        if initializer is None:
+            floating = jnp.issubdtype(jnp.dtype(dtype), jnp.floating)
+            initializer = "glorot_uniform" if floating else "zeros"
+        variable = Variable(
+            initializers.get(initializer),
+            shape=shape,
+            dtype=dtype,
+            trainable=trainable,
+            name=name or "variable",
+            regularizer=_get_regularizer(regularizer),
+            constraint=constraints.get(constraint),
+        )
+        variable.path = f"{self.name}/{variable.name}"
+        if trainable:
+            self._trainable_variables.append(variable)
+        else:
+            self._non_trainable_variables.append(variable)
+        return variable
+
+    def add_seed_generator(self, seed: int | None = None):
+        """A seed generator whose state travels with the layer's non-trainable state."""
+        from layerwise.random import SeedGenerator
+
+        generator = SeedGenerator(seed)
+        generator.state.path = f"{self.name}/seed_generator_state"
+        self._seed_generators.append(generator)
+        return generator
+
+    def build_for_shape(self, input_shape: Any) -> None:
+        """Build once, recording the shape for `get_build_config`."""
+        if self.built:
+            return
+        self._build_input_shape = input_shape
+        self.build(input_shape)
+        self.built = True
+
+    # -- calling -------------------------------------------------------------------------
+    def call(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(f"Layer {type(self).__name__} does not implement call().")
+
+    def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
+        if is_symbolic(inputs):
+            from layerwise.engine.functional import call_symbolically
+
+            return call_symbolically(self, inputs, args, kwargs)
+        inputs = jax.tree_util.tree_map(self._convert_input, inputs)
+        if not self.built:
+            self.build_for_shape(_batchless_shapes(inputs))
+        self.check_input_shape(_shapes_of(inputs))
+        training = kwargs.pop("training", None)
+        if training is None:
+            training = _training_context.get()
+        if self._call_has_training_arg:
+            kwargs["training"] = training
+        token = _training_context.set(training)
+        try:
+            outputs = self.call(inputs, *args, **kwargs)
+        finally:
+            _training_context.reset(token)
+        return outputs
+
+    def _convert_input(self, value: Any) -> Any:
+        if isinstance(value, Variable):
+            value = value.value
+        if isinstance(value, jax.Array):
+            array = value
+        else:
+            array = np.asarray(value)
+            if array.dtype == object or not (
+                np.issubdtype(array.dtype, np.number) or array.dtype == bool
+            ):
+                raise TypeError(
+                    f"Layer '{self.name}' expects numeric input. Received an array of "
+                    f"dtype {array.dtype}"
+                )
+        target = jnp.dtype(self.input_dtype)
+        if jnp.issubdtype(target, jnp.floating) or jnp.issubdtype(array.dtype, jnp.floating):
+            if array.dtype != target:
+                array = array.astype(target)
+        return jnp.asarray(array)
+
+    def check_input_shape(self, input_shape: Any) -> None:
+        """Raise a ValueError if the layer cannot take inputs of this shape (a hook)."""
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        """Output shape for an input shape, found by tracing `call` abstractly."""
+        specs = _abstract_inputs(input_shape, self.input_dtype)
+        was_built = self.built
+        if not was_built:
+            self.build_for_shape(input_shape)
+        output = jax.eval_shape(lambda inputs: self(inputs, training=False), specs)
+        return _restore_batch_axis(output, input_shape)
+
+    # -- weights -------------------------------------------------------------------------
+    @property
+    def trainable(self) -> bool:
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        self._trainable = bool(value)
+        for variable in self._trainable_variables:
+            variable.trainable = self._trainable
+        for layer in self._sublayers():
+            layer.trainable = value
+
+    def _sublayers(self) -> list["Layer"]:
+        """Layers held in attributes, lists or dicts of this layer, in assignment order."""
+        found: list[Layer] = []
+        seen: set[int] = set()
+
+        def visit(value: Any) -> None:
+            if isinstance(value, Layer):
+                if id(value) not in seen and value is not self:
+                    seen.add(id(value))
+                    found.append(value)
+            elif isinstance(value, (list, tuple)):
+                for item in value:
+                    visit(item)
+            elif isinstance(value, dict):
+                for item in value.values():
+                    visit(item)
+
+        for key, value in vars(self).items():
+            if key not in ("_inbound_nodes", "_outbound_nodes"):
+                visit(value)
+        return found
+
+    @property
+    def layers(self) -> list["Layer"]:
+        return self._sublayers()
+
+    @property
+    def weights(self) -> list[Variable]:
+        weights = list(self._trainable_variables) + list(self._non_trainable_variables)
+        seen = {id(w) for w in weights}
+        for layer in self._sublayers():
+            for weight in layer.weights:
+                if id(weight) not in seen:
+                    seen.add(id(weight))
+                    weights.append(weight)
+        return weights
+
+    @property
+    def trainable_weights(self) -> list[Variable]:
+        if not self.trainable:
+            return []
+        return [w for w in self.weights if w.trainable]
+
+    @property
+    def non_trainable_weights(self) -> list[Variable]:
+        if not self.trainable:
+            return self.weights
+        return [w for w in self.weights if not w.trainable]
+
+    trainable_variables = trainable_weights
+
+    @property
+    def seed_generators(self) -> list[Any]:
+        generators = list(self._seed_generators)
+        for layer in self._sublayers():
+            generators.extend(g for g in layer.seed_generators if g not in generators)
+        return generators
+
+    @property
+    def non_trainable_variables(self) -> list[Variable]:
+        """Non-trainable weights, then the seed generators' states (not saved, but threaded)."""
+        return self.non_trainable_weights + [g.state for g in self.seed_generators]
+
+    @property
+    def variables(self) -> list[Variable]:
+        return self.weights + [g.state for g in self.seed_generators]
+
+    @property
+    def losses(self) -> list[jax.Array]:
+        """Regularization penalties of this layer's weights, at their current values."""
+        return [w.regularizer(w.value) for w in self.weights if w.regularizer is not None]
+
+    def get_weights(self) -> list[np.ndarray]:
+        return [np.array(w.value) for w in self.weights]
+
+    def set_weights(self, weights: Iterable[Any]) -> None:
+        weights = list(weights)
+        own = self.weights
+        if len(weights) != len(own):
+            raise ValueError(
+                f"Layer '{self.name}' expects {len(own)} weight arrays, but "
+                f"set_weights received {len(weights)}"
+            )
+        for variable, value in zip(own, weights):
+            value = np.asarray(value)
+            if tuple(value.shape) != variable.shape:
+                raise ValueError(
+                    f"Layer '{self.name}': weight '{variable.name}' has shape "
+                    f"{variable.shape}, but set_weights received shape {tuple(value.shape)}"
+                )
+        for variable, value in zip(own, weights):
+            variable.assign(value)
+
+    def count_params(self) -> int:
+        if not self.built:
+            raise ValueError(
+                f"Layer '{self.name}' has not been built yet, so its weights do not exist. "
+                "Call it on an input or build it first."
+            )
+        return int(sum(int(np.prod(w.shape)) for w in self.weights))
+
+    # -- configuration -------------------------------------------------------------------
+    def get_config(self) -> dict[str, Any]:
+        from layerwise.saving.serialization import serialize_dtype_policy
+
+        config: dict[str, Any] = {
+            "name": self.name,
+            "trainable": self.trainable,
+            "dtype": serialize_dtype_policy(self.dtype),
+        }
+        if self.activity_regularizer is not None:
+            from layerwise import regularizers
+
+            config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> "Layer":
+        return cls(**config)
+
+    def get_build_config(self) -> dict[str, Any] | None:
+        if self._build_input_shape is None:
+            return None
+        return {"input_shape": _shape_to_list(self._build_input_shape)}
+
+    def build_from_config(self, config: dict[str, Any] | None) -> None:
+        if config and "input_shape" in config and not self.built:
+            self.build_for_shape(_shape_from_list(config["input_shape"]))
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+# -- helpers ----------------------------------------------------------------------------
+def _dtype_name(dtype: Any) -> str:
+    if dtype is None:
+        return "float32"
+    if isinstance(dtype, dict):  # a serialized DTypePolicy
+        dtype = dtype.get("config", {}).get("name", "float32")
+    if hasattr(dtype, "name") and not isinstance(dtype, (str, np.dtype)):
+        dtype = dtype.name
+    if dtype in ("mixed_float16", "mixed_bfloat16"):
+        warnings.warn(f"dtype policy {dtype!r} is not supported yet; using float32.")
+        return "float32"
+    return jnp.dtype(dtype).name
+
+
+def _get_regularizer(identifier: Any) -> Any:
+    if identifier is None:
+        return None
+    from layerwise import regularizers
+
+    return regularizers.get(identifier)
+
+
+def _shapes_of(value: Any) -> Any:
+    return jax.tree_util.tree_map(lambda array: tuple(array.shape), value)
+
+
+def _batchless_shapes(value: Any) -> Any:
+    return jax.tree_util.tree_map(lambda array: (None,) + tuple(array.shape[1:]), value)
+
+
+def _is_shape(value: Any) -> bool:
+    return isinstance(value, tuple) and all(d is None or isinstance(d, int) for d in value)
+
+
+# A stand-in batch size for abstract tracing; its odd value makes accidental reliance on
+# it visible in shapes.
+_ABSTRACT_BATCH = 7
+
+
+def _abstract_inputs(input_shape: Any, dtype: str) -> Any:
+    def to_spec(shape):
+        concrete = tuple(_ABSTRACT_BATCH if d is None else d for d in shape)
+        return jax.ShapeDtypeStruct(concrete, jnp.dtype(dtype))
+
+    if _is_shape(input_shape):
+        return to_spec(input_shape)
+    return jax.tree_util.tree_map(to_spec, input_shape, is_leaf=_is_shape)
+
+
+def _restore_batch_axis(output: Any, input_shape: Any) -> Any:
+    first = input_shape if _is_shape(input_shape) else jax.tree_util.tree_leaves(
+        input_shape, is_leaf=_is_shape
+    )[0]
+    batch_unknown = len(first) > 0 and first[0] is None
+
+    def restore(spec):
+        shape = tuple(spec.shape)
+        if batch_unknown and shape and shape[0] == _ABSTRACT_BATCH:
+            shape = (None,) + shape[1:]
+        return shape
+
+    return jax.tree_util.tree_map(restore, output)
+
+
+def _shape_to_list(shape: Any) -> Any:
+    if _is_shape(shape):
+        return list(shape)
+    if isinstance(shape, (list, tuple)):
+        return [_shape_to_list(s) for s in shape]
+    return shape
+
+
+def _shape_from_list(shape: Any) -> Any:
+    if isinstance(shape, list) and all(d is None or isinstance(d, int) for d in shape):
+        return tuple(shape)
+    if isinstance(shape, list):
+        return [_shape_from_list(s) for s in shape]
+    return shape

@@ -1,0 +1,95 @@
+"""Model: a Layer that can be trained, saved and summarised.
+
+`Model(inputs, outputs)` builds a functional graph model; subclassing `Model` and
+writing `call` gives a model of any shape; `Sequential` is the common special case.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import jax
+
+from layerwise.engine.layer import Layer
+from layerwise.engine.trainer import Trainer
+
+
+class Model(Trainer, Layer):
+    """A trainable stack or graph of layers."""
+
+    def __new__(cls, *args: Any, **kwargs: Any):
+        if cls is Model and ("inputs" in kwargs or "outputs" in kwargs or len(args) >= 2):
+            from layerwise.engine.functional_model import Functional
+
+            return object.__new__(Functional)
+        return object.__new__(cls)
+
+    def __init__(self, *args: Any, trainable: bool = True, name: str | None = None,
+                 **kwargs: Any):
+        if args:
+            raise TypeError(f"Model.__init__ got unexpected positional arguments {args!r}")
+        Layer.__init__(self, trainable=trainable, name=name, **kwargs)
+        self._init_trainer()
+
+    def build(self, input_shape: Any) -> None:
+        """Build every sublayer by tracing `call` abstractly on inputs of `input_shape`."""
+        from layerwise.engine.layer import _abstract_inputs
+
+        specs = _abstract_inputs(input_shape, self.input_dtype)
+        self.built = True  # so that the traced call below does not try to build again
+        jax.eval_shape(lambda inputs: self.call(inputs), specs)
+
+    def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
+        """A layer of this model by name or by index (in `model.layers`)."""
+        if index is not None and name is not None:
+            raise ValueError("get_layer: provide only `name` or `index`, not both. "
+                             f"Received: name={name!r}, index={index!r}")
+        layers = self.layers
+        if index is not None:
+            if not -len(layers) <= index < len(layers):
+                raise ValueError(f"get_layer: index {index} is out of range; model "
+                                 f"'{self.name}' has {len(layers)} layers.")
+            return layers[index]
+        for layer in layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(f"No such layer: {name}. Existing layers are: "
+                         f"{[layer.name for layer in layers]}.")
+
+    def summary(self, line_length: int | None = None, positions: Any = None,
+                print_fn: Any = None, expand_nested: bool = False,
+                show_trainable: bool = False, layer_range: Any = None) -> None:
+        """Print a table of the layers, their output shapes and parameter counts."""
+        from layerwise.engine.summary import print_summary
+
+        print_summary(self, line_length=line_length, print_fn=print_fn,
+                      show_trainable=show_trainable)
+
+    def save(self, filepath: Any, overwrite: bool = True, **kwargs: Any) -> None:
+        from layerwise.saving import save_model
+
+        save_model(self, filepath, overwrite=overwrite, **kwargs)
+
+    def save_weights(self, filepath: Any, overwrite: bool = True) -> None:
+        from layerwise.saving import save_weights
+
+        save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath: Any, skip_mismatch: bool = False, **kwargs: Any) -> None:
+        from layerwise.saving import load_weights
+
+        load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
+
+    def to_json(self, **kwargs: Any) -> str:
+        import json
+
+        from layerwise.saving.serialization import serialize_keras_object
+
+        return json.dumps(serialize_keras_object(self), **kwargs)
+
+    def get_compile_config(self) -> dict | None:
+        return None if not self.compiled else self._compile_config_for_saving()
+
+    def _compile_config_for_saving(self) -> dict:
+        from layerwise.saving.serialization import serialize_compile_config
+
+        return serialize_compile_config(self)

@@ -1,0 +1,200 @@
+"""The compiled heart of training: pure step and epoch functions over pytrees.
+
+`StepFunctions` is made once per compiled model. It turns the model into
+`forward(params, x, training) -> (y_pred, new_non_trainable, penalty)` by running the
+model's ordinary `call` inside a `StatelessScope`, and builds on it the train step, the
+evaluation step and the jitted functions that run a whole epoch as one `lax.scan` over
+batches gathered on the device. Nothing here touches a `Variable` outside a scope, so
+every function can be traced, differentiated and compiled.
+"""
+from __future__ import annotations
+
+import contextvars
+import functools
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+from jax import lax
+
+from layerwise.engine.variables import StatelessScope
+
+# Activity-regularizer penalties added by layers during a traced call.
+penalty_collector: contextvars.ContextVar[list | None] = contextvars.ContextVar(
+    "layerwise_penalties", default=None
+)
+
+
+class TrainState(NamedTuple):
+    trainable: list
+    non_trainable: list
+    optimizer: list
+    metrics: list  # one state dict per metric; the first is the loss tracker
+
+
+class StepFunctions:
+    """Pure functions of one compiled model.
+
+    Args:
+        model: the model; its variable lists are read once, here.
+        loss: a Loss object `(y_true, y_pred, sample_weight) -> scalar`, or None.
+        metrics: Metric objects; the first is the loss tracker (a Mean).
+        optimizer: the optimizer (its `stateless_apply` is used), or None for inference.
+    """
+
+    def __init__(self, model: Any, loss: Any, metrics: list, optimizer: Any):
+        self.model = model
+        self.loss = loss
+        self.metrics = metrics
+        self.optimizer = optimizer
+        self.trainable_variables = list(model.trainable_variables)
+        self.non_trainable_variables = list(model.non_trainable_variables)
+        self.constraints = [v.constraint for v in self.trainable_variables]
+        self.regularized = [v for v in model.weights if v.regularizer is not None]
+
+        self.train_epoch = jax.jit(
+            self._train_epoch, donate_argnums=(0,),
+            static_argnames=("batch_size", "num_steps", "partial_size", "shuffled", "guarded"))
+        self.evaluate_data = jax.jit(
+            self._evaluate_data, static_argnames=("batch_size", "num_steps", "partial_size"))
+        self.predict_blocks = jax.jit(self._predict_blocks)
+        self.train_batch = jax.jit(self._train_step, donate_argnums=(0,))
+        self.test_batch = jax.jit(self._test_step)
+        self.results = jax.jit(self._results)
+
+    # -- the model as a pure function ----------------------------------------------------
+    def forward(self, trainable: list, non_trainable: list, x: Any, training: bool):
+        """Run the model on `x` with these weight values; return outputs, new state, penalty."""
+        mapping = list(zip(self.trainable_variables, trainable)) + list(
+            zip(self.non_trainable_variables, non_trainable))
+        penalties: list = []
+        token = penalty_collector.set(penalties)
+        try:
+            with StatelessScope(mapping) as scope:
+                y_pred = self.model(x, training=training)
+                penalty = sum((v.regularizer(v.value) for v in self.regularized),
+                              jnp.zeros((), jnp.float32))
+                new_non_trainable = [scope.new_value(v) for v in self.non_trainable_variables]
+        finally:
+            penalty_collector.reset(token)
+        penalty = penalty + sum(penalties, jnp.zeros((), jnp.float32))
+        return y_pred, new_non_trainable, penalty
+
+    def _total_loss(self, y, y_pred, sample_weight, penalty):
+        data_loss = jnp.zeros((), jnp.float32)
+        if self.loss is not None:
+            data_loss = self.loss(y, y_pred, sample_weight=sample_weight)
+        return data_loss + penalty
+
+    def _update_metrics(self, metric_states, loss, y, y_pred, batch_size):
+        tracker, *others = self.metrics
+        states = [tracker.update(metric_states[0], loss, sample_weight=batch_size)]
+        # As in Keras, `metrics` ignore sample weights (only `weighted_metrics` use them).
+        for metric, state in zip(others, metric_states[1:]):
+            states.append(metric.update(state, y, y_pred))
+        return states
+
+    def _results(self, metric_states):
+        return [metric.compute(state) for metric, state in zip(self.metrics, metric_states)]
+
+    def initial_metric_states(self) -> list:
+        return [metric.initial_state() for metric in self.metrics]
+
+    # -- one batch -----------------------------------------------------------------------
+    def _train_step(self, state: TrainState, batch: tuple) -> TrainState:
+        x, y, sample_weight = batch
+
+        def loss_of(trainable):
+            y_pred, new_non_trainable, penalty = self.forward(
+                trainable, state.non_trainable, x, True)
+            return self._total_loss(y, y_pred, sample_weight, penalty), (y_pred, new_non_trainable)
+
+        (loss, (y_pred, new_non_trainable)), grads = jax.value_and_grad(
+            loss_of, has_aux=True)(state.trainable)
+        new_trainable, new_optimizer = self.optimizer.stateless_apply(
+            state.optimizer, grads, state.trainable)
+        new_trainable = [value if constraint is None else constraint(value)
+                         for value, constraint in zip(new_trainable, self.constraints)]
+        batch_size = jax.tree_util.tree_leaves(x)[0].shape[0]
+        metric_states = self._update_metrics(state.metrics, loss, y, y_pred, batch_size)
+        return TrainState(new_trainable, new_non_trainable, new_optimizer, metric_states)
+
+    def _test_step(self, trainable, non_trainable, metric_states, batch):
+        x, y, sample_weight = batch
+        y_pred, _, penalty = self.forward(trainable, non_trainable, x, False)
+        loss = self._total_loss(y, y_pred, sample_weight, penalty)
+        batch_size = jax.tree_util.tree_leaves(x)[0].shape[0]
+        return self._update_metrics(metric_states, loss, y, y_pred, batch_size)
+
+    # -- whole epochs --------------------------------------------------------------------
+    def _train_epoch(self, state, data, permutation, first_step, stop_step, *, batch_size,
+                     num_steps, partial_size, shuffled, guarded):
+        """`num_steps` full batches from `first_step` on, then the partial last batch if any.
+
+        With `guarded`, steps at or past `stop_step` are skipped, so one compiled program
+        serves every segment of an epoch shown with a live progress bar.
+        """
+        def step(state, index):
+            batch = _take_batch(data, permutation, index * batch_size, batch_size, shuffled)
+            return self._train_step(state, batch)
+
+        def body(state, offset):
+            index = first_step + offset
+            if guarded:
+                state = lax.cond(index < stop_step, step, lambda s, _: s, state, index)
+            else:
+                state = step(state, index)
+            return state, None
+
+        if num_steps:
+            state, _ = lax.scan(body, state, jnp.arange(num_steps))
+        if partial_size:
+            start = _num_samples(data) - partial_size
+            state = self._train_step(state, _take_tail(data, permutation, start, shuffled))
+        return state, self._results(state.metrics)
+
+    def _evaluate_data(self, trainable, non_trainable, metric_states, data, *, batch_size,
+                       num_steps, partial_size):
+        def body(states, index):
+            batch = _take_batch(data, None, index * batch_size, batch_size, False)
+            return self._test_step(trainable, non_trainable, states, batch), None
+
+        if num_steps:
+            metric_states, _ = lax.scan(body, metric_states, jnp.arange(num_steps))
+        if partial_size:
+            start = _num_samples(data) - partial_size
+            metric_states = self._test_step(trainable, non_trainable, metric_states,
+                                            _take_tail(data, None, start, False))
+        return metric_states, self._results(metric_states)
+
+    def _predict_blocks(self, trainable, non_trainable, blocks):
+        """Predict a (blocks, batch, ...) array block by block; returns (blocks, batch, ...)."""
+        def body(_, x):
+            y_pred, _, _ = self.forward(trainable, non_trainable, x, False)
+            return None, y_pred
+
+        _, outputs = lax.scan(body, None, blocks)
+        return outputs
+
+
+def _num_samples(data: tuple) -> int:
+    return jax.tree_util.tree_leaves(data[0])[0].shape[0]
+
+
+def _take_batch(data, permutation, start, size, shuffled):
+    if shuffled:
+        indices = lax.dynamic_slice_in_dim(permutation, start, size)
+        return jax.tree_util.tree_map(lambda a: jnp.take(a, indices, axis=0), data)
+    return jax.tree_util.tree_map(lambda a: lax.dynamic_slice_in_dim(a, start, size), data)
+
+
+def _take_tail(data, permutation, start, shuffled):
+    if shuffled:
+        indices = permutation[start:]
+        return jax.tree_util.tree_map(lambda a: jnp.take(a, indices, axis=0), data)
+    return jax.tree_util.tree_map(lambda a: a[start:], data)
+
+
+@functools.partial(jax.jit, static_argnums=(1,))
+def permutation(key: jax.Array, n: int) -> jax.Array:
+    return jax.random.permutation(key, n)

@@ -1,0 +1,261 @@
+"""Core layers: InputLayer, Dense, Activation, Dropout, Flatten, Reshape."""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from layerwise import activations, constraints, initializers, regularizers
+from layerwise.engine.functional import KerasTensor
+from layerwise.engine.layer import Layer, standardize_shape
+
+
+def _positive_int(layer: str, argument: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
+        raise ValueError(
+            f"Received an invalid value for argument `{argument}` of {layer}. Expected a "
+            f"positive integer. Received: {argument}={value!r}"
+        )
+    return int(value)
+
+
+class InputLayer(Layer):
+    """The entry point of a model: holds the input's shape and dtype, computes nothing."""
+
+    def __init__(self, shape: Any = None, batch_size: int | None = None, dtype: Any = None,
+                 sparse: bool | None = None, batch_shape: Any = None, input_tensor: Any = None,
+                 optional: bool = False, name: str | None = None, ragged: bool | None = None,
+                 **kwargs: Any):
+        # Keras 2 configs spell these `batch_input_shape` / `input_shape`.
+        legacy_batch_shape = kwargs.pop("batch_input_shape", None)
+        legacy_shape = kwargs.pop("input_shape", None)
+        batch_shape = batch_shape if batch_shape is not None else legacy_batch_shape
+        shape = shape if shape is not None else legacy_shape
+        super().__init__(name=name, dtype=dtype, **kwargs)
+        if sparse:
+            raise ValueError(f"InputLayer '{self.name}': sparse inputs are not supported.")
+        if batch_shape is not None:
+            self.batch_shape = standardize_shape(batch_shape, "batch_shape")
+        elif shape is not None:
+            self.batch_shape = (batch_size,) + standardize_shape(shape, "shape")
+        else:
+            raise ValueError(
+                "You must pass a `shape` argument to Input / InputLayer. Received: shape=None"
+            )
+        self.optional = optional
+        self.built = True
+        self.output = KerasTensor(self.batch_shape, self.dtype, history=(self, 0, 0),
+                                  name=self.name)
+        self._inbound_nodes = []
+        from layerwise.engine.functional import Node
+
+        self._inbound_nodes.append(Node(self, (), {}, self.output))
+
+    def call(self, inputs: Any) -> Any:
+        return inputs
+
+    def get_config(self) -> dict[str, Any]:
+        return {"batch_shape": list(self.batch_shape), "dtype": self.dtype, "sparse": False,
+                "ragged": False, "name": self.name, "optional": self.optional}
+
+
+class Dense(Layer):
+    """`output = activation(inputs @ kernel + bias)` over the last axis of the inputs.
+
+    Args:
+        units: size of the last axis of the output.
+        activation: name or function; None means linear.
+        use_bias: whether to add a bias vector.
+    """
+
+    def __init__(self, units: int, activation: Any = None, use_bias: bool = True,
+                 kernel_initializer: Any = "glorot_uniform", bias_initializer: Any = "zeros",
+                 kernel_regularizer: Any = None, bias_regularizer: Any = None,
+                 activity_regularizer: Any = None, kernel_constraint: Any = None,
+                 bias_constraint: Any = None, lora_rank: int | None = None, **kwargs: Any):
+        kwargs.pop("quantization_config", None)
+        kwargs.pop("lora_alpha", None)
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        self.units = _positive_int(f"Dense '{self.name}'", "units", units)
+        if lora_rank:
+            raise NotImplementedError("Dense: `lora_rank` is not supported yet.")
+        self.activation = activations.get(activation)
+        self.use_bias = bool(use_bias)
+        # Initializers are created here, not in build: an unseeded one draws its seed at
+        # construction, which keeps seeded runs identical to Keras's.
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
+
+    def build(self, input_shape: tuple) -> None:
+        input_dim = input_shape[-1]
+        if input_dim is None:
+            raise ValueError(
+                f"Dense '{self.name}': the last axis of the input shape must be known. "
+                f"Received: input_shape={input_shape}"
+            )
+        self.kernel = self.add_weight(
+            name="kernel", shape=(input_dim, self.units), initializer=self.kernel_initializer,
+            regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
+        self.bias = None
+        if self.use_bias:
+            self.bias = self.add_weight(
+                name="bias", shape=(self.units,), initializer=self.bias_initializer,
+                regularizer=self.bias_regularizer, constraint=self.bias_constraint)
+
+    def check_input_shape(self, input_shape: Any) -> None:
+        if not self.built or not isinstance(input_shape, tuple):
+            return
+        expected = self.kernel.shape[0]
+        if len(input_shape) < 2 or input_shape[-1] != expected:
+            raise ValueError(
+                f"Input 0 of layer \"{self.name}\" is incompatible with the layer: expected "
+                f"axis -1 of input shape to have value {expected}, but received input with "
+                f"shape {input_shape}"
+            )
+
+    def call(self, inputs: jax.Array) -> jax.Array:
+        outputs = jnp.matmul(inputs, self.kernel.value)
+        if self.bias is not None:
+            outputs = outputs + self.bias.value
+        return self.activation(outputs)
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        return tuple(input_shape[:-1]) + (self.units,)
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "units": self.units,
+            "activation": activations.serialize(self.activation),
+            "use_bias": self.use_bias,
+            "kernel_initializer": initializers.serialize(self.kernel_initializer),
+            "bias_initializer": initializers.serialize(self.bias_initializer),
+            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+            "kernel_constraint": constraints.serialize(self.kernel_constraint),
+            "bias_constraint": constraints.serialize(self.bias_constraint),
+            "quantization_config": None,
+        }
+
+
+class Activation(Layer):
+    """Applies an activation function."""
+
+    def __init__(self, activation: Any, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.activation = activations.get(activation)
+        self.built = True
+
+    def call(self, inputs: jax.Array) -> jax.Array:
+        return self.activation(inputs)
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        return input_shape
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "activation": activations.serialize(self.activation)}
+
+
+class Dropout(Layer):
+    """Zeroes a fraction `rate` of the inputs during training and scales the rest by 1/(1-rate).
+
+    Args:
+        rate: fraction of the inputs to drop, in [0, 1).
+        noise_shape: shape of the keep/drop mask, broadcast against the inputs
+            (None entries take the input's size).
+        seed: seed of the layer's own random stream.
+    """
+
+    def __init__(self, rate: float, noise_shape: Any = None, seed: int | None = None,
+                 **kwargs: Any):
+        super().__init__(**kwargs)
+        if isinstance(rate, bool) or not isinstance(rate, (int, float, np.floating, np.integer)) \
+                or not 0 <= rate < 1:
+            raise ValueError(
+                f"Invalid value received for argument `rate` of Dropout '{self.name}'. "
+                f"Expected a float value in [0, 1). Received: rate={rate!r}"
+            )
+        self.rate = float(rate)
+        self.noise_shape = None if noise_shape is None else tuple(noise_shape)
+        self.seed = seed
+        # Created at construction, like Keras, so seeded runs draw seeds in the same order.
+        self.seed_generator = self.add_seed_generator(seed) if self.rate > 0 else None
+        self.built = True
+
+    def call(self, inputs: jax.Array, training: bool | None = False) -> jax.Array:
+        if not training or self.rate == 0:
+            return inputs
+        keep_probability = 1.0 - self.rate
+        shape = inputs.shape
+        if self.noise_shape is not None:
+            shape = tuple(s if n is None else n for s, n in zip(inputs.shape, self.noise_shape))
+        keep = jax.random.bernoulli(self.seed_generator.next(), keep_probability, shape)
+        return jnp.where(keep, inputs / keep_probability, jnp.zeros_like(inputs))
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        return input_shape
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "rate": self.rate, "seed": self.seed,
+                "noise_shape": None if self.noise_shape is None else list(self.noise_shape)}
+
+
+class Flatten(Layer):
+    """Flattens every axis but the batch axis."""
+
+    def __init__(self, data_format: str | None = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.data_format = data_format or "channels_last"
+        self.built = True
+
+    def call(self, inputs: jax.Array) -> jax.Array:
+        if self.data_format == "channels_first" and inputs.ndim > 2:
+            inputs = jnp.moveaxis(inputs, 1, -1)
+        return inputs.reshape(inputs.shape[0], -1)
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        rest = input_shape[1:]
+        size = None if any(d is None for d in rest) else int(math.prod(rest))
+        return (input_shape[0], size)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "data_format": self.data_format}
+
+
+class Reshape(Layer):
+    """Reshapes every sample to `target_shape` (one entry may be -1)."""
+
+    def __init__(self, target_shape: Any, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.target_shape = tuple(int(d) for d in target_shape)
+        if sum(d == -1 for d in self.target_shape) > 1 or any(
+                d == 0 or d < -1 for d in self.target_shape):
+            raise ValueError(
+                f"Invalid value for argument `target_shape` of Reshape '{self.name}'. "
+                f"Expected positive sizes with at most one -1. Received: "
+                f"target_shape={target_shape!r}")
+        self.built = True
+
+    def call(self, inputs: jax.Array) -> jax.Array:
+        return inputs.reshape((inputs.shape[0],) + self.target_shape)
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        rest = input_shape[1:]
+        if -1 in self.target_shape:
+            if any(d is None for d in rest):
+                known = None
+            else:
+                known = int(math.prod(rest)) // -int(math.prod(self.target_shape))
+            return (input_shape[0],) + tuple(known if d == -1 else d for d in self.target_shape)
+        return (input_shape[0],) + self.target_shape
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "target_shape": list(self.target_shape)}
+
