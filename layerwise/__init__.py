@@ -2,6 +2,10 @@
 
 This file is the public map: every name a user reaches through `layerwise.` is listed here.
 """
+from layerwise.engine.compile_cache import enable_compile_cache
+
+enable_compile_cache()
+
 from layerwise import (activations, callbacks, constraints, initializers, layers, losses,
                        metrics, models, optimizers, regularizers, saving, utils)
 from layerwise.engine.functional import Input, KerasTensor

@@ -54,7 +54,8 @@ class StepFunctions:
 
         self.train_epoch = jax.jit(
             self._train_epoch, donate_argnums=(0,),
-            static_argnames=("batch_size", "num_steps", "partial_size", "shuffled", "guarded"))
+            static_argnames=("batch_size", "num_steps", "partial_size", "shuffled", "guarded",
+                             "halt_on_invalid_loss"))
         self.evaluate_data = jax.jit(
             self._evaluate_data, static_argnames=("batch_size", "num_steps", "partial_size"))
         self.predict_blocks = jax.jit(self._predict_blocks)
@@ -102,6 +103,10 @@ class StepFunctions:
 
     # -- one batch -----------------------------------------------------------------------
     def _train_step(self, state: TrainState, batch: tuple) -> TrainState:
+        return self._train_step_with_loss(state, batch)[0]
+
+    def _train_step_with_loss(self, state: TrainState, batch: tuple):
+        """One optimizer step; returns the new state and the batch's loss."""
         x, y, sample_weight = batch
 
         def loss_of(trainable):
@@ -117,7 +122,7 @@ class StepFunctions:
                          for value, constraint in zip(new_trainable, self.constraints)]
         batch_size = jax.tree_util.tree_leaves(x)[0].shape[0]
         metric_states = self._update_metrics(state.metrics, loss, y, y_pred, batch_size)
-        return TrainState(new_trainable, new_non_trainable, new_optimizer, metric_states)
+        return TrainState(new_trainable, new_non_trainable, new_optimizer, metric_states), loss
 
     def _test_step(self, trainable, non_trainable, metric_states, batch):
         x, y, sample_weight = batch
@@ -128,30 +133,52 @@ class StepFunctions:
 
     # -- whole epochs --------------------------------------------------------------------
     def _train_epoch(self, state, data, permutation, first_step, stop_step, *, batch_size,
-                     num_steps, partial_size, shuffled, guarded):
+                     num_steps, partial_size, shuffled, guarded, halt_on_invalid_loss):
         """`num_steps` full batches from `first_step` on, then the partial last batch if any.
 
         With `guarded`, steps at or past `stop_step` are skipped, so one compiled program
-        serves every segment of an epoch shown with a live progress bar.
+        serves every segment of an epoch shown with a live progress bar. With
+        `halt_on_invalid_loss` (TerminateOnNaN), the steps after the first NaN or infinite
+        loss are skipped and that step's index is returned (else -1).
         """
         def step(state, index):
             batch = _take_batch(data, permutation, index * batch_size, batch_size, shuffled)
-            return self._train_step(state, batch)
+            return self._train_step_with_loss(state, batch)
 
-        def body(state, offset):
+        def skip(state, _):
+            return state, jnp.zeros((), jnp.float32)
+
+        def body(carry, offset):
+            state, first_invalid = carry
             index = first_step + offset
-            if guarded:
-                state = lax.cond(index < stop_step, step, lambda s, _: s, state, index)
+            if guarded or halt_on_invalid_loss:
+                active = index < stop_step
+                if halt_on_invalid_loss:
+                    active = active & (first_invalid < 0)
+                state, loss = lax.cond(active, step, skip, state, index)
             else:
-                state = step(state, index)
-            return state, None
+                active = True
+                state, loss = step(state, index)
+            if halt_on_invalid_loss:
+                first_invalid = jnp.where(active & ~jnp.isfinite(loss) & (first_invalid < 0),
+                                          index, first_invalid)
+            return (state, first_invalid), None
 
+        carry = (state, jnp.array(-1, jnp.int32))
         if num_steps:
-            state, _ = lax.scan(body, state, jnp.arange(num_steps))
+            carry, _ = lax.scan(body, carry, jnp.arange(num_steps))
+        state, first_invalid = carry
         if partial_size:
             start = _num_samples(data) - partial_size
-            state = self._train_step(state, _take_tail(data, permutation, start, shuffled))
-        return state, self._results(state.metrics)
+            tail = _take_tail(data, permutation, start, shuffled)
+            if halt_on_invalid_loss:
+                state, loss = lax.cond(first_invalid < 0, self._train_step_with_loss, skip,
+                                       state, tail)
+                first_invalid = jnp.where((first_invalid < 0) & ~jnp.isfinite(loss),
+                                          stop_step, first_invalid)
+            else:
+                state, _ = self._train_step_with_loss(state, tail)
+        return state, self._results(state.metrics), first_invalid
 
     def _evaluate_data(self, trainable, non_trainable, metric_states, data, *, batch_size,
                        num_steps, partial_size):

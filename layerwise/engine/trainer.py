@@ -17,6 +17,7 @@ import numpy as np
 
 from layerwise.engine import data as data_utils
 from layerwise.engine.progbar import Progbar
+from layerwise.engine.targets import check_targets
 from layerwise.engine.steps import StepFunctions, TrainState, permutation
 
 # With verbose=1 the bar is redrawn this many times per epoch at most.
@@ -88,7 +89,7 @@ class Trainer:
     def metrics_names(self) -> list[str]:
         return ["loss"] + [m.name for m in self._compile_metrics]
 
-    def _step_functions(self, x_sample: Any, y_sample: Any) -> StepFunctions:
+    def _step_functions(self, x_sample: Any, y_sample: Any, method: str) -> StepFunctions:
         """The compiled functions for the model's current variables, built on first need."""
         from layerwise import metrics as metrics_module
 
@@ -96,9 +97,16 @@ class Trainer:
         key = (tuple(id(v) for v in self.trainable_variables),
                tuple(id(v) for v in self.non_trainable_variables))
         if self._steps is not None and self._steps_key == key:
+            check_targets(method, self.loss, y_sample, self._steps_output_shape, self.name)
             return self._steps
+        y_pred_spec = self._output_spec(x_sample)
+        if not isinstance(y_pred_spec, jax.ShapeDtypeStruct):
+            raise NotImplementedError(
+                f"{method}: models with several outputs cannot be trained yet (model "
+                f"'{self.name}').")
+        output_shape = (None,) + tuple(y_pred_spec.shape[1:])
+        check_targets(method, self.loss, y_sample, output_shape, self.name)
         if not self._compile_metrics and self._metric_identifiers:
-            y_pred_spec = self._output_spec(x_sample)
             self._compile_metrics = [
                 metrics_module.resolve_compile_metric(identifier, tuple(y_sample.shape),
                                                       tuple(y_pred_spec.shape))
@@ -109,6 +117,7 @@ class Trainer:
         self._steps = StepFunctions(self, self.loss, [tracker] + self._compile_metrics,
                                     self.optimizer)
         self._steps_key = key
+        self._steps_output_shape = output_shape
         return self._steps
 
     def _output_spec(self, x_sample: Any) -> Any:
@@ -194,7 +203,7 @@ class Trainer:
         batch_size = min(batch_size, n)
         num_full, partial = divmod(n, batch_size)
         steps_per_epoch = num_full + (1 if partial else 0)
-        steps = self._step_functions(x, y)
+        steps = self._step_functions(x, y, "fit")
         if val is not None:
             val = _put_on_device(val)
 
@@ -209,6 +218,8 @@ class Trainer:
         else:
             segment = num_full
         guarded = segment < num_full and num_full % segment != 0
+        halt_on_invalid_loss = any(getattr(c, "halts_on_invalid_loss", False)
+                                   for c in callback_list)
 
         self.stop_training = False
         self._in_fit = True
@@ -226,14 +237,20 @@ class Trainer:
                     count = min(segment, num_full - first)
                     last_segment = first + count >= num_full
                     callback_list.on_train_batch_begin(first)
-                    state, results = steps.train_epoch(
+                    state, results, first_invalid = steps.train_epoch(
                         state, train, order, first, num_full,
                         batch_size=batch_size,
                         num_steps=segment if guarded else count,
                         partial_size=partial if last_segment else 0,
-                        shuffled=bool(shuffle), guarded=guarded)
+                        shuffled=bool(shuffle), guarded=guarded,
+                        halt_on_invalid_loss=halt_on_invalid_loss)
                     self._write_state(steps, state)
                     first += count
+                    if halt_on_invalid_loss and int(first_invalid) >= 0:
+                        # TerminateOnNaN sees the batch whose loss went bad, as in Keras.
+                        logs = self._logs(steps, results)
+                        callback_list.on_train_batch_end(int(first_invalid), logs)
+                        break
                     if segment < num_full or callback_list.wants_batch_hooks():
                         logs = self._logs(steps, results)
                         callback_list.on_train_batch_end(
@@ -293,7 +310,8 @@ class Trainer:
         y = data_utils.to_arrays(y, "y", "evaluate")
         sample_weight = data_utils.to_arrays(sample_weight, "sample_weight", "evaluate")
         n = data_utils.check_same_length("evaluate", x=x, y=y, sample_weight=sample_weight)
-        functions = self._step_functions(x, y)
+        data_utils.check_finite("evaluate", x=x, y=y, sample_weight=sample_weight)
+        functions = self._step_functions(x, y, "evaluate")
         callback_list = CallbackList(
             callbacks, model=self, add_progbar=verbose != 0, verbose=verbose,
             params={"verbose": verbose, "steps": math.ceil(n / min(batch_size, n))})
@@ -342,7 +360,7 @@ class Trainer:
         data_utils.check_same_length("train_on_batch", x=x, y=y, sample_weight=sample_weight)
         if class_weight is not None:
             sample_weight = _class_weights_to_sample_weights(class_weight, y, sample_weight)
-        steps = self._step_functions(x, y)
+        steps = self._step_functions(x, y, "train_on_batch")
         state = steps.train_batch(self._read_state(steps),
                                   _put_on_device((x, y, sample_weight)))
         self._write_state(steps, state)
@@ -355,7 +373,7 @@ class Trainer:
         y = data_utils.to_arrays(y, "y", "test_on_batch")
         sample_weight = data_utils.to_arrays(sample_weight, "sample_weight", "test_on_batch")
         data_utils.check_same_length("test_on_batch", x=x, y=y, sample_weight=sample_weight)
-        steps = self._step_functions(x, y)
+        steps = self._step_functions(x, y, "test_on_batch")
         metric_states = steps.test_batch(
             [v.value for v in steps.trainable_variables],
             [v.value for v in steps.non_trainable_variables],

@@ -1,0 +1,43 @@
+"""JAX's persistent compilation cache, on by default so a second process skips compiling.
+
+Small programs (a whole training epoch of a small model) compile in ~0.8 s on our CPUs and
+load from the cache in ~0.05 s, but JAX caches only programs that took over a second to
+compile unless told otherwise; so the thresholds are lowered too.
+The folder is `$LAYERWISE_CACHE_DIR`, else `~/.cache/layerwise/jax`; setting
+`LAYERWISE_CACHE_DIR=""` turns the cache off, and so does a folder we cannot write.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import jax
+
+
+def default_cache_dir() -> Path | None:
+    configured = os.environ.get("LAYERWISE_CACHE_DIR")
+    if configured is not None:
+        return Path(configured).expanduser() if configured.strip() else None
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "layerwise" / "jax"
+
+
+def _writable(folder: Path) -> bool:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False
+    return os.access(folder, os.W_OK | os.X_OK)
+
+
+def enable_compile_cache() -> Path | None:
+    """Point JAX's persistent cache at our folder unless the user configured JAX's own."""
+    if jax.config.jax_compilation_cache_dir:
+        return Path(jax.config.jax_compilation_cache_dir)
+    folder = default_cache_dir()
+    if folder is None or not _writable(folder):
+        return None
+    jax.config.update("jax_compilation_cache_dir", str(folder))
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
+    jax.config.update("jax_persistent_cache_min_entry_size_bytes", -1)
+    return folder
