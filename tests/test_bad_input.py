@@ -17,6 +17,12 @@ def _model(compiled=True, metrics=("accuracy",)):
     return model
 
 
+def _softmax_model(loss):
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(3, activation="softmax")])
+    model.compile("adam", loss)
+    return model
+
+
 X = np.random.default_rng(0).normal(size=(20, 2)).astype("float32")
 Y = (X[:, 0] > 0).astype("float32")
 
@@ -81,6 +87,49 @@ CASES = [
      ValueError, ["learning_rate"]),
     ("lr and learning_rate both", lambda: keras.optimizers.Adam(lr=0.1, learning_rate=0.1),
      ValueError, ["lr", "learning_rate"]),
+    ("sparse CE label past the last unit",
+     lambda: _softmax_model("sparse_categorical_crossentropy").fit(X, np.arange(20) % 4,
+                                                                  verbose=0),
+     ValueError, ["[0, 3)", "3", "index 3"]),
+    ("sparse CE negative label",
+     lambda: _softmax_model("sparse_categorical_crossentropy").fit(X, -np.ones(20), verbose=0),
+     ValueError, ["[0, 3)", "-1.0"]),
+    ("categorical CE one-hot width differs",
+     lambda: _softmax_model("categorical_crossentropy").fit(X, np.eye(4)[np.arange(20) % 4],
+                                                           verbose=0),
+     ValueError, ["width 3", "(20, 4)"]),
+    ("categorical CE with integer labels",
+     lambda: _softmax_model("categorical_crossentropy").fit(X, np.arange(20) % 3, verbose=0),
+     ValueError, ["one-hot", "sparse_categorical_crossentropy"]),
+    ("targets that cannot broadcast to the output",
+     lambda: _softmax_model("mse").fit(X, np.ones((20, 2)), verbose=0),
+     ValueError, ["(20, 2)", "(None, 3)"]),
+    ("validation_data not a tuple", lambda: _model().fit(X, Y, validation_data=X, verbose=0),
+     ValueError, ["validation_data", "tuple"]),
+    ("validation_data lengths differ",
+     lambda: _model().fit(X, Y, validation_data=(X, Y[:5]), verbose=0),
+     ValueError, ["x_val: 20", "y_val: 5"]),
+    ("complex data", lambda: _model().predict(np.ones((3, 2), complex), verbose=0),
+     TypeError, ["real-valued", "complex"]),
+    ("scalar x", lambda: _model().predict(3.0, verbose=0), ValueError, ["batch axis"]),
+    ("get_layer unknown", lambda: _model().get_layer("nope"), ValueError, ["No such layer: nope"]),
+    ("get_layer index out of range", lambda: _model().get_layer(index=7),
+     ValueError, ["index 7", "2 layers"]),
+    ("Input without shape", lambda: keras.Input(), ValueError, ["shape"]),
+    ("negative Input shape", lambda: keras.Input((-2,)), ValueError, ["shape", "(-2,)"]),
+    ("duplicate layer names", lambda: keras.Sequential([keras.layers.Dense(2, name="a"),
+                                                        keras.layers.Dense(2, name="a")]),
+     ValueError, ["unique names", "'a'"]),
+    ("Reshape with two -1", lambda: keras.layers.Reshape((-1, -1)),
+     ValueError, ["target_shape", "(-1, -1)"]),
+    ("unknown initializer name", lambda: keras.layers.Dense(2, kernel_initializer="glorot_unifrom"),
+     ValueError, ["glorot_unifrom", "glorot_uniform"]),
+    ("optimizer unknown kwarg", lambda: keras.optimizers.SGD(momentun=0.9),
+     ValueError, ["momentun"]),
+    ("unknown loss kind in get", lambda: keras.losses.get(42), (ValueError, TypeError), ["42"]),
+    ("class_weight with the wrong input width",
+     lambda: _model().fit(np.ones((20, 5)), Y, class_weight={0: 1.0}, verbose=0),
+     ValueError, ["incompatible"]),
     ("set_weights with wrong shape",
      lambda: _model().set_weights([np.ones((3, 4)), np.ones(4), np.ones((4, 1)), np.ones(1)]),
      ValueError, ["kernel", "(2, 4)", "(3, 4)"]),
@@ -95,3 +144,18 @@ def test_bad_input_raises_a_clear_error(case, call, error, words):
     for word in words:
         assert word in message, f"{case}: {word!r} not in {message!r}"
     assert "Tracer" not in message and "XLA" not in message
+
+
+def test_the_table_is_large():
+    assert len(CASES) >= 40
+
+
+def test_non_binary_targets_for_binary_crossentropy_warn_once():
+    model = _model()
+    with pytest.warns(UserWarning, match="not all 0 or 1"):
+        model.fit(X, Y * 0.5 + 0.25, verbose=0)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model.fit(X, Y * 0.5 + 0.25, verbose=0)
