@@ -10,7 +10,6 @@ every function can be traced, differentiated and compiled.
 from __future__ import annotations
 
 import contextvars
-import functools
 from typing import Any, NamedTuple
 
 import jax
@@ -221,7 +220,3 @@ def _take_tail(data, permutation, start, shuffled):
         return jax.tree_util.tree_map(lambda a: jnp.take(a, indices, axis=0), data)
     return jax.tree_util.tree_map(lambda a: a[start:], data)
 
-
-@functools.partial(jax.jit, static_argnums=(1,))
-def permutation(key: jax.Array, n: int) -> jax.Array:
-    return jax.random.permutation(key, n)

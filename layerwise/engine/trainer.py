@@ -18,7 +18,7 @@ import numpy as np
 from layerwise.engine import data as data_utils
 from layerwise.engine.progbar import Progbar
 from layerwise.engine.targets import check_targets
-from layerwise.engine.steps import StepFunctions, TrainState, permutation
+from layerwise.engine.steps import StepFunctions, TrainState
 
 # With verbose=1 the bar is redrawn this many times per epoch at most.
 _PROGRESS_REFRESHES = 20
@@ -203,6 +203,9 @@ class Trainer:
         batch_size = min(batch_size, n)
         num_full, partial = divmod(n, batch_size)
         steps_per_epoch = num_full + (1 if partial else 0)
+        # Keras's fit builds an unbuilt optimizer symbolically, which draws one extra
+        # permutation from numpy's stream; drawing it too keeps seeded shuffles identical.
+        draw_extra_permutation = shuffle and not self.optimizer.built
         steps = self._step_functions(x, y, "fit")
         if val is not None:
             val = _put_on_device(val)
@@ -221,6 +224,8 @@ class Trainer:
         halt_on_invalid_loss = any(getattr(c, "halts_on_invalid_loss", False)
                                    for c in callback_list)
 
+        if draw_extra_permutation:
+            np.random.permutation(n)
         self.stop_training = False
         self._in_fit = True
         callback_list.on_train_begin()
@@ -229,9 +234,11 @@ class Trainer:
             for epoch in range(initial_epoch, epochs):
                 callback_list.on_epoch_begin(epoch)
                 state = self._read_state(steps)
-                order = None
-                if shuffle:
-                    order = permutation(jax.random.PRNGKey(np.random.randint(2**31 - 1)), n)
+                # The order is drawn on the host from numpy's global stream, as Keras
+                # 3.15 draws it (so set_random_seed fixes it, and the same seed gives
+                # Keras's batches); the gather itself happens on the device.
+                order = jnp.asarray(np.random.permutation(n).astype(np.int32)) \
+                    if shuffle else None
                 first = 0
                 while True:
                     count = min(segment, num_full - first)

@@ -195,3 +195,25 @@ def test_predict_accepts_lists_and_any_number_of_rows():
         x = np.random.default_rng(rows).normal(size=(rows, 2))
         assert model.predict(x, verbose=0).shape == (rows, 1)
     assert model.predict([[0.0, 1.0], [1.0, 0.0]], verbose=0).shape == (2, 1)
+
+
+def test_seeded_shuffled_fit_matches_keras():
+    """Same seed: same initial weights and the same shuffled batches as Keras 3.15."""
+    x, y = moons(200)
+
+    def run(k):
+        k.utils.set_random_seed(21)
+        model = _seed_model(k)
+        model.compile(k.optimizers.Adam(learning_rate=0.01), "binary_crossentropy",
+                      metrics=["accuracy"])
+        first = model.fit(x, y, epochs=3, batch_size=16, verbose=0).history
+        model.compile("sgd", "binary_crossentropy", metrics=["accuracy"])  # a fresh optimizer
+        second = model.fit(x, y, epochs=2, batch_size=16, verbose=0).history
+        return model, first, second
+
+    ours, our_first, our_second = run(layerwise)
+    theirs, their_first, their_second = run(keras)
+    for a, b in ((our_first, their_first), (our_second, their_second)):
+        for key in b:
+            np.testing.assert_allclose(a[key], b[key], rtol=1e-5)
+    assert_weights_close(ours, theirs)
