@@ -214,13 +214,16 @@ class Trainer:
             callbacks, model=self, add_history=True, add_progbar=verbose != 0,
             verbose=verbose, params={"verbose": verbose, "epochs": epochs,
                                      "steps": steps_per_epoch})
+        # Steps run inside the scan; with a padded tail the partial batch is one of them.
+        padded_tail = bool(partial) and steps.pads_last_batch
+        scan_steps = num_full + (1 if padded_tail else 0)
         if callback_list.wants_batch_hooks():
             segment = 1
         elif verbose == 1:
-            segment = max(1, math.ceil(num_full / _PROGRESS_REFRESHES))
+            segment = max(1, math.ceil(scan_steps / _PROGRESS_REFRESHES))
         else:
-            segment = num_full
-        guarded = segment < num_full and num_full % segment != 0
+            segment = scan_steps
+        guarded = segment < scan_steps and scan_steps % segment != 0
         halt_on_invalid_loss = any(getattr(c, "halts_on_invalid_loss", False)
                                    for c in callback_list)
 
@@ -241,14 +244,15 @@ class Trainer:
                     if shuffle else None
                 first = 0
                 while True:
-                    count = min(segment, num_full - first)
-                    last_segment = first + count >= num_full
+                    count = min(segment, scan_steps - first)
+                    last_segment = first + count >= scan_steps
+                    exact_tail = last_segment and bool(partial) and not padded_tail
                     callback_list.on_train_batch_begin(first)
                     state, results, first_invalid = steps.train_epoch(
-                        state, train, order, first, num_full,
+                        state, train, order, first, scan_steps,
                         batch_size=batch_size,
                         num_steps=segment if guarded else count,
-                        partial_size=partial if last_segment else 0,
+                        tail_rows=partial, padded_tail=padded_tail, exact_tail=exact_tail,
                         shuffled=bool(shuffle), guarded=guarded,
                         halt_on_invalid_loss=halt_on_invalid_loss)
                     self._write_state(steps, state)
@@ -260,8 +264,7 @@ class Trainer:
                         break
                     if segment < num_full or callback_list.wants_batch_hooks():
                         logs = self._logs(steps, results)
-                        callback_list.on_train_batch_end(
-                            first - 1 + (1 if last_segment and partial else 0), logs)
+                        callback_list.on_train_batch_end(first - 1 + int(exact_tail), logs)
                     if last_segment or self.stop_training:
                         break
                 logs = self._logs(steps, results)
@@ -296,9 +299,11 @@ class Trainer:
         num_full, partial = divmod(n, batch_size)
         trainable = [v.value for v in steps.trainable_variables]
         non_trainable = [v.value for v in steps.non_trainable_variables]
+        padded_tail = bool(partial) and steps.pads_last_batch
         _, results = steps.evaluate_data(
             trainable, non_trainable, steps.initial_metric_states(), arrays,
-            batch_size=batch_size, num_steps=num_full, partial_size=partial)
+            batch_size=batch_size, num_steps=num_full + int(padded_tail), tail_rows=partial,
+            padded_tail=padded_tail)
         return self._logs(steps, results, prefix)
 
     # -- evaluate / predict ------------------------------------------------------------
