@@ -1,0 +1,29 @@
+"""Optimizers with Keras 3's names, defaults and update rules, built on optax."""
+from layerwise.optimizers import schedules
+from layerwise.optimizers.adadelta import Adadelta
+from layerwise.optimizers.adagrad import Adagrad
+from layerwise.optimizers.adam import Adam, AdamW
+from layerwise.optimizers.adamax import Adamax
+from layerwise.optimizers.base import Optimizer
+from layerwise.optimizers.lion import Lion
+from layerwise.optimizers.nadam import Nadam
+from layerwise.optimizers.rmsprop import RMSprop
+from layerwise.optimizers.serialization import deserialize, get, serialize
+from layerwise.optimizers.sgd import SGD
+
+__all__ = [
+    "Optimizer",
+    "SGD",
+    "RMSprop",
+    "Adam",
+    "AdamW",
+    "Nadam",
+    "Adamax",
+    "Adadelta",
+    "Adagrad",
+    "Lion",
+    "get",
+    "serialize",
+    "deserialize",
+    "schedules",
+]
