@@ -60,10 +60,12 @@ def to_array(value: Any, argument: str, method: str) -> np.ndarray | jax.Array:
     return array
 
 
-def to_arrays(structure: Any, argument: str, method: str) -> Any:
+def to_arrays(structure: Any, argument: str, method: str, optional: bool = False) -> Any:
     """Convert every array in a (possibly nested list/dict) structure."""
     if structure is None:
-        return None
+        if optional:
+            return None
+        raise ValueError(f"{method}: `{argument}` is required. Received: {argument}=None")
     if _is_leaf(structure):
         return to_array(structure, argument, method)
     return jax.tree_util.tree_map(

@@ -161,7 +161,10 @@ class Trainer:
             sample_weight: Any = None, initial_epoch: int = 0, steps_per_epoch: Any = None,
             validation_steps: Any = None, validation_batch_size: int | None = None,
             validation_freq: int = 1, check_finite: bool = True):
-        """Train the model; returns a `History` whose `.history` holds the epoch logs."""
+        """Train the model; returns a `History` whose `.history` holds the epoch logs.
+
+        `check_finite=False` lets NaN/inf data through (by default they are an error).
+        """
         from layerwise.callbacks import CallbackList
 
         self._assert_compiled("fit")
@@ -172,61 +175,28 @@ class Trainer:
         batch_size = data_utils.check_batch_size("fit", batch_size)
         epochs = _check_count("fit", "epochs", epochs, minimum=0)
         _check_count("fit", "initial_epoch", initial_epoch, minimum=0)
-        if isinstance(validation_split, bool) or not isinstance(
-                validation_split, (int, float)) or not 0 <= validation_split < 1:
-            raise ValueError(
-                "fit: invalid value for argument `validation_split`. Expected a float in "
-                f"[0, 1). Received: validation_split={validation_split!r}")
-        if y is None:
-            raise ValueError("fit: `y` is required (models without targets are not "
-                             "supported yet).")
-        x = data_utils.to_arrays(x, "x", "fit")
-        y = data_utils.to_arrays(y, "y", "fit")
-        sample_weight = data_utils.to_arrays(sample_weight, "sample_weight", "fit")
-        data_utils.check_same_length("fit", x=x, y=y, sample_weight=sample_weight)
-        if check_finite:
-            data_utils.check_finite("fit", x=x, y=y, sample_weight=sample_weight)
-        if class_weight is not None:
-            sample_weight = _class_weights_to_sample_weights(class_weight, y, sample_weight)
-        if validation_data is not None:
-            val = self._unpack_validation(validation_data)
-        elif validation_split:
-            (x, y, sample_weight), val = data_utils.split_for_validation(
-                (x, y, sample_weight), validation_split)
-        else:
-            val = None
+        train, val = self._fit_data(x, y, sample_weight, class_weight, validation_split,
+                                    validation_data, check_finite)
         validation_batch_size = data_utils.check_batch_size(
             "fit", validation_batch_size or batch_size)
-
-        train = _put_on_device((x, y, sample_weight))
-        n = data_utils.num_samples(x)
-        batch_size = min(batch_size, n)
-        num_full, partial = divmod(n, batch_size)
-        steps_per_epoch = num_full + (1 if partial else 0)
+        n = data_utils.num_samples(train[0])
         # Keras's fit builds an unbuilt optimizer symbolically, which draws one extra
         # permutation from numpy's stream; drawing it too keeps seeded shuffles identical.
         draw_extra_permutation = shuffle and not self.optimizer.built
-        steps = self._step_functions(x, y, "fit")
-        if val is not None:
-            val = _put_on_device(val)
+        steps = self._step_functions(train[0], train[1], "fit")
+        train, val = _put_on_device(train), _put_on_device(val)
 
+        plan = EpochPlan(n, min(batch_size, n), steps.pads_last_batch)
         callback_list = CallbackList(
             callbacks, model=self, add_history=True, add_progbar=verbose != 0,
             verbose=verbose, params={"verbose": verbose, "epochs": epochs,
-                                     "steps": steps_per_epoch})
-        # Steps run inside the scan; with a padded tail the partial batch is one of them.
-        padded_tail = bool(partial) and steps.pads_last_batch
-        scan_steps = num_full + (1 if padded_tail else 0)
+                                     "steps": plan.steps_per_epoch})
         if callback_list.wants_batch_hooks():
-            segment = 1
+            plan.split(1)
         elif verbose == 1:
-            segment = max(1, math.ceil(scan_steps / _PROGRESS_REFRESHES))
-        else:
-            segment = scan_steps
-        guarded = segment < scan_steps and scan_steps % segment != 0
+            plan.split(math.ceil(plan.scan_steps / _PROGRESS_REFRESHES))
         halt_on_invalid_loss = any(getattr(c, "halts_on_invalid_loss", False)
                                    for c in callback_list)
-
         if draw_extra_permutation:
             np.random.permutation(n)
         self.stop_training = False
@@ -236,38 +206,8 @@ class Trainer:
         try:
             for epoch in range(initial_epoch, epochs):
                 callback_list.on_epoch_begin(epoch)
-                state = self._read_state(steps)
-                # The order is drawn on the host from numpy's global stream, as Keras
-                # 3.15 draws it (so set_random_seed fixes it, and the same seed gives
-                # Keras's batches); the gather itself happens on the device.
-                order = jnp.asarray(np.random.permutation(n).astype(np.int32)) \
-                    if shuffle else None
-                first = 0
-                while True:
-                    count = min(segment, scan_steps - first)
-                    last_segment = first + count >= scan_steps
-                    exact_tail = last_segment and bool(partial) and not padded_tail
-                    callback_list.on_train_batch_begin(first)
-                    state, results, first_invalid = steps.train_epoch(
-                        state, train, order, first, scan_steps,
-                        batch_size=batch_size,
-                        num_steps=segment if guarded else count,
-                        tail_rows=partial, padded_tail=padded_tail, exact_tail=exact_tail,
-                        shuffled=bool(shuffle), guarded=guarded,
-                        halt_on_invalid_loss=halt_on_invalid_loss)
-                    self._write_state(steps, state)
-                    first += count
-                    if halt_on_invalid_loss and int(first_invalid) >= 0:
-                        # TerminateOnNaN sees the batch whose loss went bad, as in Keras.
-                        logs = self._logs(steps, results)
-                        callback_list.on_train_batch_end(int(first_invalid), logs)
-                        break
-                    if segment < num_full or callback_list.wants_batch_hooks():
-                        logs = self._logs(steps, results)
-                        callback_list.on_train_batch_end(first - 1 + int(exact_tail), logs)
-                    if last_segment or self.stop_training:
-                        break
-                logs = self._logs(steps, results)
+                logs = self._train_epoch(steps, train, plan, shuffle, callback_list,
+                                         halt_on_invalid_loss)
                 if val is not None and (epoch + 1) % validation_freq == 0:
                     logs.update(self._evaluate_arrays(steps, val, validation_batch_size,
                                                       prefix="val_"))
@@ -280,6 +220,61 @@ class Trainer:
         callback_list.on_train_end(logs)
         return callback_list.history
 
+    def _train_epoch(self, steps: StepFunctions, train: tuple, plan: "EpochPlan",
+                     shuffle: bool, callback_list: Any, halt_on_invalid_loss: bool) -> dict:
+        """One epoch, one compiled call per segment; weights are written back after each."""
+        state = self._read_state(steps)
+        # The order is drawn on the host from numpy's global stream, as Keras 3.15 draws
+        # it (so set_random_seed fixes it, and the same seed gives Keras's batches); the
+        # gather itself happens on the device.
+        order = jnp.asarray(np.random.permutation(plan.samples).astype(np.int32)) \
+            if shuffle else None
+        for first, count, exact_tail in plan.segments():
+            callback_list.on_train_batch_begin(first)
+            state, results, first_invalid = steps.train_epoch(
+                state, train, order, first, plan.scan_steps, batch_size=plan.batch_size,
+                num_steps=plan.segment if plan.guarded else count,
+                tail_rows=plan.tail_rows, padded_tail=plan.padded_tail, exact_tail=exact_tail,
+                shuffled=bool(shuffle), guarded=plan.guarded,
+                halt_on_invalid_loss=halt_on_invalid_loss)
+            self._write_state(steps, state)
+            if halt_on_invalid_loss and int(first_invalid) >= 0:
+                # TerminateOnNaN sees the batch whose loss went bad, as in Keras.
+                callback_list.on_train_batch_end(int(first_invalid), self._logs(steps, results))
+                break
+            if plan.segment < plan.scan_steps:
+                last_batch = first + count - 1 + int(exact_tail)
+                callback_list.on_train_batch_end(last_batch, self._logs(steps, results))
+            if self.stop_training:
+                break
+        return self._logs(steps, results)
+
+    def _fit_data(self, x, y, sample_weight, class_weight, validation_split, validation_data,
+                  check_finite) -> tuple[tuple, tuple | None]:
+        """Validated (x, y, sample_weight) for training, and for validation or None."""
+        if isinstance(validation_split, bool) or not isinstance(
+                validation_split, (int, float)) or not 0 <= validation_split < 1:
+            raise ValueError(
+                "fit: invalid value for argument `validation_split`. Expected a float in "
+                f"[0, 1). Received: validation_split={validation_split!r}")
+        if y is None:
+            raise ValueError("fit: `y` is required (models without targets are not "
+                             "supported yet).")
+        x = data_utils.to_arrays(x, "x", "fit")
+        y = data_utils.to_arrays(y, "y", "fit")
+        sample_weight = data_utils.to_arrays(sample_weight, "sample_weight", "fit",
+                                             optional=True)
+        data_utils.check_same_length("fit", x=x, y=y, sample_weight=sample_weight)
+        if check_finite:
+            data_utils.check_finite("fit", x=x, y=y, sample_weight=sample_weight)
+        if class_weight is not None:
+            sample_weight = _class_weights_to_sample_weights(class_weight, y, sample_weight)
+        if validation_data is not None:
+            return (x, y, sample_weight), self._unpack_validation(validation_data)
+        if validation_split:
+            return data_utils.split_for_validation((x, y, sample_weight), validation_split)
+        return (x, y, sample_weight), None
+
     def _unpack_validation(self, validation_data: Any) -> tuple:
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
             raise ValueError(
@@ -288,7 +283,7 @@ class Trainer:
         arrays = list(validation_data) + [None] * (3 - len(validation_data))
         x_val = data_utils.to_arrays(arrays[0], "validation_data[0]", "fit")
         y_val = data_utils.to_arrays(arrays[1], "validation_data[1]", "fit")
-        w_val = data_utils.to_arrays(arrays[2], "validation_data[2]", "fit")
+        w_val = data_utils.to_arrays(arrays[2], "validation_data[2]", "fit", optional=True)
         data_utils.check_same_length("fit", x_val=x_val, y_val=y_val, val_sample_weight=w_val)
         return x_val, y_val, w_val
 
@@ -320,7 +315,8 @@ class Trainer:
             raise ValueError("evaluate: `y` is required.")
         x = data_utils.to_arrays(x, "x", "evaluate")
         y = data_utils.to_arrays(y, "y", "evaluate")
-        sample_weight = data_utils.to_arrays(sample_weight, "sample_weight", "evaluate")
+        sample_weight = data_utils.to_arrays(sample_weight, "sample_weight", "evaluate",
+                                             optional=True)
         n = data_utils.check_same_length("evaluate", x=x, y=y, sample_weight=sample_weight)
         data_utils.check_finite("evaluate", x=x, y=y, sample_weight=sample_weight)
         functions = self._step_functions(x, y, "evaluate")
@@ -368,7 +364,8 @@ class Trainer:
         self._assert_compiled("train_on_batch")
         x = data_utils.to_arrays(x, "x", "train_on_batch")
         y = data_utils.to_arrays(y, "y", "train_on_batch")
-        sample_weight = data_utils.to_arrays(sample_weight, "sample_weight", "train_on_batch")
+        sample_weight = data_utils.to_arrays(sample_weight, "sample_weight", "train_on_batch",
+                                             optional=True)
         data_utils.check_same_length("train_on_batch", x=x, y=y, sample_weight=sample_weight)
         if class_weight is not None:
             sample_weight = _class_weights_to_sample_weights(class_weight, y, sample_weight)
@@ -383,7 +380,8 @@ class Trainer:
         self._assert_compiled("test_on_batch")
         x = data_utils.to_arrays(x, "x", "test_on_batch")
         y = data_utils.to_arrays(y, "y", "test_on_batch")
-        sample_weight = data_utils.to_arrays(sample_weight, "sample_weight", "test_on_batch")
+        sample_weight = data_utils.to_arrays(sample_weight, "sample_weight", "test_on_batch",
+                                             optional=True)
         data_utils.check_same_length("test_on_batch", x=x, y=y, sample_weight=sample_weight)
         steps = self._step_functions(x, y, "test_on_batch")
         metric_states = steps.test_batch(
@@ -402,6 +400,41 @@ class Trainer:
             return logs
         values = [logs["loss"]] + [logs[m.name] for m in steps.metrics[1:]]
         return values[0] if len(values) == 1 else values
+
+
+class EpochPlan:
+    """How an epoch of `samples` rows is cut into batches and compiled calls ("segments").
+
+    Full batches run inside a `lax.scan`; the partial last batch either joins the scan
+    padded to full size (`padded_tail`) or runs after it, exactly (`exact_tail`).
+    """
+
+    def __init__(self, samples: int, batch_size: int, pad_tail: bool):
+        self.samples = samples
+        self.batch_size = batch_size
+        self.full_batches, self.tail_rows = divmod(samples, batch_size)
+        self.steps_per_epoch = self.full_batches + (1 if self.tail_rows else 0)
+        self.padded_tail = bool(self.tail_rows) and pad_tail
+        self.scan_steps = self.full_batches + (1 if self.padded_tail else 0)
+        self.segment = self.scan_steps
+        self.guarded = False
+
+    def split(self, segment: int) -> None:
+        """Run the epoch in calls of `segment` steps (for progress bars or batch hooks)."""
+        self.segment = max(1, min(segment, self.scan_steps))
+        # A shorter last segment reuses the same program, its extra steps skipped.
+        self.guarded = self.scan_steps % self.segment != 0
+
+    def segments(self):
+        """(first step, number of steps, whether the exact tail follows) per call."""
+        first = 0
+        while True:
+            count = min(self.segment, self.scan_steps - first)
+            last = first + count >= self.scan_steps
+            yield first, count, last and bool(self.tail_rows) and not self.padded_tail
+            first += count
+            if last:
+                return
 
 
 def predict_in_blocks(functions: StepFunctions, x: Any, n: int, batch_size: int) -> np.ndarray:
@@ -443,7 +476,7 @@ def _pad_rows(array: np.ndarray, rows: int) -> np.ndarray:
 
 
 def _put_on_device(arrays: Any) -> Any:
-    return jax.tree_util.tree_map(jnp.asarray, arrays)
+    return None if arrays is None else jax.tree_util.tree_map(jnp.asarray, arrays)
 
 
 def _check_verbose(verbose: Any) -> int:
