@@ -1,0 +1,260 @@
+"""Weight constraints with Keras 3's names, arguments, configs and numbers.
+
+A constraint is a callable `(weights) -> weights` applied to a variable after each
+optimizer update (projected gradient descent).
+"""
+from __future__ import annotations
+
+import difflib
+from typing import Any, Callable, Sequence
+
+import jax
+import jax.numpy as jnp
+
+__all__ = [
+    "Constraint",
+    "MaxNorm",
+    "MinMaxNorm",
+    "NonNeg",
+    "UnitNorm",
+    "deserialize",
+    "get",
+    "max_norm",
+    "min_max_norm",
+    "non_neg",
+    "serialize",
+    "unit_norm",
+]
+
+_MODULE = "keras.constraints"
+# Keras's fuzz factor, which keeps the division defined for all-zero weights.
+_EPSILON = 1e-7
+
+
+def _norms(w: jax.Array, axis: Any) -> jax.Array:
+    if isinstance(axis, list):
+        axis = tuple(axis)
+    return jnp.sqrt(jnp.sum(jnp.square(w), axis=axis, keepdims=True))
+
+
+class Constraint:
+    """Base class: the identity. Subclasses implement `__call__(w)` and `get_config()`."""
+
+    def __call__(self, w: Any) -> Any:
+        return w
+
+    def get_config(self) -> dict:
+        return {}
+
+    @classmethod
+    def from_config(cls, config: dict) -> "Constraint":
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        arguments = ", ".join(f"{key}={value!r}" for key, value in self.get_config().items())
+        return f"{type(self).__name__}({arguments})"
+
+
+class MaxNorm(Constraint):
+    """Rescales each slice whose L2 norm over `axis` exceeds `max_value` down to it.
+
+    Args:
+        max_value: the largest norm allowed.
+        axis: the axis (or axes) the norm is taken over: 0 for a Dense kernel
+            `(in, out)` constrains each unit's incoming weights; `[0, 1, 2]` does the
+            same for a Conv2D kernel.
+    """
+
+    def __init__(self, max_value: float = 2, axis: "int | Sequence[int]" = 0):
+        self.max_value = max_value
+        self.axis = axis
+
+    def __call__(self, w: Any) -> jax.Array:
+        w = jnp.asarray(w)
+        norms = _norms(w, self.axis)
+        desired = jnp.clip(norms, 0, self.max_value)
+        return w.astype(norms.dtype) * (desired / (_EPSILON + norms))
+
+    def get_config(self) -> dict:
+        return {"max_value": self.max_value, "axis": self.axis}
+
+
+class MinMaxNorm(Constraint):
+    """Moves each slice's L2 norm over `axis` into [min_value, max_value].
+
+    Args:
+        rate: 1 projects fully into the range; a smaller rate moves the norm only that
+            fraction of the way: `norm <- rate * clip(norm) + (1 - rate) * norm`.
+    """
+
+    def __init__(
+        self,
+        min_value: float = 0.0,
+        max_value: float = 1.0,
+        rate: float = 1.0,
+        axis: "int | Sequence[int]" = 0,
+    ):
+        self.min_value = min_value
+        self.max_value = max_value
+        self.rate = rate
+        self.axis = axis
+
+    def __call__(self, w: Any) -> jax.Array:
+        w = jnp.asarray(w)
+        norms = _norms(w, self.axis)
+        desired = self.rate * jnp.clip(norms, self.min_value, self.max_value) + (
+            1 - self.rate
+        ) * norms
+        return w.astype(norms.dtype) * (desired / (_EPSILON + norms))
+
+    def get_config(self) -> dict:
+        return {
+            "min_value": self.min_value,
+            "max_value": self.max_value,
+            "rate": self.rate,
+            "axis": self.axis,
+        }
+
+
+class NonNeg(Constraint):
+    """Sets negative weights to zero."""
+
+    def __call__(self, w: Any) -> jax.Array:
+        return jnp.maximum(jnp.asarray(w), 0)
+
+
+class UnitNorm(Constraint):
+    """Divides each slice by its L2 norm over `axis`."""
+
+    def __init__(self, axis: "int | Sequence[int]" = 0):
+        self.axis = axis
+
+    def __call__(self, w: Any) -> jax.Array:
+        w = jnp.asarray(w)
+        norms = _norms(w, self.axis)
+        return w.astype(norms.dtype) / (_EPSILON + norms)
+
+    def get_config(self) -> dict:
+        return {"axis": self.axis}
+
+
+# Keras's lower-case names are the classes themselves.
+max_norm = MaxNorm
+min_max_norm = MinMaxNorm
+non_neg = NonNeg
+unit_norm = UnitNorm
+
+
+# -- lookup and serialization ------------------------------------------------------------------
+
+_BUILT_IN = (Constraint, MaxNorm, MinMaxNorm, NonNeg, UnitNorm)
+_BY_NAME: dict[str, type] = {cls.__name__: cls for cls in _BUILT_IN}
+_BY_NAME.update(
+    {
+        "constraint": Constraint,
+        "max_norm": MaxNorm,
+        "min_max_norm": MinMaxNorm,
+        "non_neg": NonNeg,
+        "unit_norm": UnitNorm,
+    }
+)
+
+
+def _lookup(name: str, custom_objects: dict[str, Any] | None = None) -> Any:
+    # User objects (custom_objects, custom_object_scope, register_keras_serializable)
+    # take precedence over built-ins, as in Keras.
+    from layerwise.saving.serialization import get_registered_object
+
+    found = get_registered_object(name, custom_objects)
+    if found is not None:
+        return found
+    if name in _BY_NAME:
+        return _BY_NAME[name]
+    valid_names = sorted({*_BY_NAME, *(custom_objects or {})})
+    close = difflib.get_close_matches(name, valid_names, n=3)
+    hint = (
+        f" Did you mean {' or '.join(repr(c) for c in close)}?"
+        if close
+        else f" Valid names are: {', '.join(valid_names)}."
+    )
+    raise ValueError(f"Unknown constraint: {name!r}.{hint}")
+
+
+def _is_user_object(name: str, custom_objects: dict[str, Any] | None) -> bool:
+    from layerwise.saving.serialization import get_registered_object
+
+    return get_registered_object(name, custom_objects) is not None
+
+
+def _registered_name(obj: Any) -> str:
+    from layerwise.saving.serialization import get_registered_name
+
+    return get_registered_name(obj)
+
+
+def serialize(constraint: Constraint | None) -> dict | None:
+    """Keras 3's dict form: `{"module", "class_name", "config", "registered_name"}`
+    (None gives None, as for an absent constraint in a layer config)."""
+    if constraint is None:
+        return None
+    if not isinstance(constraint, Constraint):
+        if callable(constraint) and hasattr(constraint, "__name__"):
+            # A plain function, written as Keras writes one; loading needs custom_objects.
+            return {
+                "module": constraint.__module__,
+                "class_name": "function",
+                "config": _registered_name(constraint),
+                "registered_name": "function",
+            }
+        raise TypeError(
+            "Invalid type for argument `constraint`. Expected a `Constraint` instance or a "
+            f"function. Received: constraint={constraint!r} (of type {type(constraint).__name__})"
+        )
+    cls = type(constraint)
+    built_in = cls in _BUILT_IN
+    return {
+        "module": _MODULE if built_in else cls.__module__,
+        "class_name": cls.__name__,
+        "config": constraint.get_config(),
+        "registered_name": None if built_in else _registered_name(cls),
+    }
+
+
+def deserialize(config: dict | str, custom_objects: dict[str, Any] | None = None) -> Constraint:
+    """Rebuilds a constraint from `serialize`'s dict, a Keras 2 `{class_name, config}`
+    dict, or a name ("max_norm", "NonNeg", ...)."""
+    if isinstance(config, str):
+        found = _lookup(config, custom_objects)
+        return found() if isinstance(found, type) else found
+    if not isinstance(config, dict) or "class_name" not in config:
+        raise TypeError(
+            "Invalid type for argument `config`. Expected a dict with a 'class_name' key "
+            f"or a constraint name. Received: config={config!r}"
+        )
+    name = config["class_name"]
+    if name == "function" and isinstance(config.get("config"), str):
+        return _lookup(config["config"], custom_objects)
+    registered_name = config.get("registered_name")
+    if registered_name and _is_user_object(registered_name, custom_objects):
+        # Keras files name registered user classes "package>Name" in `registered_name`.
+        name = registered_name
+    cls = _lookup(name, custom_objects)
+    return cls.from_config(config.get("config") or {})
+
+
+def get(identifier: Any) -> Callable | None:
+    """Resolves a constraint identifier: None, a name, a config dict, a `Constraint`
+    class (instantiated) or instance, or any callable `(w) -> w`."""
+    if identifier is None:
+        return None
+    if isinstance(identifier, (str, dict)):
+        return deserialize(identifier)
+    if isinstance(identifier, type) and issubclass(identifier, Constraint):
+        return identifier()
+    if callable(identifier):
+        return identifier
+    raise TypeError(
+        "Invalid type for argument `constraint`. Expected a name, a config dict, a "
+        f"`Constraint` or a callable. Received: constraint={identifier!r} "
+        f"(of type {type(identifier).__name__})"
+    )

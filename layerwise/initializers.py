@@ -1,0 +1,643 @@
+"""Weight initializers with Keras 3's names, arguments, configs and (JAX backend) numbers.
+
+An initializer is a callable `(shape, dtype="float32") -> array`. Random initializers
+hold a seed: an integer gives the key `[seed, 0]` on every call, so calling the same
+initializer twice gives the same values (as in Keras 3); seed=None draws an integer seed
+at construction from Python's `random` (see `layerwise.random`), so
+`set_random_seed` reproduces Keras's initial weights bit for bit. A `SeedGenerator`
+as the seed gives fresh values on every call.
+"""
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from typing import Any, Callable, Sequence
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from layerwise import random
+
+__all__ = [
+    "Constant",
+    "GlorotNormal",
+    "GlorotUniform",
+    "HeNormal",
+    "HeUniform",
+    "Identity",
+    "IdentityInitializer",
+    "Initializer",
+    "LecunNormal",
+    "LecunUniform",
+    "Ones",
+    "Orthogonal",
+    "OrthogonalInitializer",
+    "RandomNormal",
+    "RandomUniform",
+    "TruncatedNormal",
+    "VarianceScaling",
+    "Zeros",
+    "compute_fans",
+    "constant",
+    "deserialize",
+    "get",
+    "glorot_normal",
+    "glorot_uniform",
+    "he_normal",
+    "he_uniform",
+    "identity",
+    "lecun_normal",
+    "lecun_uniform",
+    "ones",
+    "orthogonal",
+    "random_normal",
+    "random_uniform",
+    "serialize",
+    "truncated_normal",
+    "variance_scaling",
+    "zeros",
+]
+
+_MODULE = "keras.initializers"
+
+
+def _standardize_dtype(dtype: Any) -> jnp.dtype:
+    return jnp.dtype("float32" if dtype is None else dtype)
+
+
+def _standardize_shape(shape: Sequence[int]) -> tuple[int, ...]:
+    if isinstance(shape, int):
+        return (shape,)
+    shape = tuple(shape)
+    for size in shape:
+        if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 0:
+            raise ValueError(
+                "Invalid value for argument `shape`. Expected a tuple of non-negative "
+                f"integers. Received: shape={shape}"
+            )
+    return tuple(int(size) for size in shape)
+
+
+class Initializer:
+    """Base class: subclasses implement `__call__(shape, dtype)` and, when they take
+    arguments, `get_config()`."""
+
+    def __call__(self, shape: Sequence[int], dtype: Any = "float32") -> jax.Array:
+        raise NotImplementedError(f"{type(self).__name__} must implement `__call__()`.")
+
+    def get_config(self) -> dict:
+        return {}
+
+    @classmethod
+    def from_config(cls, config: dict) -> "Initializer":
+        return cls(**config)
+
+    def clone(self) -> "Initializer":
+        return type(self).from_config(self.get_config())
+
+    def __repr__(self) -> str:
+        arguments = ", ".join(f"{key}={value!r}" for key, value in self.get_config().items())
+        return f"{type(self).__name__}({arguments})"
+
+
+# -- constants -------------------------------------------------------------------------------
+
+
+class Zeros(Initializer):
+    """All zeros."""
+
+    def __call__(self, shape: Sequence[int], dtype: Any = "float32") -> jax.Array:
+        return jnp.zeros(_standardize_shape(shape), dtype=_standardize_dtype(dtype))
+
+
+class Ones(Initializer):
+    """All ones."""
+
+    def __call__(self, shape: Sequence[int], dtype: Any = "float32") -> jax.Array:
+        return jnp.ones(_standardize_shape(shape), dtype=_standardize_dtype(dtype))
+
+
+class Constant(Initializer):
+    """Every entry equal to `value` (a scalar, or an array broadcast to the shape)."""
+
+    def __init__(self, value: Any = 0.0):
+        self.value = value
+
+    def __call__(self, shape: Sequence[int], dtype: Any = "float32") -> jax.Array:
+        dtype = _standardize_dtype(dtype)
+        return jnp.asarray(self.value).astype(dtype) * jnp.ones(_standardize_shape(shape), dtype)
+
+    def get_config(self) -> dict:
+        value = self.value
+        if isinstance(value, (np.ndarray, jax.Array)):
+            # Keras's serialized form for an array value.
+            array = np.asarray(value)
+            value = {
+                "class_name": "__numpy__",
+                "config": {"value": array.tolist(), "dtype": array.dtype.name},
+            }
+        return {"value": value}
+
+    @classmethod
+    def from_config(cls, config: dict) -> "Constant":
+        value = config.get("value", 0.0)
+        if isinstance(value, dict) and value.get("class_name") == "__numpy__":
+            value = np.array(value["config"]["value"], dtype=value["config"]["dtype"])
+        return cls(value)
+
+
+class Identity(Initializer):
+    """`gain` times the identity matrix; 2-D shapes only."""
+
+    def __init__(self, gain: float = 1.0):
+        self.gain = gain
+
+    def __call__(self, shape: Sequence[int], dtype: Any = "float32") -> jax.Array:
+        shape = _standardize_shape(shape)
+        if len(shape) != 2:
+            raise ValueError(
+                "Identity matrix initializer can only be used for 2D matrices. "
+                f"Received: shape={shape} of rank {len(shape)}."
+            )
+        return self.gain * jnp.eye(*shape, dtype=_standardize_dtype(dtype))
+
+    def get_config(self) -> dict:
+        return {"gain": self.gain}
+
+
+# -- random ----------------------------------------------------------------------------------
+
+
+def _resolve_seed(seed: Any) -> "int | random.SeedGenerator":
+    """What a random initializer draws with: an int, or a SeedGenerator for fresh draws."""
+    if seed is None:
+        return random.draw_seed()
+    if isinstance(seed, dict):
+        if seed.get("class_name") != "SeedGenerator":
+            raise ValueError(
+                "Invalid value for argument `seed`. Expected an integer, a "
+                f"`SeedGenerator` or its config. Received: seed={seed!r}"
+            )
+        return random.SeedGenerator.from_config(seed["config"])
+    if isinstance(seed, random.SeedGenerator):
+        return seed
+    return random.validate_seed(seed)
+
+
+class RandomInitializer(Initializer):
+    """Base of the random initializers: owns the seed.
+
+    Args:
+        seed: an int (the same values on every call), None (an int drawn now with
+            `layerwise.random.draw_seed()`), or a `SeedGenerator` (new values per call).
+    """
+
+    def __init__(self, seed: "int | random.SeedGenerator | None" = None):
+        self._init_seed = seed
+        self.seed = _resolve_seed(seed)
+
+    def get_config(self) -> dict:
+        seed = self._init_seed
+        if isinstance(seed, random.SeedGenerator):
+            seed = {
+                "module": "keras.random",
+                "class_name": "SeedGenerator",
+                "config": seed.get_config(),
+                "registered_name": None,
+            }
+        return {"seed": seed}
+
+
+class RandomNormal(RandomInitializer):
+    """Normal distribution with the given mean and standard deviation."""
+
+    def __init__(self, mean: float = 0.0, stddev: float = 0.05, seed=None):
+        self.mean = mean
+        self.stddev = stddev
+        super().__init__(seed=seed)
+
+    def __call__(self, shape: Sequence[int], dtype: Any = "float32") -> jax.Array:
+        return random.normal(
+            _standardize_shape(shape), self.mean, self.stddev, _standardize_dtype(dtype), self.seed
+        )
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "mean": self.mean, "stddev": self.stddev}
+
+
+class TruncatedNormal(RandomInitializer):
+    """Normal distribution cut at two standard deviations from the mean."""
+
+    def __init__(self, mean: float = 0.0, stddev: float = 0.05, seed=None):
+        self.mean = mean
+        self.stddev = stddev
+        super().__init__(seed=seed)
+
+    def __call__(self, shape: Sequence[int], dtype: Any = "float32") -> jax.Array:
+        return random.truncated_normal(
+            _standardize_shape(shape), self.mean, self.stddev, _standardize_dtype(dtype), self.seed
+        )
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "mean": self.mean, "stddev": self.stddev}
+
+
+class RandomUniform(RandomInitializer):
+    """Uniform distribution over [minval, maxval)."""
+
+    def __init__(self, minval: float = -0.05, maxval: float = 0.05, seed=None):
+        self.minval = minval
+        self.maxval = maxval
+        super().__init__(seed=seed)
+
+    def __call__(self, shape: Sequence[int], dtype: Any = "float32") -> jax.Array:
+        return random.uniform(
+            _standardize_shape(shape),
+            self.minval,
+            self.maxval,
+            _standardize_dtype(dtype),
+            self.seed,
+        )
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "minval": self.minval, "maxval": self.maxval}
+
+
+def compute_fans(
+    shape: Sequence[int],
+    input_axes: Sequence[int] | None = None,
+    output_axes: Sequence[int] | None = None,
+) -> tuple[int, int]:
+    """(fan_in, fan_out) of a weight shape, as Keras counts them.
+
+    A dense kernel `(in, out)` gives `(in, out)`; a conv kernel `(*spatial, in, out)`
+    multiplies both by the receptive field size; a vector `(n,)` gives `(n, n)`; a
+    scalar `(1, 1)`. Explicit `input_axes` and `output_axes` (both) override this.
+    """
+    shape = tuple(shape)
+    if input_axes is not None and output_axes is not None:
+        return math.prod(shape[axis] for axis in input_axes), math.prod(
+            shape[axis] for axis in output_axes
+        )
+    if len(shape) == 0:
+        return 1, 1
+    if len(shape) == 1:
+        return shape[0], shape[0]
+    receptive_field = math.prod(shape[:-2])
+    return shape[-2] * receptive_field, shape[-1] * receptive_field
+
+
+# 1 / the standard deviation of a unit normal truncated to [-2, 2]: dividing by it makes
+# the truncated distribution's variance the requested one.
+_TRUNCATED_NORMAL_STDDEV_CORRECTION = 0.87962566103423978
+
+_MODES = ("fan_in", "fan_out", "fan_avg")
+_DISTRIBUTIONS = ("truncated_normal", "untruncated_normal", "uniform")
+
+
+def _choice_error(argument: str, value: Any, choices: Sequence[str]) -> ValueError:
+    close = difflib.get_close_matches(str(value), choices, n=1)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    return ValueError(
+        f"Invalid value for argument `{argument}`. Expected one of {list(choices)}. "
+        f"Received: {argument}={value!r}.{hint}"
+    )
+
+
+class VarianceScaling(RandomInitializer):
+    """Samples with variance `scale / n`, where n is fan_in, fan_out or their mean.
+
+    Args:
+        scale: positive scaling factor.
+        mode: "fan_in", "fan_out" or "fan_avg".
+        distribution: "truncated_normal" (alias "normal"), "untruncated_normal" or
+            "uniform" (limits `±sqrt(3 * scale / n)`).
+        seed: see `RandomInitializer`.
+        input_axes, output_axes: optional axes whose sizes define the fans.
+    """
+
+    def __init__(
+        self,
+        scale: float = 1.0,
+        mode: str = "fan_in",
+        distribution: str = "truncated_normal",
+        seed=None,
+        input_axes: Sequence[int] | None = None,
+        output_axes: Sequence[int] | None = None,
+    ):
+        if not isinstance(scale, (int, float)) or isinstance(scale, bool) or not scale > 0:
+            raise ValueError(
+                "Invalid value for argument `scale`. Expected a positive float. "
+                f"Received: scale={scale!r}"
+            )
+        if mode not in _MODES:
+            raise _choice_error("mode", mode, _MODES)
+        if not isinstance(distribution, str):
+            raise _choice_error("distribution", distribution, _DISTRIBUTIONS)
+        distribution = distribution.lower()
+        if distribution == "normal":
+            distribution = "truncated_normal"
+        if distribution not in _DISTRIBUTIONS:
+            raise _choice_error("distribution", distribution, _DISTRIBUTIONS)
+        self.scale = scale
+        self.mode = mode
+        self.distribution = distribution
+        self.input_axes = input_axes
+        self.output_axes = output_axes
+        super().__init__(seed=seed)
+
+    def __call__(self, shape: Sequence[int], dtype: Any = "float32") -> jax.Array:
+        shape = _standardize_shape(shape)
+        dtype = _standardize_dtype(dtype)
+        fan_in, fan_out = compute_fans(shape, self.input_axes, self.output_axes)
+        fan = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}[self.mode]
+        scale = self.scale / max(1.0, fan)
+        if self.distribution == "truncated_normal":
+            stddev = math.sqrt(scale) / _TRUNCATED_NORMAL_STDDEV_CORRECTION
+            return random.truncated_normal(shape, 0.0, stddev, dtype, self.seed)
+        if self.distribution == "untruncated_normal":
+            return random.normal(shape, 0.0, math.sqrt(scale), dtype, self.seed)
+        limit = math.sqrt(3.0 * scale)
+        return random.uniform(shape, -limit, limit, dtype, self.seed)
+
+    def get_config(self) -> dict:
+        return {
+            **super().get_config(),
+            "scale": self.scale,
+            "mode": self.mode,
+            "distribution": self.distribution,
+            "input_axes": self.input_axes,
+            "output_axes": self.output_axes,
+        }
+
+
+class _NamedVarianceScaling(VarianceScaling):
+    """A VarianceScaling preset; its config holds only the seed and the fan axes."""
+
+    _scale: float
+    _mode: str
+    _distribution: str
+
+    def __init__(self, seed=None, input_axes=None, output_axes=None):
+        super().__init__(
+            scale=self._scale,
+            mode=self._mode,
+            distribution=self._distribution,
+            seed=seed,
+            input_axes=input_axes,
+            output_axes=output_axes,
+        )
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        return {key: config[key] for key in ("seed", "input_axes", "output_axes")}
+
+
+class GlorotUniform(_NamedVarianceScaling):
+    """Uniform in `±sqrt(6 / (fan_in + fan_out))` (Glorot & Bengio, 2010)."""
+
+    _scale, _mode, _distribution = 1.0, "fan_avg", "uniform"
+
+
+class GlorotNormal(_NamedVarianceScaling):
+    """Truncated normal with stddev `sqrt(2 / (fan_in + fan_out))`."""
+
+    _scale, _mode, _distribution = 1.0, "fan_avg", "truncated_normal"
+
+
+class HeUniform(_NamedVarianceScaling):
+    """Uniform in `±sqrt(6 / fan_in)` (He et al., 2015)."""
+
+    _scale, _mode, _distribution = 2.0, "fan_in", "uniform"
+
+
+class HeNormal(_NamedVarianceScaling):
+    """Truncated normal with stddev `sqrt(2 / fan_in)`."""
+
+    _scale, _mode, _distribution = 2.0, "fan_in", "truncated_normal"
+
+
+class LecunUniform(_NamedVarianceScaling):
+    """Uniform in `±sqrt(3 / fan_in)`."""
+
+    _scale, _mode, _distribution = 1.0, "fan_in", "uniform"
+
+
+class LecunNormal(_NamedVarianceScaling):
+    """Truncated normal with stddev `sqrt(1 / fan_in)`."""
+
+    _scale, _mode, _distribution = 1.0, "fan_in", "truncated_normal"
+
+
+class Orthogonal(RandomInitializer):
+    """A (semi-)orthogonal matrix times `gain`, from the QR decomposition of a normal draw.
+
+    Shapes of rank > 2 are flattened to `(prod(shape[:-1]), shape[-1])` first.
+    """
+
+    def __init__(self, gain: float = 1.0, seed=None):
+        self.gain = gain
+        super().__init__(seed=seed)
+
+    def __call__(self, shape: Sequence[int], dtype: Any = "float32") -> jax.Array:
+        shape = _standardize_shape(shape)
+        if len(shape) < 2:
+            raise ValueError(
+                "The tensor to initialize must be at least two-dimensional. "
+                f"Received: shape={shape} of rank {len(shape)}."
+            )
+        num_rows = math.prod(shape[:-1])
+        num_cols = shape[-1]
+        flat_shape = (max(num_rows, num_cols), min(num_rows, num_cols))
+        sample = random.normal(flat_shape, 0.0, 1.0, _standardize_dtype(dtype), self.seed)
+        q, r = jnp.linalg.qr(sample, mode="reduced")
+        # Fixing the signs by R's diagonal makes Q uniformly distributed (Haar measure).
+        q = q * jnp.sign(jnp.diag(r))
+        if num_rows < num_cols:
+            q = q.T
+        return self.gain * q.reshape(shape)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "gain": self.gain}
+
+
+# Keras's aliases: the old class names, and lower-case names that are the classes.
+IdentityInitializer = Identity
+OrthogonalInitializer = Orthogonal
+constant = Constant
+glorot_normal = GlorotNormal
+glorot_uniform = GlorotUniform
+he_normal = HeNormal
+he_uniform = HeUniform
+identity = Identity
+lecun_normal = LecunNormal
+lecun_uniform = LecunUniform
+ones = Ones
+orthogonal = Orthogonal
+random_normal = RandomNormal
+random_uniform = RandomUniform
+truncated_normal = TruncatedNormal
+variance_scaling = VarianceScaling
+zeros = Zeros
+
+
+# -- lookup and serialization ------------------------------------------------------------------
+
+_BUILT_IN = (
+    Constant, GlorotNormal, GlorotUniform, HeNormal, HeUniform, Identity, Initializer,
+    LecunNormal, LecunUniform, Ones, Orthogonal, RandomNormal, RandomUniform,
+    TruncatedNormal, VarianceScaling, Zeros,
+)
+
+
+def _snake_case(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+_BY_NAME: dict[str, type] = {cls.__name__: cls for cls in _BUILT_IN}
+_BY_NAME.update({_snake_case(cls.__name__): cls for cls in _BUILT_IN})
+_BY_NAME.update(
+    {
+        "IdentityInitializer": Identity,
+        "OrthogonalInitializer": Orthogonal,
+        "normal": RandomNormal,
+        "uniform": RandomUniform,
+        "one": Ones,
+        "zero": Zeros,
+    }
+)
+
+
+def _lookup(name: str, custom_objects: dict[str, Any] | None = None) -> Any:
+    # User objects (custom_objects, custom_object_scope, register_keras_serializable)
+    # take precedence over built-ins, as in Keras.
+    from layerwise.saving.serialization import get_registered_object
+
+    found = get_registered_object(name, custom_objects)
+    if found is not None:
+        return found
+    if name in _BY_NAME:
+        return _BY_NAME[name]
+    valid_names = sorted({*_BY_NAME, *(custom_objects or {})})
+    close = difflib.get_close_matches(name, valid_names, n=3)
+    hint = (
+        f" Did you mean {' or '.join(repr(c) for c in close)}?"
+        if close
+        else f" Valid names are: {', '.join(valid_names)}."
+    )
+    raise ValueError(f"Unknown initializer: {name!r}.{hint}")
+
+
+def _is_user_object(name: str, custom_objects: dict[str, Any] | None) -> bool:
+    from layerwise.saving.serialization import get_registered_object
+
+    return get_registered_object(name, custom_objects) is not None
+
+
+def _registered_name(obj: Any) -> str:
+    from layerwise.saving.serialization import get_registered_name
+
+    return get_registered_name(obj)
+
+
+def serialize(initializer: Initializer | None) -> dict | None:
+    """Keras 3's dict form: `{"module", "class_name", "config", "registered_name"}`
+    (None gives None, as for an absent initializer in a layer config)."""
+    if initializer is None:
+        return None
+    if not isinstance(initializer, Initializer):
+        if callable(initializer) and hasattr(initializer, "__name__"):
+            # A plain function, written as Keras writes one; loading needs custom_objects.
+            return {
+                "module": initializer.__module__,
+                "class_name": "function",
+                "config": _registered_name(initializer),
+                "registered_name": "function",
+            }
+        raise TypeError(
+            "Invalid type for argument `initializer`. Expected an `Initializer` instance or a "
+            f"function. Received: initializer={initializer!r} "
+            f"(of type {type(initializer).__name__})"
+        )
+    cls = type(initializer)
+    built_in = cls in _BUILT_IN
+    return {
+        "module": _MODULE if built_in else cls.__module__,
+        "class_name": cls.__name__,
+        "config": initializer.get_config(),
+        "registered_name": None if built_in else _registered_name(cls),
+    }
+
+
+def deserialize(config: dict | str, custom_objects: dict[str, Any] | None = None) -> Initializer:
+    """Rebuilds an initializer from `serialize`'s dict (or a Keras 2 `{class_name, config}`
+    dict, or a bare name).
+
+    Args:
+        custom_objects: extra name -> class mappings for user initializers.
+    """
+    if isinstance(config, str):
+        found = _lookup(config, custom_objects)
+        return found() if isinstance(found, type) else found
+    if not isinstance(config, dict) or "class_name" not in config:
+        raise TypeError(
+            "Invalid type for argument `config`. Expected a dict with a 'class_name' key "
+            f"or an initializer name. Received: config={config!r}"
+        )
+    name = config["class_name"]
+    if name == "function" and isinstance(config.get("config"), str):
+        return _lookup(config["config"], custom_objects)
+    registered_name = config.get("registered_name")
+    if registered_name and _is_user_object(registered_name, custom_objects):
+        # Keras files name registered user classes "package>Name" in `registered_name`.
+        name = registered_name
+    cls = _lookup(name, custom_objects)
+    inner = config.get("config") or {}
+    if hasattr(cls, "from_config"):
+        return cls.from_config(inner)
+    return cls(**inner)
+
+
+def get(identifier: Any) -> Callable | None:
+    """Resolves an initializer identifier.
+
+    Accepts None (returned as is), a name ("glorot_uniform", "GlorotUniform"), a config
+    dict, an `Initializer` (returned as is), an initializer class (instantiated), any
+    callable `(shape, dtype) -> array`, or an array (returned whenever the shape matches).
+    """
+    if identifier is None:
+        return None
+    if isinstance(identifier, (str, dict)):
+        return deserialize(identifier)
+    if isinstance(identifier, type):
+        if not issubclass(identifier, Initializer):
+            raise TypeError(
+                "Invalid type for argument `initializer`. Expected an `Initializer` "
+                f"subclass. Received: initializer={identifier!r}"
+            )
+        return identifier()
+    if isinstance(identifier, (np.ndarray, np.generic, jax.Array)):
+        return _array_initializer(identifier)
+    if callable(identifier):
+        return identifier
+    raise TypeError(
+        "Invalid type for argument `initializer`. Expected a name, a config dict, an "
+        f"`Initializer`, a callable or an array. Received: initializer={identifier!r} "
+        f"(of type {type(identifier).__name__})"
+    )
+
+
+def _array_initializer(array: Any) -> Callable:
+    """An initializer that returns `array` itself (cast), for shapes equal to its own."""
+
+    def initialize(shape: Sequence[int], dtype: Any = "float32") -> jax.Array:
+        if tuple(shape) != tuple(np.shape(array)):
+            raise ValueError(
+                f"Expected `shape` to be {tuple(np.shape(array))} for an array used as an "
+                f"initializer. Received: shape={tuple(shape)}"
+            )
+        return jnp.asarray(array).astype(_standardize_dtype(dtype))
+
+    return initialize
