@@ -6,7 +6,7 @@ from layerwise.engine.compile_cache import enable_compile_cache
 
 enable_compile_cache()
 
-from layerwise import (activations, callbacks, constraints, initializers, layers, losses,
+from layerwise import (activations, backend, callbacks, constraints, initializers, layers, losses,
                        metrics, models, optimizers, regularizers, saving, utils)
 from layerwise.engine.functional import Input, KerasTensor
 from layerwise.engine.layer import Layer
@@ -24,6 +24,7 @@ __all__ = [
     "Sequential",
     "Variable",
     "activations",
+    "backend",
     "callbacks",
     "constraints",
     "initializers",
