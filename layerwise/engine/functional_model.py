@@ -21,6 +21,51 @@ def _tensor_list(structure: Any, argument: str) -> list[KerasTensor]:
     return tensors
 
 
+def _layers_in_keras_order(inputs: list[KerasTensor], outputs: list[KerasTensor]) -> list[Layer]:
+    """The model's layers in Keras's order: deepest first (depth counted from the outputs),
+    ties broken by the order a depth-first walk from the outputs first meets them.
+
+    Saved files name same-class layers "dense", "dense_1", ... in this order, so it must be
+    Keras's exactly for weight files to move between the two libraries.
+    """
+    first_seen: dict[int, int] = {}
+    postorder: list = []
+    finished: set[int] = set()
+
+    def visit(tensor: KerasTensor) -> None:
+        layer, node_index, _ = tensor._keras_history
+        node = layer._inbound_nodes[node_index]
+        if id(node) in finished:
+            return
+        first_seen.setdefault(id(layer), len(first_seen))
+        for parent in node.input_tensors:
+            visit(parent)
+        finished.add(id(node))
+        postorder.append(node)
+
+    for output in outputs:
+        visit(output)
+    node_depth: dict[int, int] = {}
+    layer_depth: dict[int, int] = {}
+    layers_by_id: dict[int, Layer] = {}
+    for node in reversed(postorder):
+        depth = max(node_depth.setdefault(id(node), 0), layer_depth.get(id(node.layer), 0))
+        layer_depth[id(node.layer)] = depth
+        layers_by_id[id(node.layer)] = node.layer
+        node_depth[id(node)] = depth
+        for parent in node.input_tensors:
+            parent_layer, parent_index, _ = parent._keras_history
+            parent_node = parent_layer._inbound_nodes[parent_index]
+            node_depth[id(parent_node)] = max(depth + 1, node_depth.get(id(parent_node), 0))
+    for tensor in inputs:  # inputs that no output depends on
+        layer = tensor._keras_history[0]
+        if id(layer) not in layer_depth:
+            layer_depth[id(layer)], first_seen[id(layer)] = 0, -1
+            layers_by_id[id(layer)] = layer
+    ordered = sorted(layer_depth, key=lambda key: (-layer_depth[key], first_seen[key]))
+    return [layers_by_id[key] for key in ordered]
+
+
 class Functional(Model):
     """`Model(inputs, outputs)`: runs the recorded layer graph on real arrays."""
 
@@ -36,11 +81,7 @@ class Functional(Model):
                 raise ValueError(f"Model: every input must come straight from `keras.Input`. "
                                  f"Received: {tensor!r}")
         self._nodes = topological_nodes(self.inputs, self.outputs)
-        layers: list[Layer] = [t._keras_history[0] for t in self.inputs]
-        for node in self._nodes:
-            if node.layer not in layers:
-                layers.append(node.layer)
-        self._layers = layers
+        self._layers = _layers_in_keras_order(self.inputs, self.outputs)
         self.built = True
         self._build_input_shape = [t.shape for t in self.inputs] if len(self.inputs) > 1 \
             else self.inputs[0].shape

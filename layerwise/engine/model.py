@@ -64,32 +64,38 @@ class Model(Trainer, Layer):
         print_summary(self, line_length=line_length, print_fn=print_fn,
                       show_trainable=show_trainable)
 
-    def save(self, filepath: Any, overwrite: bool = True, **kwargs: Any) -> None:
-        from layerwise.saving import save_model
+    def save(self, filepath: Any, overwrite: bool = True, zipped: bool | None = None,
+             **kwargs: Any) -> None:
+        """Save the model (architecture, weights, optimizer state) to `.keras` (or `.h5`)."""
+        from layerwise.saving.api import save_model
 
-        save_model(self, filepath, overwrite=overwrite, **kwargs)
+        save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
 
-    def save_weights(self, filepath: Any, overwrite: bool = True) -> None:
-        from layerwise.saving import save_weights
+    def save_weights(self, filepath: Any, overwrite: bool = True,
+                     max_shard_size: Any = None) -> None:
+        """Save the weights (and optimizer state) to a `.weights.h5` file."""
+        from layerwise.saving.api import save_weights
 
-        save_weights(self, filepath, overwrite=overwrite)
+        save_weights(self, filepath, overwrite=overwrite, max_shard_size=max_shard_size)
 
     def load_weights(self, filepath: Any, skip_mismatch: bool = False, **kwargs: Any) -> None:
-        from layerwise.saving import load_weights
+        """Load weights from `.weights.h5`, `.keras` or Keras 2 `.h5`; all or nothing."""
+        from layerwise.saving.api import load_weights
 
         load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
 
     def to_json(self, **kwargs: Any) -> str:
+        """The model's config as JSON (`keras.models.model_from_json` reads it back)."""
         import json
 
         from layerwise.saving.serialization import serialize_keras_object
 
         return json.dumps(serialize_keras_object(self), **kwargs)
 
-    def get_compile_config(self) -> dict | None:
-        return None if not self.compiled else self._compile_config_for_saving()
-
-    def _compile_config_for_saving(self) -> dict:
+    def get_compile_config(self) -> dict:
+        """The arguments `compile` was called with, serialized; {} if not compiled."""
+        if not self.compiled or getattr(self, "_compile_config", None) is None:
+            return {}
         from layerwise.saving.serialization import serialize_compile_config
 
         return serialize_compile_config(self)

@@ -104,6 +104,15 @@ class StepFunctions:
     def initial_metric_states(self) -> list:
         return [metric.initial_state() for metric in self.metrics]
 
+    def metric_states_to_start(self) -> list:
+        """Metric states to feed a first training call (donated, so made per model fit)."""
+        carried, self._metric_carry = getattr(self, "_metric_carry", None), None
+        return carried if carried is not None else self.initial_metric_states()
+
+    def keep_metric_states(self, states: list) -> None:
+        """Keep the live metric arrays a call returned, to feed (and donate) to the next."""
+        self._metric_carry = states
+
     # -- one batch -----------------------------------------------------------------------
     def _train_step(self, state: TrainState, batch: tuple) -> TrainState:
         return self._train_step_with_loss(state, batch)[0]
@@ -188,6 +197,12 @@ class StepFunctions:
                                           index, first_invalid)
             return (state, first_invalid), None
 
+        # Metrics restart at the epoch's first step; zeros made here cost nothing per epoch,
+        # while zeros made eagerly would be a handful of device calls every epoch.
+        fresh = self.initial_metric_states()
+        state = state._replace(metrics=jax.tree_util.tree_map(
+            lambda zero, current: jnp.where(first_step == 0, zero, current),
+            fresh, state.metrics))
         carry = (state, jnp.array(-1, jnp.int32))
         if num_steps:
             carry, _ = lax.scan(body, carry, jnp.arange(num_steps))
@@ -203,9 +218,10 @@ class StepFunctions:
                 state, _ = self._train_step_with_loss(state, tail)
         return state, self._results(state.metrics), first_invalid
 
-    def _evaluate_data(self, trainable, non_trainable, metric_states, data, *, batch_size,
-                       num_steps, tail_rows, padded_tail):
+    def _evaluate_data(self, trainable, non_trainable, data, *, batch_size, num_steps,
+                       tail_rows, padded_tail):
         """All batches of `data`: `num_steps` in a scan, then an exact tail if not padded."""
+        metric_states = self.initial_metric_states()
         def body(states, index):
             if padded_tail:
                 batch, real_rows = self._padded_batch(data, None, index, batch_size,

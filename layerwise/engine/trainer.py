@@ -137,10 +137,11 @@ class Trainer:
             [v.value for v in steps.trainable_variables],
             [v.value for v in steps.non_trainable_variables],
             [v.value for v in self.optimizer.variables],
-            steps.initial_metric_states(),
+            steps.metric_states_to_start(),
         )
 
     def _write_state(self, steps: StepFunctions, state: TrainState) -> None:
+        steps.keep_metric_states(state.metrics)
         for variable, value in zip(steps.trainable_variables, state.trainable):
             variable._value = value
         for variable, value in zip(steps.non_trainable_variables, state.non_trainable):
@@ -296,7 +297,7 @@ class Trainer:
         non_trainable = [v.value for v in steps.non_trainable_variables]
         padded_tail = bool(partial) and steps.pads_last_batch
         _, results = steps.evaluate_data(
-            trainable, non_trainable, steps.initial_metric_states(), arrays,
+            trainable, non_trainable, arrays,
             batch_size=batch_size, num_steps=num_full + int(padded_tail), tail_rows=partial,
             padded_tail=padded_tail)
         return self._logs(steps, results, prefix)
@@ -370,8 +371,9 @@ class Trainer:
         if class_weight is not None:
             sample_weight = _class_weights_to_sample_weights(class_weight, y, sample_weight)
         steps = self._step_functions(x, y, "train_on_batch")
-        state = steps.train_batch(self._read_state(steps),
-                                  _put_on_device((x, y, sample_weight)))
+        # Like Keras, each call reports the metrics of its own batch.
+        state = self._read_state(steps)._replace(metrics=steps.initial_metric_states())
+        state = steps.train_batch(state, _put_on_device((x, y, sample_weight)))
         self._write_state(steps, state)
         return self._batch_result(steps, steps.results(state.metrics), return_dict)
 
