@@ -1,4 +1,24 @@
 """Callbacks: hooks into fit/evaluate/predict. This list is the public map."""
 from layerwise.callbacks.callback import Callback, CallbackList, History, ProgbarLogger
+from layerwise.callbacks.csv_logger import CSVLogger
+from layerwise.callbacks.early_stopping import EarlyStopping
+from layerwise.callbacks.lambda_callback import LambdaCallback
+from layerwise.callbacks.learning_rate import LearningRateScheduler, ReduceLROnPlateau
+from layerwise.callbacks.model_checkpoint import ModelCheckpoint
+from layerwise.callbacks.terminate_on_nan import TerminateOnNaN
 
-__all__ = ["Callback", "CallbackList", "History", "ProgbarLogger"]
+# Not provided (yet): BackupAndRestore, OrbaxCheckpoint, RemoteMonitor, SwapEMAWeights,
+# TensorBoard.
+__all__ = [
+    "CSVLogger",
+    "Callback",
+    "CallbackList",
+    "EarlyStopping",
+    "History",
+    "LambdaCallback",
+    "LearningRateScheduler",
+    "ModelCheckpoint",
+    "ProgbarLogger",
+    "ReduceLROnPlateau",
+    "TerminateOnNaN",
+]

@@ -141,7 +141,13 @@ class CallbackList:
         if not hook.startswith("on_"):
             raise AttributeError(hook)
 
+        # Like Keras, every hook gets a logs dict, `{}` when there is nothing to report:
+        # user callbacks written `def on_train_begin(self, logs)` rely on it.
+        takes_index = "epoch" in hook or "batch" in hook
+
         def dispatch(*args, **kwargs):
+            if len(args) + len(kwargs) < (2 if takes_index else 1):
+                args = args + ({},)
             for callback in self.callbacks:
                 getattr(callback, hook)(*args, **kwargs)
 

@@ -213,7 +213,8 @@ class Trainer:
                     logs.update(self._evaluate_arrays(steps, val, validation_batch_size,
                                                       prefix="val_"))
                 logs = dict(sorted(logs.items()))  # Keras sorts log keys
-                callback_list.on_epoch_end(epoch, logs)
+                # Callbacks may add keys (learning_rate) for History; not for on_train_end.
+                callback_list.on_epoch_end(epoch, dict(logs))
                 if self.stop_training:
                     break
         finally:

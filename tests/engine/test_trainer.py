@@ -217,3 +217,23 @@ def test_seeded_shuffled_fit_matches_keras():
         for key in b:
             np.testing.assert_allclose(a[key], b[key], rtol=1e-5)
     assert_weights_close(ours, theirs)
+
+
+def test_callbacks_written_with_required_logs_arguments_work():
+    calls = []
+
+    class Strict(layerwise.callbacks.Callback):
+        def on_train_begin(self, logs):
+            calls.append(("train_begin", logs))
+
+        def on_epoch_begin(self, epoch, logs):
+            calls.append(("epoch_begin", logs))
+
+        def on_epoch_end(self, epoch, logs):
+            calls.append(("epoch_end", sorted(logs)))
+
+    x, y = moons(50)
+    model = _seed_model(layerwise)
+    model.compile("adam", "binary_crossentropy")
+    model.fit(x, y, epochs=1, verbose=0, callbacks=[Strict()])
+    assert calls == [("train_begin", {}), ("epoch_begin", {}), ("epoch_end", ["loss"])]
