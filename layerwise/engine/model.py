@@ -92,6 +92,17 @@ class Model(Trainer, Layer):
 
         return json.dumps(serialize_keras_object(self), **kwargs)
 
+    @classmethod
+    def from_config(cls, config: dict, custom_objects: Any = None) -> "Model":
+        """A model from `get_config()`; a functional config gives a Functional model."""
+        if "input_layers" in config and "output_layers" in config and "layers" in config:
+            from layerwise.engine.functional_model import Functional
+            from layerwise.saving.serialization import functional_from_config
+
+            return functional_from_config(Functional if cls is Model else cls, config,
+                                          custom_objects)
+        return cls(**config)
+
     def get_compile_config(self) -> dict:
         """The arguments `compile` was called with, serialized; {} if not compiled."""
         if not self.compiled or getattr(self, "_compile_config", None) is None:

@@ -1,30 +1,20 @@
-"""Saving and loading models and weights."""
-from layerwise.saving.serialization import (CustomObjectScope, custom_object_scope,
-                                            deserialize_keras_object, get_registered_name,
-                                            get_registered_object, register_keras_serializable,
-                                            serialize_keras_object)
+"""`keras.saving`: the `.keras` format, weights files, Keras 2 `.h5`, and the object registry.
 
-
-def save_model(model, filepath, overwrite=True, **kwargs):
-    raise NotImplementedError("Saving `.keras` files is not implemented yet.")
-
-
-def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
-    raise NotImplementedError("Loading `.keras` files is not implemented yet.")
-
-
-def save_weights(model, filepath, overwrite=True):
-    raise NotImplementedError("save_weights is not implemented yet.")
-
-
-def load_weights(model, filepath, skip_mismatch=False, **kwargs):
-    raise NotImplementedError("load_weights is not implemented yet.")
-
+This file is the public map of `layerwise.saving`.
+"""
+from layerwise.saving.api import load_model, load_weights, save_model, save_weights
+from layerwise.saving.registry import (CustomObjectScope, custom_object_scope,
+                                       enable_unsafe_deserialization, get_custom_objects,
+                                       get_registered_name, get_registered_object,
+                                       register_keras_serializable)
+from layerwise.saving.serialization import deserialize_keras_object, serialize_keras_object
 
 __all__ = [
     "CustomObjectScope",
     "custom_object_scope",
     "deserialize_keras_object",
+    "enable_unsafe_deserialization",
+    "get_custom_objects",
     "get_registered_name",
     "get_registered_object",
     "load_model",

@@ -1,7 +1,25 @@
-"""Utilities a Keras user reaches for: seeding, label encoding, plotting."""
+"""Utilities a Keras user reaches for: seeding, label encoding, plotting, object registration."""
 from layerwise.backend import clear_session
 from layerwise.random import set_random_seed
+from layerwise.saving.registry import (CustomObjectScope, custom_object_scope,
+                                       get_custom_objects, get_registered_name,
+                                       get_registered_object, register_keras_serializable)
+from layerwise.saving.serialization import deserialize_keras_object, serialize_keras_object
 from layerwise.utils.arrays import normalize, to_categorical
 from layerwise.utils.plotting import plot_loss_accuracy
 
-__all__ = ["clear_session", "normalize", "plot_loss_accuracy", "set_random_seed", "to_categorical"]
+__all__ = [
+    "CustomObjectScope",
+    "clear_session",
+    "custom_object_scope",
+    "deserialize_keras_object",
+    "get_custom_objects",
+    "get_registered_name",
+    "get_registered_object",
+    "normalize",
+    "plot_loss_accuracy",
+    "register_keras_serializable",
+    "serialize_keras_object",
+    "set_random_seed",
+    "to_categorical",
+]
