@@ -1,15 +1,67 @@
 """Layers, one module per family. This list is the public map of `layerwise.layers`."""
 from layerwise.engine.functional import Input
 from layerwise.engine.layer import Layer
-from layerwise.layers.core import Activation, Dense, Dropout, Flatten, InputLayer, Reshape
+from layerwise.layers.core import (Activation, Dense, Dropout, Flatten, InputLayer, Lambda,
+                                   Reshape)
+from layerwise.layers.convolutional import (Conv1D, Conv1DTranspose, Conv2D, Conv2DTranspose,
+                                            Convolution1D, Convolution1DTranspose,
+                                            Convolution2D, Convolution2DTranspose,
+                                            DepthwiseConv2D, SeparableConv2D,
+                                            SeparableConvolution2D)
+from layerwise.layers.embedding import Embedding
+from layerwise.layers.normalization import BatchNormalization, LayerNormalization
+from layerwise.layers.pooling import (AveragePooling1D, AveragePooling2D, AvgPool1D, AvgPool2D,
+                                      GlobalAveragePooling1D, GlobalAveragePooling2D,
+                                      GlobalAvgPool1D, GlobalAvgPool2D, GlobalMaxPool1D,
+                                      GlobalMaxPool2D, GlobalMaxPooling1D, GlobalMaxPooling2D,
+                                      MaxPool1D, MaxPool2D, MaxPooling1D, MaxPooling2D)
+from layerwise.layers.reshaping import (Cropping1D, Cropping2D, UpSampling1D, UpSampling2D,
+                                        ZeroPadding1D, ZeroPadding2D)
 
 __all__ = [
     "Activation",
+    "AveragePooling1D",
+    "AveragePooling2D",
+    "AvgPool1D",
+    "AvgPool2D",
+    "BatchNormalization",
+    "Conv1D",
+    "Conv1DTranspose",
+    "Conv2D",
+    "Conv2DTranspose",
+    "Convolution1D",
+    "Convolution1DTranspose",
+    "Convolution2D",
+    "Convolution2DTranspose",
+    "Cropping1D",
+    "Cropping2D",
     "Dense",
+    "DepthwiseConv2D",
     "Dropout",
+    "Embedding",
     "Flatten",
+    "GlobalAveragePooling1D",
+    "GlobalAveragePooling2D",
+    "GlobalAvgPool1D",
+    "GlobalAvgPool2D",
+    "GlobalMaxPool1D",
+    "GlobalMaxPool2D",
+    "GlobalMaxPooling1D",
+    "GlobalMaxPooling2D",
     "Input",
     "InputLayer",
+    "Lambda",
     "Layer",
+    "LayerNormalization",
+    "MaxPool1D",
+    "MaxPool2D",
+    "MaxPooling1D",
+    "MaxPooling2D",
     "Reshape",
+    "SeparableConv2D",
+    "SeparableConvolution2D",
+    "UpSampling1D",
+    "UpSampling2D",
+    "ZeroPadding1D",
+    "ZeroPadding2D",
 ]

@@ -1,6 +1,7 @@
-"""Core layers: InputLayer, Dense, Activation, Dropout, Flatten, Reshape."""
+"""Core layers: InputLayer, Dense, Activation, Dropout, Flatten, Reshape, Lambda."""
 from __future__ import annotations
 
+import inspect
 import math
 from typing import Any
 
@@ -259,3 +260,92 @@ class Reshape(Layer):
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "target_shape": list(self.target_shape)}
 
+
+class Lambda(Layer):
+    """Wraps a function of the inputs as a layer: `Lambda(lambda x: x * 2)`.
+
+    A Python lambda is saved as bytecode, as Keras saves it, so loading it back runs
+    code from the file: that is refused unless the loader passes `safe_mode=False`.
+    Named functions are saved by name and found again through `custom_objects` or
+    `register_keras_serializable`.
+
+    Args:
+        function: called as `function(inputs, **arguments)` (plus `training=` if it
+            takes that argument).
+        output_shape: the output shape without the batch axis, or a function of the
+            input shape; found by tracing `function` when omitted.
+        arguments: extra keyword arguments for `function`.
+    """
+
+    def __init__(self, function: Any, output_shape: Any = None, mask: Any = None,
+                 arguments: dict | None = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        if not callable(function):
+            raise TypeError(f"Invalid value for argument `function` of Lambda '{self.name}'. "
+                            f"Expected a callable. Received: function={function!r}")
+        if mask is not None:
+            raise NotImplementedError(f"Lambda '{self.name}': `mask` is not supported.")
+        self.function = function
+        self.arguments = dict(arguments or {})
+        self._output_shape = output_shape
+        try:
+            parameters = inspect.signature(function).parameters
+        except (TypeError, ValueError):
+            parameters = {}
+        self._function_takes_training = "training" in parameters
+        self.built = True
+
+    def call(self, inputs: Any, training: bool | None = None) -> Any:
+        arguments = dict(self.arguments)
+        if self._function_takes_training:
+            arguments["training"] = training
+        return self.function(inputs, **arguments)
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        if self._output_shape is None:
+            return super().compute_output_shape(input_shape)
+        if callable(self._output_shape):
+            return self._output_shape(input_shape)
+        return (input_shape[0],) + tuple(self._output_shape)
+
+    def get_config(self) -> dict[str, Any]:
+        from layerwise.saving.serialization import serialize_keras_object
+
+        config = {**super().get_config(), "function": _serialize_function(self.function)}
+        if self._output_shape is not None:
+            config["output_shape"] = _serialize_function(self._output_shape) \
+                if callable(self._output_shape) else serialize_keras_object(self._output_shape)
+        config["arguments"] = serialize_keras_object(self.arguments)
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any], custom_objects: dict | None = None) -> "Lambda":
+        from layerwise.saving.function_code import refuse_code
+        from layerwise.saving.registry import in_safe_mode
+        from layerwise.saving.serialization import deserialize_keras_object, find_code
+
+        config = dict(config)
+        if in_safe_mode() and find_code(config) is not None:
+            raise refuse_code(f"Lambda layer '{config.get('name', 'lambda')}'")
+        for key in ("function", "output_shape"):
+            if key in config and not (key == "output_shape" and isinstance(config[key], list)):
+                config[key] = deserialize_keras_object(config[key], custom_objects,
+                                                       safe_mode=None)
+        if isinstance(config.get("output_shape"), list):
+            config["output_shape"] = tuple(config["output_shape"])
+        config.pop("mask", None)
+        config["arguments"] = deserialize_keras_object(config.get("arguments") or {},
+                                                       custom_objects, safe_mode=None)
+        return cls(**config)
+
+
+def _serialize_function(function: Any) -> Any:
+    """A lambda as Keras's Lambda layer writes it (bytecode); anything else by name."""
+    from layerwise.saving.function_code import dump_function_code
+    from layerwise.saving.serialization import serialize_keras_object
+
+    if getattr(function, "__name__", None) == "<lambda>":
+        code, defaults, closure = dump_function_code(function)
+        return {"class_name": "__lambda__",
+                "config": {"code": code, "defaults": defaults, "closure": closure}}
+    return serialize_keras_object(function)

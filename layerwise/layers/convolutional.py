@@ -1,0 +1,810 @@
+"""Convolution layers: Conv1D, Conv2D, Conv1DTranspose, Conv2DTranspose, DepthwiseConv2D,
+SeparableConv2D.
+
+Kernels are stored as Keras stores them, `kernel_size + (in_channels // groups, filters)`
+(transposed convolutions: `kernel_size + (filters, in_channels)`), so weights move between
+Keras and layerwise unchanged.
+
+The convolution itself has two formulations with the same numbers (up to float32
+summation order). On GPU/TPU it is XLA's own convolution, exactly the call Keras-JAX makes.
+On CPU it is im2col: the shifted (strided, dilated) windows of the padded input are
+concatenated along the channel axis and multiplied with the flattened kernel in one
+matmul. XLA's CPU convolution is slow, and many times slower inside the `lax.scan`
+that runs a training epoch. Measured on our 2-core CPU machines (shared with other jobs,
+so noisy), a (128, 28, 28, 1) -> Conv2D(32, 3) -> Conv2D(64, 3) -> Dense(10) stack,
+forward + backward + SGD update, inside a jitted lax.scan of 8 steps, per step:
+
+    lax.conv_general_dilated (NHWC)        4870 ms   (8120 ms in a busier rerun)
+    lax.conv_general_dilated (NCHW)        4180 ms
+    im2col, concatenate + one matmul        290 ms   ( 193 ms in the rerun)
+    im2col, stacked windows + einsum        310 ms   ( 207 ms in the rerun)
+    conv_general_dilated_patches + matmul   370 ms
+    one matmul per kernel offset, summed    500 ms
+
+As a jitted single step (no scan) XLA's convolution took 314-760 ms and im2col
+269-410 ms. So the CPU path is concatenate + one matmul, or one matmul per offset when
+the concatenated windows would be too large (`MAX_PATCH_BYTES`).
+"""
+from __future__ import annotations
+
+import difflib
+import itertools
+from typing import Any, Sequence
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax import lax
+
+from layerwise import activations, constraints, initializers, regularizers
+from layerwise.engine.layer import Layer
+
+__all__ = [
+    "Conv1D",
+    "Conv1DTranspose",
+    "Conv2D",
+    "Conv2DTranspose",
+    "Convolution1D",
+    "Convolution1DTranspose",
+    "Convolution2D",
+    "Convolution2DTranspose",
+    "DepthwiseConv2D",
+    "SeparableConv2D",
+    "SeparableConvolution2D",
+    "conv",
+    "conv_transpose",
+]
+
+Padding = Sequence[tuple[int, int]]
+
+
+# -- argument checks shared by the spatial layers (pooling and reshaping use them too) ---
+def standardize_tuple(value: Any, n: int, argument: str, owner: str,
+                      allow_zero: bool = False) -> tuple[int, ...]:
+    """An int or a sequence of `n` ints as a tuple of `n` ints, each positive (or >= 0)."""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        values = (int(value),) * n
+    else:
+        try:
+            values = tuple(value)
+        except TypeError:
+            values = None
+        if values is None or len(values) != n or not all(
+                isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in values):
+            raise ValueError(
+                f"Invalid value for argument `{argument}` of {owner}. Expected an int or a "
+                f"tuple of {n} integers. Received: {argument}={value!r}")
+        values = tuple(int(v) for v in values)
+    lowest = 0 if allow_zero else 1
+    if any(v < lowest for v in values):
+        expected = "non-negative" if allow_zero else "positive"
+        raise ValueError(
+            f"Invalid value for argument `{argument}` of {owner}. Expected {expected} "
+            f"integers. Received: {argument}={value!r}")
+    return values
+
+
+def choose(value: Any, allowed: Sequence[str], argument: str, owner: str) -> str:
+    """`value` lower-cased if it is one of `allowed`; else a ValueError naming close ones."""
+    if isinstance(value, str) and value.lower() in allowed:
+        return value.lower()
+    close = difflib.get_close_matches(str(value).lower(), allowed, n=3, cutoff=0.5)
+    hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    raise ValueError(
+        f"Invalid value for argument `{argument}` of {owner}. Expected one of "
+        f"{list(allowed)}. Received: {argument}={value!r}.{hint}")
+
+
+def standardize_padding(value: Any, owner: str, allow_causal: bool = False) -> str:
+    """'valid' or 'same' (or 'causal' where allowed), case-insensitive."""
+    allowed = ("valid", "same", "causal") if allow_causal else ("valid", "same")
+    return choose(value, allowed, "padding", owner)
+
+
+def standardize_data_format(value: Any, owner: str) -> str:
+    """'channels_last' (the default, for None) or 'channels_first'."""
+    if value is None:
+        return "channels_last"
+    return choose(value, ("channels_last", "channels_first"), "data_format", owner)
+
+
+def positive_int(value: Any, argument: str, owner: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
+        raise ValueError(
+            f"Invalid value for argument `{argument}` of {owner}. Expected a positive "
+            f"integer. Received: {argument}={value!r}")
+    return int(value)
+
+
+def check_rank(layer: Layer, input_shape: Any, ndim: int) -> None:
+    """Raise Keras's input-spec error if `input_shape` does not have `ndim` axes."""
+    if isinstance(input_shape, tuple) and len(input_shape) != ndim:
+        raise ValueError(
+            f"Input 0 of layer \"{layer.name}\" is incompatible with the layer: expected "
+            f"ndim={ndim}, found ndim={len(input_shape)}. Full shape received: "
+            f"{input_shape}")
+
+
+# -- shapes and paddings -----------------------------------------------------------------
+def _effective_size(kernel: int, dilation: int) -> int:
+    return (kernel - 1) * dilation + 1
+
+
+def same_padding(size: int, kernel: int, stride: int, dilation: int = 1) -> tuple[int, int]:
+    """XLA's 'SAME' padding of one axis: the extra cell, if odd, goes after."""
+    output = -(-size // stride)
+    total = max((output - 1) * stride + _effective_size(kernel, dilation) - size, 0)
+    return total // 2, total - total // 2
+
+
+def explicit_padding(spatial_shape: Sequence[int], kernel_size: Sequence[int],
+                     strides: Sequence[int], dilation_rate: Sequence[int],
+                     padding: str | Padding) -> list[tuple[int, int]]:
+    """(low, high) padding per spatial axis for 'valid', 'same' or explicit pairs."""
+    if padding == "valid":
+        return [(0, 0)] * len(spatial_shape)
+    if padding == "same":
+        return [same_padding(n, k, s, d) for n, k, s, d in
+                zip(spatial_shape, kernel_size, strides, dilation_rate)]
+    return [(int(low), int(high)) for low, high in padding]
+
+
+def conv_output_size(size: int | None, kernel: int, stride: int, dilation: int,
+                     padding: str) -> int | None:
+    """Length of one spatial axis after a convolution (None stays None)."""
+    if size is None:
+        return None
+    if padding == "valid":
+        return (size - _effective_size(kernel, dilation)) // stride + 1
+    return (size - 1) // stride + 1  # 'same' and 'causal'
+
+
+def _channels_to_last(x: jax.Array) -> jax.Array:
+    return jnp.moveaxis(x, 1, -1)
+
+
+def _channels_to_first(x: jax.Array) -> jax.Array:
+    return jnp.moveaxis(x, -1, 1)
+
+
+def default_implementation() -> str:
+    """'im2col' on CPU, where XLA's convolution is slow; 'xla' on GPU and TPU."""
+    return "im2col" if jax.default_backend() == "cpu" else "xla"
+
+
+# -- the two formulations ----------------------------------------------------------------
+def _windows(x: jax.Array, kernel_size: Sequence[int], strides: Sequence[int],
+             dilation_rate: Sequence[int]) -> list[jax.Array]:
+    """The input seen by each kernel offset, in kernel order: one strided slice each.
+
+    `x` is channels-last and already padded. Slice `k` holds, at output position `p`,
+    the input at `p * stride + offset_k * dilation`.
+    """
+    spatial = x.shape[1:-1]
+    outputs = [(n - _effective_size(k, d)) // s + 1
+               for n, k, s, d in zip(spatial, kernel_size, strides, dilation_rate)]
+    windows = []
+    for offsets in itertools.product(*(range(k) for k in kernel_size)):
+        starts = [o * d for o, d in zip(offsets, dilation_rate)]
+        limits = [start + (m - 1) * s + 1 for start, m, s in zip(starts, outputs, strides)]
+        windows.append(lax.slice(x, (0, *starts, 0), (x.shape[0], *limits, x.shape[-1]),
+                                 (1, *strides, 1)))
+    return windows
+
+
+# Above this many bytes of stacked windows, im2col accumulates one matmul per kernel
+# offset instead: slower (500 vs 290 ms in the benchmark above) but its memory stays at
+# the output's size, where the stacked windows are kernel-size times the input.
+MAX_PATCH_BYTES = 1 << 28
+
+
+def _conv_im2col(x: jax.Array, kernel: jax.Array, strides: Sequence[int],
+                 pads: Padding, dilation_rate: Sequence[int]) -> jax.Array:
+    """Channels-last convolution as matmuls of the input windows (see the module doc)."""
+    kernel_size = kernel.shape[:-2]
+    group_channels, filters = kernel.shape[-2:]
+    groups = x.shape[-1] // group_channels
+    if any(low or high for low, high in pads):
+        x = jnp.pad(x, [(0, 0), *pads, (0, 0)])
+    windows = _windows(x, kernel_size, strides, dilation_rate)
+    positions = windows[0].shape[:-1]
+    if windows[0].size * len(windows) * x.dtype.itemsize > MAX_PATCH_BYTES:
+        per_offset = kernel.reshape(len(windows), group_channels, groups, filters // groups)
+        outputs = sum(jnp.einsum("...gc,cgf->...gf",
+                                 window.reshape(*positions, groups, group_channels), weights)
+                      for window, weights in zip(windows, per_offset))
+        return outputs.reshape(*positions, filters)
+    if groups == 1:
+        # Channel index (offset, channel) of the patches matches kernel.reshape(-1, filters).
+        patches = jnp.concatenate(windows, axis=-1).reshape(-1, len(windows) * group_channels)
+        outputs = jnp.matmul(patches, kernel.reshape(-1, filters))
+        return outputs.reshape(*positions, filters)
+    # Groups: input channel block g meets output channel block g only.
+    patches = jnp.stack(windows, axis=-2).reshape(-1, len(windows), groups, group_channels)
+    kernel = kernel.reshape(len(windows), group_channels, groups, filters // groups)
+    outputs = jnp.einsum("pkgc,kcgf->pgf", patches, kernel)
+    return outputs.reshape(*positions, filters)
+
+
+def _dimension_numbers(rank: int, data_format: str) -> lax.ConvDimensionNumbers:
+    spatial = tuple(range(rank))
+    if data_format == "channels_last":
+        inputs = (0, rank + 1) + tuple(range(1, rank + 1))
+    else:
+        inputs = (0, 1) + tuple(range(2, rank + 2))
+    return lax.ConvDimensionNumbers(lhs_spec=inputs, rhs_spec=(rank + 1, rank) + spatial,
+                                    out_spec=inputs)
+
+
+def conv(inputs: jax.Array, kernel: jax.Array, strides: int | Sequence[int] = 1,
+         padding: str | Padding = "valid", dilation_rate: int | Sequence[int] = 1,
+         data_format: str = "channels_last", implementation: str | None = None) -> jax.Array:
+    """N-D convolution (cross-correlation), as Keras's `ops.conv`.
+
+    Args:
+        inputs: (batch, *spatial, channels), or (batch, channels, *spatial).
+        kernel: `kernel_size + (channels // groups, filters)`; `groups` follows from the
+            number of input channels.
+        padding: 'valid', 'same', or one (low, high) pair per spatial axis.
+        implementation: 'im2col' or 'xla'; None chooses per platform.
+    """
+    rank = inputs.ndim - 2
+    strides = standardize_tuple(strides, rank, "strides", "conv")
+    dilation_rate = standardize_tuple(dilation_rate, rank, "dilation_rate", "conv")
+    spatial = inputs.shape[1:-1] if data_format == "channels_last" else inputs.shape[2:]
+    pads = explicit_padding(spatial, kernel.shape[:-2], strides, dilation_rate, padding)
+    implementation = implementation or default_implementation()
+    if implementation == "xla":
+        channels = inputs.shape[-1] if data_format == "channels_last" else inputs.shape[1]
+        return lax.conv_general_dilated(
+            inputs, kernel, strides, pads, rhs_dilation=dilation_rate,
+            dimension_numbers=_dimension_numbers(rank, data_format),
+            feature_group_count=channels // kernel.shape[-2])
+    if data_format == "channels_first":
+        outputs = _conv_im2col(_channels_to_last(inputs), kernel, strides, pads, dilation_rate)
+        return _channels_to_first(outputs)
+    return _conv_im2col(inputs, kernel, strides, pads, dilation_rate)
+
+
+def transpose_padding(kernel: int, stride: int, dilation: int, padding: str,
+                      output_padding: int | None) -> tuple[int, int]:
+    """Keras's padding of the stride-dilated input of a transposed convolution."""
+    size = _effective_size(kernel, dilation)
+    if padding == "valid":
+        if output_padding is None:
+            output_padding = max(size, stride) - size
+        return size - 1, size - 1 + output_padding
+    if output_padding is None:
+        total = stride + size - 2
+    else:
+        total = size + size % 2 - 2 + output_padding
+    low = min(total // 2 + total % 2, size - 1)
+    return low, total - low
+
+
+def conv_transpose(inputs: jax.Array, kernel: jax.Array, strides: int | Sequence[int] = 1,
+                   padding: str = "valid", output_padding: Any = None,
+                   dilation_rate: int | Sequence[int] = 1, data_format: str = "channels_last",
+                   implementation: str | None = None) -> jax.Array:
+    """Transposed convolution, as Keras's `ops.conv_transpose`.
+
+    `kernel` is `kernel_size + (filters, channels)`. The input is spread out by the
+    strides (zeros in between), padded, and convolved with the spatially flipped kernel.
+    """
+    rank = inputs.ndim - 2
+    strides = standardize_tuple(strides, rank, "strides", "conv_transpose")
+    dilation_rate = standardize_tuple(dilation_rate, rank, "dilation_rate", "conv_transpose")
+    if output_padding is None or isinstance(output_padding, int):
+        output_padding = (output_padding,) * rank
+    pads = [transpose_padding(k, s, d, padding, o) for k, s, d, o in
+            zip(kernel.shape[:-2], strides, dilation_rate, output_padding)]
+    implementation = implementation or default_implementation()
+    if implementation == "xla":
+        return lax.conv_transpose(inputs, kernel, strides, pads, rhs_dilation=dilation_rate,
+                                  dimension_numbers=_dimension_numbers(rank, data_format),
+                                  transpose_kernel=True)
+    x = _channels_to_last(inputs) if data_format == "channels_first" else inputs
+    # Zeros between input cells (interior padding) make the stride; then pad the edges.
+    x = lax.pad(x, jnp.zeros((), x.dtype),
+                [(0, 0, 0), *((low, high, s - 1) for (low, high), s in zip(pads, strides)),
+                 (0, 0, 0)])
+    flipped = jnp.swapaxes(jnp.flip(kernel, axis=tuple(range(rank))), -1, -2)
+    outputs = _conv_im2col(x, flipped, (1,) * rank, [(0, 0)] * rank, dilation_rate)
+    return _channels_to_first(outputs) if data_format == "channels_first" else outputs
+
+
+# -- layers ------------------------------------------------------------------------------
+def _add_bias(outputs: jax.Array, bias: jax.Array, data_format: str) -> jax.Array:
+    if data_format == "channels_last":
+        return outputs + bias
+    return outputs + bias.reshape((1, -1) + (1,) * (outputs.ndim - 2))
+
+
+def _channels(input_shape: tuple, data_format: str) -> int | None:
+    return input_shape[-1] if data_format == "channels_last" else input_shape[1]
+
+
+def _spatial(input_shape: tuple, data_format: str) -> tuple:
+    return tuple(input_shape[1:-1] if data_format == "channels_last" else input_shape[2:])
+
+
+def _with_spatial(input_shape: tuple, spatial: Sequence, channels: Any,
+                  data_format: str) -> tuple:
+    if data_format == "channels_last":
+        return (input_shape[0], *spatial, channels)
+    return (input_shape[0], channels, *spatial)
+
+
+class _SpatialLayer(Layer):
+    """What every convolution shares: rank, data format, input checks, bias, activation."""
+
+    rank = 2
+
+    def _owner(self) -> str:
+        return f"{type(self).__name__} '{self.name}'"
+
+    def _input_channels(self, input_shape: tuple) -> int:
+        check_rank(self, tuple(input_shape), self.rank + 2)
+        channels = _channels(input_shape, self.data_format)
+        if channels is None:
+            raise ValueError(
+                f"{self._owner()}: the channel axis of the input must be known. "
+                f"Received: input_shape={input_shape}")
+        return channels
+
+    def check_input_shape(self, input_shape: Any) -> None:
+        if not isinstance(input_shape, tuple):
+            return
+        check_rank(self, input_shape, self.rank + 2)
+        if self.built:
+            axis = -1 if self.data_format == "channels_last" else 1
+            received = input_shape[axis]
+            if received is not None and received != self._built_channels:
+                raise ValueError(
+                    f"Input 0 of layer \"{self.name}\" is incompatible with the layer: "
+                    f"expected axis {axis} of input shape to have value "
+                    f"{self._built_channels}, but received input with shape {input_shape}")
+
+    def _finish(self, outputs: jax.Array) -> jax.Array:
+        if self.bias is not None:
+            outputs = _add_bias(outputs, self.bias.value, self.data_format)
+        return self.activation(outputs)
+
+    def _conv_output_shape(self, input_shape: tuple, filters: int) -> tuple:
+        spatial = _spatial(input_shape, self.data_format)
+        sizes = [conv_output_size(n, k, s, d, self.padding) for n, k, s, d in
+                 zip(spatial, self.kernel_size, self.strides, self.dilation_rate)]
+        if any(size is not None and size <= 0 for size in sizes):
+            raise ValueError(
+                f"{self._owner()}: computed output size would be zero or negative. "
+                f"Received: input_shape={tuple(input_shape)}, kernel_size="
+                f"{self.kernel_size}, strides={self.strides}, dilation_rate="
+                f"{self.dilation_rate}, padding={self.padding!r}")
+        return _with_spatial(tuple(input_shape), sizes, filters, self.data_format)
+
+    def _check_strides_and_dilation(self) -> None:
+        if max(self.strides) > 1 and max(self.dilation_rate) > 1:
+            raise ValueError(
+                f"{self._owner()}: `strides > 1` not supported in conjunction with "
+                f"`dilation_rate > 1`. Received: strides={self.strides} and "
+                f"dilation_rate={self.dilation_rate}")
+
+
+class _Conv(_SpatialLayer):
+    """N-D convolution: `activation(conv(inputs, kernel) + bias)`.
+
+    Args:
+        filters: number of output channels.
+        kernel_size: an int or `rank` ints, the window's size.
+        strides: an int or `rank` ints (> 1 excludes dilation_rate > 1).
+        padding: 'valid', 'same' (XLA's split: the odd cell goes after), and for Conv1D
+            'causal' (all padding before, so no output sees a later step).
+        data_format: 'channels_last' (default) or 'channels_first'.
+        dilation_rate: an int or `rank` ints, the spacing of the kernel's taps.
+        groups: input and output channels split into this many independent blocks.
+    """
+
+    def __init__(self, filters: int, kernel_size: Any, strides: Any = 1,
+                 padding: str = "valid", data_format: str | None = None,
+                 dilation_rate: Any = 1, groups: int = 1, activation: Any = None,
+                 use_bias: bool = True, kernel_initializer: Any = "glorot_uniform",
+                 bias_initializer: Any = "zeros", kernel_regularizer: Any = None,
+                 bias_regularizer: Any = None, activity_regularizer: Any = None,
+                 kernel_constraint: Any = None, bias_constraint: Any = None,
+                 lora_rank: int | None = None, lora_alpha: Any = None, **kwargs: Any):
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        owner = self._owner()
+        if lora_rank:
+            raise NotImplementedError(f"{owner}: `lora_rank` is not supported yet.")
+        self.filters = positive_int(filters, "filters", owner)
+        self.groups = positive_int(groups, "groups", owner)
+        if self.filters % self.groups:
+            raise ValueError(
+                f"{owner}: the number of filters must be evenly divisible by the number "
+                f"of groups. Received: groups={self.groups}, filters={self.filters}")
+        self.kernel_size = standardize_tuple(kernel_size, self.rank, "kernel_size", owner)
+        self.strides = standardize_tuple(strides, self.rank, "strides", owner)
+        self.dilation_rate = standardize_tuple(dilation_rate, self.rank, "dilation_rate",
+                                               owner)
+        self.padding = standardize_padding(padding, owner, allow_causal=self.rank == 1)
+        self.data_format = standardize_data_format(data_format, owner)
+        self._check_strides_and_dilation()
+        self.activation = activations.get(activation)
+        self.use_bias = bool(use_bias)
+        # Created here, not in build: unseeded initializers draw their seed at construction.
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
+        self.kernel = None
+        self.bias = None
+
+    def build(self, input_shape: tuple) -> None:
+        channels = self._input_channels(input_shape)
+        if channels % self.groups:
+            raise ValueError(
+                f"{self._owner()}: the number of input channels must be evenly divisible "
+                f"by the number of groups. Received groups={self.groups}, but the input "
+                f"has {channels} channels (full input shape is {tuple(input_shape)})")
+        self.compute_output_shape(input_shape)  # rejects inputs smaller than the window
+        self._built_channels = channels
+        self.kernel = self.add_weight(
+            name="kernel", shape=self.kernel_size + (channels // self.groups, self.filters),
+            initializer=self.kernel_initializer, regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint)
+        if self.use_bias:
+            self.bias = self.add_weight(
+                name="bias", shape=(self.filters,), initializer=self.bias_initializer,
+                regularizer=self.bias_regularizer, constraint=self.bias_constraint)
+
+    def _op_padding(self) -> str | Padding:
+        if self.padding == "causal":
+            return [(self.dilation_rate[0] * (self.kernel_size[0] - 1), 0)]
+        return self.padding
+
+    def call(self, inputs: jax.Array) -> jax.Array:
+        outputs = conv(inputs, self.kernel.value, self.strides, self._op_padding(),
+                       self.dilation_rate, self.data_format)
+        return self._finish(outputs)
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        return self._conv_output_shape(input_shape, self.filters)
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "filters": self.filters,
+            "kernel_size": self.kernel_size,
+            "strides": self.strides,
+            "padding": self.padding,
+            "data_format": self.data_format,
+            "dilation_rate": self.dilation_rate,
+            "groups": self.groups,
+            "activation": activations.serialize(self.activation),
+            "use_bias": self.use_bias,
+            "kernel_initializer": initializers.serialize(self.kernel_initializer),
+            "bias_initializer": initializers.serialize(self.bias_initializer),
+            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
+            "kernel_constraint": constraints.serialize(self.kernel_constraint),
+            "bias_constraint": constraints.serialize(self.bias_constraint),
+        }
+
+
+class Conv1D(_Conv):
+    """1D convolution over (batch, steps, channels) inputs; see `_Conv` for the arguments."""
+
+    rank = 1
+
+
+class Conv2D(_Conv):
+    """2D convolution over (batch, height, width, channels) inputs; see `_Conv`."""
+
+    rank = 2
+
+
+class _ConvTranspose(_SpatialLayer):
+    """N-D transposed convolution (the gradient of a convolution with respect to its input).
+
+    Args:
+        output_padding: an int or `rank` ints (each < the stride) added after the output's
+            spatial axes; None lets the padding mode decide, as in Keras.
+        The other arguments are those of the convolutions (no `groups`).
+    """
+
+    def __init__(self, filters: int, kernel_size: Any, strides: Any = 1,
+                 padding: str = "valid", output_padding: Any = None,
+                 data_format: str | None = None, dilation_rate: Any = 1,
+                 activation: Any = None, use_bias: bool = True,
+                 kernel_initializer: Any = "glorot_uniform", bias_initializer: Any = "zeros",
+                 kernel_regularizer: Any = None, bias_regularizer: Any = None,
+                 activity_regularizer: Any = None, kernel_constraint: Any = None,
+                 bias_constraint: Any = None, **kwargs: Any):
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        owner = self._owner()
+        self.filters = positive_int(filters, "filters", owner)
+        self.kernel_size = standardize_tuple(kernel_size, self.rank, "kernel_size", owner)
+        self.strides = standardize_tuple(strides, self.rank, "strides", owner)
+        self.dilation_rate = standardize_tuple(dilation_rate, self.rank, "dilation_rate",
+                                               owner)
+        self.padding = standardize_padding(padding, owner)
+        self.output_padding = None if output_padding is None else standardize_tuple(
+            output_padding, self.rank, "output_padding", owner, allow_zero=True)
+        if self.output_padding is not None and any(
+                o >= s for o, s in zip(self.output_padding, self.strides)):
+            raise ValueError(
+                f"{owner}: `output_padding` must be strictly less than `strides` on every "
+                f"axis. Received: output_padding={self.output_padding}, "
+                f"strides={self.strides}")
+        self.data_format = standardize_data_format(data_format, owner)
+        self._check_strides_and_dilation()
+        self.activation = activations.get(activation)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
+        self.kernel = None
+        self.bias = None
+
+    def build(self, input_shape: tuple) -> None:
+        channels = self._input_channels(input_shape)
+        self._built_channels = channels
+        self.kernel = self.add_weight(
+            name="kernel", shape=self.kernel_size + (self.filters, channels),
+            initializer=self.kernel_initializer, regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint)
+        if self.use_bias:
+            self.bias = self.add_weight(
+                name="bias", shape=(self.filters,), initializer=self.bias_initializer,
+                regularizer=self.bias_regularizer, constraint=self.bias_constraint)
+
+    def call(self, inputs: jax.Array) -> jax.Array:
+        outputs = conv_transpose(inputs, self.kernel.value, self.strides, self.padding,
+                                 self.output_padding, self.dilation_rate, self.data_format)
+        return self._finish(outputs)
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        output_padding = self.output_padding or (None,) * self.rank
+        sizes = []
+        for n, k, s, d, o in zip(_spatial(input_shape, self.data_format), self.kernel_size,
+                                 self.strides, self.dilation_rate, output_padding):
+            low, high = transpose_padding(k, s, d, self.padding, o)
+            # Spread input, plus padding, minus what the (dilated) window consumes.
+            sizes.append(None if n is None else
+                         (n - 1) * s + 1 + low + high - _effective_size(k, d) + 1)
+        return _with_spatial(tuple(input_shape), sizes, self.filters, self.data_format)
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "filters": self.filters,
+            "kernel_size": self.kernel_size,
+            "strides": self.strides,
+            "padding": self.padding,
+            "output_padding": self.output_padding,
+            "data_format": self.data_format,
+            "dilation_rate": self.dilation_rate,
+            "activation": activations.serialize(self.activation),
+            "use_bias": self.use_bias,
+            "kernel_initializer": initializers.serialize(self.kernel_initializer),
+            "bias_initializer": initializers.serialize(self.bias_initializer),
+            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
+            "kernel_constraint": constraints.serialize(self.kernel_constraint),
+            "bias_constraint": constraints.serialize(self.bias_constraint),
+        }
+
+
+class Conv1DTranspose(_ConvTranspose):
+    """1D transposed convolution; see `_ConvTranspose` for the arguments."""
+
+    rank = 1
+
+
+class Conv2DTranspose(_ConvTranspose):
+    """2D transposed convolution; see `_ConvTranspose` for the arguments."""
+
+    rank = 2
+
+
+def depthwise_kernel_as_grouped(kernel: jax.Array) -> jax.Array:
+    """(*k, channels, multiplier) -> (*k, 1, channels * multiplier): one group per channel."""
+    return kernel.reshape(kernel.shape[:-2] + (1, kernel.shape[-2] * kernel.shape[-1]))
+
+
+class _DepthwiseBase(_SpatialLayer):
+    """Arguments shared by depthwise and separable convolutions."""
+
+    def _init_spatial(self, kernel_size: Any, strides: Any, padding: str,
+                      depth_multiplier: int, data_format: Any, dilation_rate: Any) -> None:
+        owner = self._owner()
+        self.depth_multiplier = positive_int(depth_multiplier, "depth_multiplier", owner)
+        self.kernel_size = standardize_tuple(kernel_size, self.rank, "kernel_size", owner)
+        self.strides = standardize_tuple(strides, self.rank, "strides", owner)
+        self.dilation_rate = standardize_tuple(dilation_rate, self.rank, "dilation_rate",
+                                               owner)
+        self.padding = standardize_padding(padding, owner)
+        self.data_format = standardize_data_format(data_format, owner)
+        self._check_strides_and_dilation()
+
+    def _depthwise(self, inputs: jax.Array, kernel: jax.Array) -> jax.Array:
+        return conv(inputs, depthwise_kernel_as_grouped(kernel), self.strides, self.padding,
+                    self.dilation_rate, self.data_format)
+
+
+class DepthwiseConv2D(_DepthwiseBase):
+    """Convolves each input channel with its own `depth_multiplier` filters.
+
+    The kernel is (kh, kw, channels, depth_multiplier); output channel
+    `c * depth_multiplier + m` comes from input channel `c`.
+    """
+
+    rank = 2
+
+    def __init__(self, kernel_size: Any, strides: Any = (1, 1), padding: str = "valid",
+                 depth_multiplier: int = 1, data_format: str | None = None,
+                 dilation_rate: Any = (1, 1), activation: Any = None, use_bias: bool = True,
+                 depthwise_initializer: Any = "glorot_uniform", bias_initializer: Any = "zeros",
+                 depthwise_regularizer: Any = None, bias_regularizer: Any = None,
+                 activity_regularizer: Any = None, depthwise_constraint: Any = None,
+                 bias_constraint: Any = None, **kwargs: Any):
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        self._init_spatial(kernel_size, strides, padding, depth_multiplier, data_format,
+                           dilation_rate)
+        self.activation = activations.get(activation)
+        self.use_bias = bool(use_bias)
+        self.depthwise_initializer = initializers.get(depthwise_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.depthwise_regularizer = regularizers.get(depthwise_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.depthwise_constraint = constraints.get(depthwise_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
+        self.kernel = None
+        self.bias = None
+
+    def build(self, input_shape: tuple) -> None:
+        channels = self._input_channels(input_shape)
+        self.compute_output_shape(input_shape)
+        self._built_channels = channels
+        self.kernel = self.add_weight(
+            name="kernel", shape=self.kernel_size + (channels, self.depth_multiplier),
+            initializer=self.depthwise_initializer, regularizer=self.depthwise_regularizer,
+            constraint=self.depthwise_constraint)
+        if self.use_bias:
+            self.bias = self.add_weight(
+                name="bias", shape=(channels * self.depth_multiplier,),
+                initializer=self.bias_initializer, regularizer=self.bias_regularizer,
+                constraint=self.bias_constraint)
+
+    def call(self, inputs: jax.Array) -> jax.Array:
+        return self._finish(self._depthwise(inputs, self.kernel.value))
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        channels = _channels(input_shape, self.data_format)
+        filters = None if channels is None else channels * self.depth_multiplier
+        return self._conv_output_shape(input_shape, filters)
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "depth_multiplier": self.depth_multiplier,
+            "kernel_size": self.kernel_size,
+            "strides": self.strides,
+            "padding": self.padding,
+            "data_format": self.data_format,
+            "dilation_rate": self.dilation_rate,
+            "activation": activations.serialize(self.activation),
+            "use_bias": self.use_bias,
+            "depthwise_initializer": initializers.serialize(self.depthwise_initializer),
+            "bias_initializer": initializers.serialize(self.bias_initializer),
+            "depthwise_regularizer": regularizers.serialize(self.depthwise_regularizer),
+            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
+            "depthwise_constraint": constraints.serialize(self.depthwise_constraint),
+            "bias_constraint": constraints.serialize(self.bias_constraint),
+        }
+
+
+class SeparableConv2D(_DepthwiseBase):
+    """A depthwise convolution followed by a 1x1 (pointwise) convolution to `filters`.
+
+    Weights: depthwise_kernel (kh, kw, channels, depth_multiplier), pointwise_kernel
+    (1, 1, channels * depth_multiplier, filters), bias (filters,).
+    """
+
+    rank = 2
+
+    def __init__(self, filters: int, kernel_size: Any, strides: Any = (1, 1),
+                 padding: str = "valid", data_format: str | None = None,
+                 dilation_rate: Any = (1, 1), depth_multiplier: int = 1,
+                 activation: Any = None, use_bias: bool = True,
+                 depthwise_initializer: Any = "glorot_uniform",
+                 pointwise_initializer: Any = "glorot_uniform", bias_initializer: Any = "zeros",
+                 depthwise_regularizer: Any = None, pointwise_regularizer: Any = None,
+                 bias_regularizer: Any = None, activity_regularizer: Any = None,
+                 depthwise_constraint: Any = None, pointwise_constraint: Any = None,
+                 bias_constraint: Any = None, **kwargs: Any):
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        self.filters = positive_int(filters, "filters", self._owner())
+        self._init_spatial(kernel_size, strides, padding, depth_multiplier, data_format,
+                           dilation_rate)
+        self.activation = activations.get(activation)
+        self.use_bias = bool(use_bias)
+        self.depthwise_initializer = initializers.get(depthwise_initializer)
+        self.pointwise_initializer = initializers.get(pointwise_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.depthwise_regularizer = regularizers.get(depthwise_regularizer)
+        self.pointwise_regularizer = regularizers.get(pointwise_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.depthwise_constraint = constraints.get(depthwise_constraint)
+        self.pointwise_constraint = constraints.get(pointwise_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
+        self.depthwise_kernel = None
+        self.pointwise_kernel = None
+        self.bias = None
+
+    def build(self, input_shape: tuple) -> None:
+        channels = self._input_channels(input_shape)
+        self.compute_output_shape(input_shape)
+        self._built_channels = channels
+        self.depthwise_kernel = self.add_weight(
+            name="depthwise_kernel", shape=self.kernel_size + (channels, self.depth_multiplier),
+            initializer=self.depthwise_initializer, regularizer=self.depthwise_regularizer,
+            constraint=self.depthwise_constraint)
+        self.pointwise_kernel = self.add_weight(
+            name="pointwise_kernel",
+            shape=(1,) * self.rank + (channels * self.depth_multiplier, self.filters),
+            initializer=self.pointwise_initializer, regularizer=self.pointwise_regularizer,
+            constraint=self.pointwise_constraint)
+        if self.use_bias:
+            self.bias = self.add_weight(
+                name="bias", shape=(self.filters,), initializer=self.bias_initializer,
+                regularizer=self.bias_regularizer, constraint=self.bias_constraint)
+
+    def call(self, inputs: jax.Array) -> jax.Array:
+        depthwise = self._depthwise(inputs, self.depthwise_kernel.value)
+        outputs = conv(depthwise, self.pointwise_kernel.value, 1, "valid", 1,
+                       self.data_format)
+        return self._finish(outputs)
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        return self._conv_output_shape(input_shape, self.filters)
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "depth_multiplier": self.depth_multiplier,
+            "filters": self.filters,
+            "kernel_size": self.kernel_size,
+            "strides": self.strides,
+            "padding": self.padding,
+            "data_format": self.data_format,
+            "dilation_rate": self.dilation_rate,
+            "activation": activations.serialize(self.activation),
+            "use_bias": self.use_bias,
+            "depthwise_initializer": initializers.serialize(self.depthwise_initializer),
+            "pointwise_initializer": initializers.serialize(self.pointwise_initializer),
+            "bias_initializer": initializers.serialize(self.bias_initializer),
+            "depthwise_regularizer": regularizers.serialize(self.depthwise_regularizer),
+            "pointwise_regularizer": regularizers.serialize(self.pointwise_regularizer),
+            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
+            "depthwise_constraint": constraints.serialize(self.depthwise_constraint),
+            "pointwise_constraint": constraints.serialize(self.pointwise_constraint),
+            "bias_constraint": constraints.serialize(self.bias_constraint),
+        }
+
+
+# Keras's alternative names for the same classes.
+Convolution1D = Conv1D
+Convolution2D = Conv2D
+Convolution1DTranspose = Conv1DTranspose
+Convolution2DTranspose = Conv2DTranspose
+SeparableConvolution2D = SeparableConv2D

@@ -1,0 +1,98 @@
+"""Embedding: maps integer ids to rows of a trainable (input_dim, output_dim) matrix."""
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from layerwise import constraints, initializers, regularizers
+from layerwise.engine.layer import Layer
+
+__all__ = ["Embedding"]
+
+
+def _positive_int(value: Any, argument: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
+        raise ValueError(
+            f"Invalid value for argument `{argument}` of Embedding. Expected a positive "
+            f"integer. Received: {argument}={value!r} (of type {type(value).__name__})")
+    return int(value)
+
+
+class Embedding(Layer):
+    """Looks up `embeddings[ids]`; outputs have shape `ids.shape + (output_dim,)`.
+
+    Args:
+        input_dim: vocabulary size (ids are in [0, input_dim)).
+        output_dim: size of each embedding vector.
+        embeddings_initializer: "uniform" by default, i.e. RandomUniform(-0.05, 0.05).
+        mask_zero: accepted and saved, but masks are not propagated to later layers yet.
+        weights: an initial (input_dim, output_dim) matrix (a Keras 2 idiom).
+    """
+
+    # Inputs are converted to int32 ids before `call`.
+    input_dtype = "int32"
+
+    def __init__(self, input_dim: int, output_dim: int, embeddings_initializer: Any = "uniform",
+                 embeddings_regularizer: Any = None, embeddings_constraint: Any = None,
+                 mask_zero: bool = False, weights: Any = None, lora_rank: int | None = None,
+                 lora_alpha: Any = None, quantization_config: Any = None, **kwargs: Any):
+        input_dim = _positive_int(input_dim, "input_dim")
+        output_dim = _positive_int(output_dim, "output_dim")
+        if kwargs.pop("input_length", None) is not None:
+            warnings.warn("Argument `input_length` is deprecated. Just remove it.")
+        super().__init__(**kwargs)
+        if lora_rank:
+            raise NotImplementedError(f"Embedding '{self.name}': `lora_rank` is not supported "
+                                      "yet.")
+        if quantization_config is not None:
+            raise NotImplementedError(f"Embedding '{self.name}': `quantization_config` is not "
+                                      "supported yet.")
+        self.input_dim = input_dim
+        self.output_dim = output_dim
+        self.embeddings_initializer = initializers.get(embeddings_initializer)
+        self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
+        self.embeddings_constraint = constraints.get(embeddings_constraint)
+        self.mask_zero = bool(mask_zero)
+        if self.mask_zero:
+            # Keras would hide id-0 steps from mask-aware layers (pooling, RNNs, losses);
+            # here they see them, so such models can give other numbers than Keras.
+            warnings.warn(f"Embedding '{self.name}': mask_zero=True is accepted, but masks "
+                          "are not propagated to later layers yet.", stacklevel=2)
+        self.embeddings = None
+        if weights is not None:
+            self.build_for_shape(None)
+            if not (isinstance(weights, list) and len(weights) == 1):
+                weights = [weights]
+            self.set_weights(weights)
+
+    def build(self, input_shape: Any = None) -> None:
+        if self.embeddings is not None:
+            return
+        self.embeddings = self.add_weight(
+            name="embeddings", shape=(self.input_dim, self.output_dim),
+            initializer=self.embeddings_initializer, regularizer=self.embeddings_regularizer,
+            constraint=self.embeddings_constraint)
+
+    def call(self, inputs: jax.Array) -> jax.Array:
+        # jnp.take, as Keras-JAX: out-of-range ids give NaN rows rather than an error.
+        return jnp.take(self.embeddings.value, inputs, axis=0)
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        return (*input_shape, self.output_dim)
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "input_dim": self.input_dim,
+            "output_dim": self.output_dim,
+            "embeddings_initializer": initializers.serialize(self.embeddings_initializer),
+            "embeddings_regularizer": regularizers.serialize(self.embeddings_regularizer),
+            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
+            "embeddings_constraint": constraints.serialize(self.embeddings_constraint),
+            "mask_zero": self.mask_zero,
+            "quantization_config": None,
+        }
