@@ -1,0 +1,108 @@
+"""The workloads written once against the Keras API; run with layerwise or with Keras-JAX.
+
+The same code runs on both engines (`keras` below is either module): that is layerwise's
+promise, and it keeps the comparison honest.
+"""
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+import numpy as np
+
+import workloads
+
+__all__ = [
+    "build_w1", "build_w2", "epoch_timer", "load", "predictors", "train_w1",
+    "train_w2",
+]
+
+
+def load(engine: str) -> Any:
+    """Import the engine as `keras`."""
+    if engine == "layerwise":
+        import layerwise as keras
+    elif engine == "keras":
+        os.environ["KERAS_BACKEND"] = "jax"
+        import keras
+    else:
+        raise ValueError(f"not a Keras-API engine: {engine}")
+    return keras
+
+
+def epoch_timer(keras: Any) -> Any:
+    """A callback stamping the clock at the start of training and after each epoch."""
+
+    class EpochTimer(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            self.stamps = [time.perf_counter()]
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.stamps.append(time.perf_counter())
+
+    return EpochTimer()
+
+
+def build_w1(keras: Any) -> Any:
+    model = keras.Sequential()
+    model.add(keras.layers.Dense(4, input_shape=(2,), activation="tanh"))
+    model.add(keras.layers.Dense(2, activation="tanh"))
+    model.add(keras.layers.Dense(1, activation="sigmoid"))
+    return model
+
+
+def build_w2(keras: Any) -> Any:
+    model = keras.Sequential()
+    model.add(keras.layers.Dense(workloads.W2_HIDDEN, activation="sigmoid",
+                                 input_shape=(workloads.W2_FEATURES,)))
+    model.add(keras.layers.Dropout(workloads.W2_DROPOUT))
+    model.add(keras.layers.Dense(workloads.W2_CLASSES, activation="softmax"))
+    return model
+
+
+def _fit(model: Any, keras: Any, x, y, **fit_arguments) -> dict[str, Any]:
+    timer = epoch_timer(keras)
+    start = time.perf_counter()
+    history = model.fit(x, y, verbose=0, callbacks=[timer], **fit_arguments)
+    first_fit_s = time.perf_counter() - start
+    final = {key: float(values[-1]) for key, values in history.history.items()}
+    return {"first_fit_s": first_fit_s, "epoch_stamps": timer.stamps, "final": final}
+
+
+def train_w1(keras: Any, epochs: int) -> dict[str, Any]:
+    x, y = workloads.w1_data()
+    keras.utils.set_random_seed(0)
+    model = build_w1(keras)
+    model.compile(keras.optimizers.Adam(learning_rate=workloads.W1_LEARNING_RATE),
+                  "binary_crossentropy", metrics=["accuracy"])
+    return _fit(model, keras, x, y, epochs=epochs, batch_size=workloads.W1_BATCH)
+
+
+def train_w2(keras: Any, optimizer: str, epochs: int, rows: int) -> dict[str, Any]:
+    x, y = workloads.w2_data(rows)
+    keras.utils.set_random_seed(0)
+    model = build_w2(keras)
+    model.compile(optimizer=optimizer, loss="categorical_crossentropy", metrics=["accuracy"])
+    return _fit(model, keras, x, y, epochs=epochs, batch_size=workloads.W2_BATCH,
+                validation_split=workloads.W2_VALIDATION_SPLIT)
+
+
+def predictors(keras: Any, which: str) -> tuple[Any, Any, np.ndarray]:
+    """(predict(x), call(x), inputs): the model's `predict` and `model(x)`, results as numpy."""
+    keras.utils.set_random_seed(0)
+    if which == "w1":
+        model = build_w1(keras)
+        inputs = workloads.w1_data()[0].astype(np.float32)
+        inputs = np.tile(inputs, (10, 1))  # 10000 rows
+    else:
+        model = build_w2(keras)
+        inputs = workloads.w2_data(10000)[0]
+
+    def predict(x):
+        return model.predict(x, verbose=0)
+
+    def call(x):
+        return np.asarray(model(x))
+
+    return predict, call, inputs

@@ -1,0 +1,161 @@
+"""The workloads as a plain PyTorch loop: what a careful PyTorch user writes by hand.
+
+Keras's initialisation (Glorot-uniform kernels, zero biases) and its clipped
+crossentropies, so the final metrics are comparable. Losses and correct counts are
+summed on the tensor side and read once per epoch (no per-step host sync).
+"""
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+import workloads
+
+__all__ = [
+    "build_w1", "build_w2", "predictors", "train_w1", "train_w2",
+]
+
+_EPSILON = 1e-7  # Keras's backend epsilon, used to clip probabilities
+
+# One intra-op thread by default: on this shared 2-core machine torch's default (one
+# OpenMP thread per core) stalls for up to a second at a time whenever another process
+# holds a core, which made W1 take 40-60 s instead of 2 s. BENCH_TORCH_THREADS=0 keeps
+# torch's default.
+_THREADS = int(os.environ.get("BENCH_TORCH_THREADS", "1"))
+if _THREADS > 0:
+    torch.set_num_threads(_THREADS)
+
+
+def _dense(fan_in: int, fan_out: int) -> nn.Linear:
+    layer = nn.Linear(fan_in, fan_out)
+    nn.init.xavier_uniform_(layer.weight)
+    nn.init.zeros_(layer.bias)
+    return layer
+
+
+def build_w1() -> nn.Module:
+    activations = {"tanh": nn.Tanh, "sigmoid": nn.Sigmoid}
+    modules: list[nn.Module] = []
+    for fan_in, fan_out, activation in workloads.W1_LAYERS:
+        modules += [_dense(fan_in, fan_out), activations[activation]()]
+    return nn.Sequential(*modules)
+
+
+def build_w2() -> nn.Module:
+    return nn.Sequential(_dense(workloads.W2_FEATURES, workloads.W2_HIDDEN), nn.Sigmoid(),
+                         nn.Dropout(workloads.W2_DROPOUT),
+                         _dense(workloads.W2_HIDDEN, workloads.W2_CLASSES),
+                         nn.Softmax(dim=1))
+
+
+def binary_crossentropy(y_pred, y_true):
+    p = y_pred.clamp(_EPSILON, 1 - _EPSILON)
+    return -(y_true * torch.log(p) + (1 - y_true) * torch.log(1 - p)).mean()
+
+
+def categorical_crossentropy(y_pred, y_true):
+    p = y_pred.clamp(_EPSILON, 1 - _EPSILON)
+    return -(y_true * torch.log(p)).sum(dim=1).mean()
+
+
+def binary_correct(y_pred, y_true):
+    return ((y_pred > 0.5).float() == y_true).float().sum()
+
+
+def categorical_correct(y_pred, y_true):
+    return (y_pred.argmax(dim=1) == y_true.argmax(dim=1)).float().sum()
+
+
+def _fit(model, loss_fn, correct_fn, optimizer, x, y, epochs, batch_size, validation=None):
+    n = x.shape[0]
+    stamps = [time.perf_counter()]
+    logs: dict[str, float] = {}
+    for _ in range(epochs):
+        model.train()
+        order = torch.randperm(n)
+        loss_sum = torch.zeros(())
+        correct = torch.zeros(())
+        for start in range(0, n, batch_size):
+            rows = order[start:start + batch_size]
+            x_batch, y_batch = x[rows], y[rows]
+            y_pred = model(x_batch)
+            loss = loss_fn(y_pred, y_batch)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            with torch.no_grad():
+                loss_sum += loss.detach() * rows.shape[0]
+                correct += correct_fn(y_pred, y_batch)
+        logs = {"loss": loss_sum.item() / n, "accuracy": correct.item() / n}
+        if validation is not None:
+            model.eval()
+            x_val, y_val = validation
+            with torch.no_grad():
+                y_pred = model(x_val)
+                logs["val_loss"] = loss_fn(y_pred, y_val).item()
+                logs["val_accuracy"] = correct_fn(y_pred, y_val).item() / x_val.shape[0]
+        stamps.append(time.perf_counter())
+    return stamps, logs
+
+
+def train_w1(epochs: int) -> dict[str, Any]:
+    x, y = workloads.w1_data()
+    torch.manual_seed(0)
+    start = time.perf_counter()
+    x = torch.from_numpy(x.astype(np.float32))
+    y = torch.from_numpy(y.astype(np.float32).reshape(-1, 1))
+    model = build_w1()
+    optimizer = torch.optim.Adam(model.parameters(), lr=workloads.W1_LEARNING_RATE,
+                                 eps=_EPSILON)
+    stamps, logs = _fit(model, binary_crossentropy, binary_correct, optimizer, x, y, epochs,
+                        workloads.W1_BATCH)
+    return {"first_fit_s": time.perf_counter() - start, "epoch_stamps": stamps, "final": logs}
+
+
+def train_w2(optimizer_name: str, epochs: int, rows: int) -> dict[str, Any]:
+    x, y = workloads.w2_data(rows)
+    torch.manual_seed(0)
+    start = time.perf_counter()
+    (x, y), (x_val, y_val) = workloads.split_for_validation(
+        x, y, workloads.W2_VALIDATION_SPLIT)
+    x, y, x_val, y_val = (torch.from_numpy(np.ascontiguousarray(a))
+                          for a in (x, y, x_val, y_val))
+    model = build_w2()
+    rate = workloads.W2_LEARNING_RATES[optimizer_name]
+    if optimizer_name == "sgd":
+        optimizer = torch.optim.SGD(model.parameters(), lr=rate)
+    else:
+        optimizer = torch.optim.Adam(model.parameters(), lr=rate, eps=_EPSILON)
+    stamps, logs = _fit(model, categorical_crossentropy, categorical_correct, optimizer, x, y,
+                        epochs, workloads.W2_BATCH, validation=(x_val, y_val))
+    return {"first_fit_s": time.perf_counter() - start, "epoch_stamps": stamps, "final": logs}
+
+
+def predictors(which: str) -> tuple[Any, Any, np.ndarray]:
+    """(predict(x), call(x), inputs): batches of 32 like Keras's predict, and one forward."""
+    torch.manual_seed(0)
+    if which == "w1":
+        model = build_w1()
+        inputs = np.tile(workloads.w1_data()[0].astype(np.float32), (10, 1))
+    else:
+        model = build_w2()
+        inputs = workloads.w2_data(10000)[0]
+    model.eval()
+
+    def predict(x, batch_size=32):
+        tensor = torch.from_numpy(x)
+        with torch.no_grad():
+            parts = [model(tensor[start:start + batch_size])
+                     for start in range(0, tensor.shape[0], batch_size)]
+        return torch.cat(parts).numpy()
+
+    def call(x):
+        with torch.no_grad():
+            return model(torch.from_numpy(x)).numpy()
+
+    return predict, call, inputs
