@@ -86,6 +86,10 @@ class Functional(Model):
         self._build_input_shape = [t.shape for t in self.inputs] if len(self.inputs) > 1 \
             else self.inputs[0].shape
 
+    def _structure_key(self) -> tuple:
+        # The graph is fixed at construction and its layers are built.
+        return (id(self),)
+
     @property
     def layers(self) -> list[Layer]:
         return list(self._layers)

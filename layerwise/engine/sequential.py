@@ -65,6 +65,11 @@ class Sequential(Model):
             self._maybe_build()
         return layer
 
+    def _structure_key(self) -> tuple:
+        # Cheaper than walking every variable: a built layer's variables never change,
+        # so the layers, and whether each is built, identify the variables.
+        return tuple((id(layer), layer.built) for layer in self._layers)
+
     @property
     def _input_layer(self) -> Any:
         from layerwise.layers.core import InputLayer

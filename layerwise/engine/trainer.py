@@ -349,9 +349,12 @@ class Trainer:
             progress.update(progress.target, finalize=True)
         return outputs
 
+    def _structure_key(self) -> tuple:
+        """Changes whenever the model's set of variables may have changed."""
+        return tuple(id(v) for v in self.variables)
+
     def _inference_functions(self) -> StepFunctions:
-        key = ("inference", tuple(id(v) for v in self.trainable_variables),
-               tuple(id(v) for v in self.non_trainable_variables))
+        key = self._structure_key()
         cached = getattr(self, "_inference_cache", None)
         if cached is not None and cached[0] == key:
             return cached[1]
@@ -459,12 +462,13 @@ def predict_in_blocks(functions: StepFunctions, x: Any, n: int, batch_size: int)
             lambda a: _pad_rows(np.asarray(a[done * batch_size: done * batch_size + rows]),
                                 rows).reshape((blocks, batch_size) + a.shape[1:]), x)
         result = functions.predict_blocks(trainable, non_trainable, chunk)
+        # Reshaped in numpy: a device reshape would be one more dispatch (and compile).
         outputs.append(jax.tree_util.tree_map(
-            lambda r: r.reshape((rows,) + r.shape[2:]), result))
+            lambda r: np.asarray(r).reshape((rows,) + r.shape[2:]), result))
         done += blocks
-    joined = jax.tree_util.tree_map(lambda *parts: np.concatenate(
-        [np.asarray(p) for p in parts])[:n], *outputs)
-    return joined
+    if len(outputs) == 1:
+        return jax.tree_util.tree_map(lambda r: r[:n], outputs[0])
+    return jax.tree_util.tree_map(lambda *parts: np.concatenate(parts)[:n], *outputs)
 
 
 def _round_up_power_of_two(value: int) -> int:
