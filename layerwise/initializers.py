@@ -511,23 +511,9 @@ _BY_NAME.update(
 
 
 def _lookup(name: str, custom_objects: dict[str, Any] | None = None) -> Any:
-    # User objects (custom_objects, custom_object_scope, register_keras_serializable)
-    # take precedence over built-ins, as in Keras.
-    from layerwise.saving.serialization import get_registered_object
+    from layerwise.saving.registry import lookup_by_name
 
-    found = get_registered_object(name, custom_objects)
-    if found is not None:
-        return found
-    if name in _BY_NAME:
-        return _BY_NAME[name]
-    valid_names = sorted({*_BY_NAME, *(custom_objects or {})})
-    close = difflib.get_close_matches(name, valid_names, n=3)
-    hint = (
-        f" Did you mean {' or '.join(repr(c) for c in close)}?"
-        if close
-        else f" Valid names are: {', '.join(valid_names)}."
-    )
-    raise ValueError(f"Unknown initializer: {name!r}.{hint}")
+    return lookup_by_name("initializer", name, _BY_NAME, custom_objects)
 
 
 def _is_user_object(name: str, custom_objects: dict[str, Any] | None) -> bool:

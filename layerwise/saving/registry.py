@@ -155,3 +155,24 @@ def enable_unsafe_deserialization() -> None:
     """Allow loading Python lambdas from files everywhere (as Keras's switch of that name)."""
     global _unsafe_enabled_globally
     _unsafe_enabled_globally = True
+
+
+def lookup_by_name(kind: str, name: str, built_ins: dict[str, Any],
+                   custom_objects: dict[str, Any] | None = None,
+                   also_valid: tuple[str, ...] = ()) -> Any:
+    """A class by name: user objects first (as in Keras), then built-ins.
+
+    Unknown names raise a ValueError that suggests the closest valid names.
+    """
+    import difflib
+
+    found = get_registered_object(name, custom_objects)
+    if found is not None:
+        return found
+    if name in built_ins:
+        return built_ins[name]
+    valid_names = sorted({*built_ins, *also_valid, *(custom_objects or {})})
+    close = difflib.get_close_matches(name, valid_names, n=3)
+    hint = (f" Did you mean {' or '.join(repr(c) for c in close)}?" if close
+            else f" Valid names are: {', '.join(valid_names)}.")
+    raise ValueError(f"Unknown {kind}: {name!r}.{hint}")
