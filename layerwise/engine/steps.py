@@ -16,6 +16,7 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
+from layerwise.engine import program_cache
 from layerwise.engine.variables import StatelessScope
 
 # Activity-regularizer penalties added by layers during a traced call.
@@ -49,21 +50,34 @@ class StepFunctions:
         self.trainable_variables = list(model.trainable_variables)
         self.non_trainable_variables = list(model.non_trainable_variables)
         self.regularized = [v for v in model.weights if v.regularizer is not None]
+        self.layers = _all_layers(model)
         self.pads_last_batch = (
             getattr(loss, "reduction", "sum_over_batch_size") == "sum_over_batch_size"
-            and not any(getattr(layer, "mixes_samples", False) for layer in _all_layers(model)))
+            and not any(getattr(layer, "mixes_samples", False) for layer in self.layers))
 
-        self.train_epoch = jax.jit(
+        # The whole-data programs are found by the model's description first (see
+        # program_cache): a warm start or a same-shaped model skips tracing them.
+        self.train_epoch = program_cache.CachedProgram(jax.jit(
             self._train_epoch, donate_argnums=(0,),
             static_argnames=("batch_size", "num_steps", "tail_rows", "padded_tail", "exact_tail",
-                             "shuffled", "guarded", "halt_on_invalid_loss"))
-        self.evaluate_data = jax.jit(
+                             "shuffled", "guarded", "halt_on_invalid_loss")),
+            "train_epoch", self.fingerprint, varying=(1, 2), donated=(0,))
+        self.evaluate_data = program_cache.CachedProgram(jax.jit(
             self._evaluate_data,
-            static_argnames=("batch_size", "num_steps", "tail_rows", "padded_tail"))
-        self.predict_blocks = jax.jit(self._predict_blocks)
+            static_argnames=("batch_size", "num_steps", "tail_rows", "padded_tail")),
+            "evaluate_data", self.fingerprint, varying=(2,))
+        self.predict_blocks = program_cache.CachedProgram(
+            jax.jit(self._predict_blocks), "predict_blocks", self.fingerprint, varying=(2,))
         self.train_batch = jax.jit(self._train_step, donate_argnums=(0,))
         self.test_batch = jax.jit(self._test_step)
         self.results = jax.jit(self._results)
+
+    def fingerprint(self) -> str | None:
+        """The model's description for program_cache (computed once), or None."""
+        if not hasattr(self, "_fingerprint"):
+            self._fingerprint = program_cache.model_fingerprint(
+                self.model, self.layers, self.loss, self.metrics, self.optimizer)
+        return self._fingerprint
 
     # -- the model as a pure function ----------------------------------------------------
     def forward(self, trainable: list, non_trainable: list, x: Any, training: bool):

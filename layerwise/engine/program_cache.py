@@ -1,0 +1,421 @@
+"""Compiled epochs found by what the model *is*, across models and across processes.
+
+`jax.jit` keys its caches on the traced program: even with JAX's persistent compilation
+cache warm, a new process (or a second model of the same structure) must trace and lower
+a whole epoch before it can look the executable up. For the seed's model that is ~0.11 s
+of a ~0.14 s warm start. Here the key is built from the model's description instead
+(its layers' configurations, the optimizer's, the loss's, the metrics', the shapes and
+dtypes of the arguments, the versions of layerwise, JAX and jaxlib, JAX's settings), so
+a warm start deserializes the executable directly and a second model of the same
+structure in one process reuses it without tracing at all.
+
+Only models made entirely of layerwise's own code get such a key: a Lambda, a custom
+layer, loss, metric or activation could change without its configuration changing.
+Arrays that a layer holds outside its Variables (constants baked into the program)
+also make a model ineligible. Everything else about the program is either in the key
+or an argument of the program (weights, optimizer and metric state, data), and the
+compiled program itself checks its arguments' shapes and dtypes on every call.
+
+Executables are stored next to JAX's persistent cache, and they are loaded with JAX's
+own deserializer (pickle-based, like JAX's cache): the folder must be as trusted as any
+cache of native code. `LAYERWISE_CACHE_DIR=""` turns both caches off.
+"""
+from __future__ import annotations
+
+import collections
+import contextlib
+import functools
+import hashlib
+import json
+import os
+import pickle
+import types
+from pathlib import Path
+from typing import Any, Callable
+
+import jax
+import numpy as np
+
+from layerwise.engine.variables import Variable
+
+_FORMAT = 1
+_MAGIC = b"layerwise-executable\n"
+# Executables kept in this process, most recently used last.
+_MEMORY_LIMIT = 64
+# Files kept on disk; beyond this the least recently used are removed.
+_DISK_LIMIT = 512
+_programs: collections.OrderedDict[str, Any] = collections.OrderedDict()
+
+# Modules whose functions and classes may appear in an eligible model.
+_LIBRARY_PREFIXES = ("layerwise.", "jax.", "jaxlib.", "numpy", "optax.", "ml_dtypes")
+# Standard-library types that carry no user code (locks, weak references, ...).
+_HARMLESS_MODULES = ("builtins", "_thread", "weakref", "_weakref", "_contextvars",
+                     "contextvars", "threading", "enum", "collections")
+
+
+# -- which models get a key ----------------------------------------------------------------
+def _from_library(module: str | None) -> bool:
+    return bool(module) and (module == "layerwise" or module.startswith(_LIBRARY_PREFIXES))
+
+
+def library_only(root: Any, max_depth: int = 12) -> bool:
+    """Whether everything reachable from `root` is layerwise's (or JAX's) code and data.
+
+    Plain values (numbers, strings, dtypes) and Variables pass; functions, classes and
+    objects must come from the library; a bare array (not in a Variable) fails, since a
+    layer holding one may bake it into the program as a constant.
+    """
+    seen: set[int] = set()
+
+    def visit(value: Any, depth: int) -> bool:
+        if value is None or isinstance(value, (bool, int, float, complex, str, bytes,
+                                               np.dtype, np.generic, type(Ellipsis))):
+            return True
+        if id(value) in seen:
+            return True
+        seen.add(id(value))
+        if depth > max_depth:
+            return False
+        if isinstance(value, Variable):  # its value is an argument of the program
+            return visit([value.regularizer, value.constraint], depth + 1)
+        if isinstance(value, (np.ndarray, jax.Array)):
+            return False
+        if isinstance(value, (list, tuple, set, frozenset)):
+            return all(visit(item, depth + 1) for item in value)
+        if isinstance(value, dict):
+            return all(visit(key, depth + 1) and visit(item, depth + 1)
+                       for key, item in value.items())
+        if isinstance(value, functools.partial):
+            return (visit(value.func, depth + 1) and visit(value.args, depth + 1)
+                    and visit(value.keywords, depth + 1))
+        if isinstance(value, types.MethodType):
+            return visit(value.__func__, depth + 1) and visit(value.__self__, depth + 1)
+        if isinstance(value, (types.FunctionType, types.BuiltinFunctionType, type)):
+            if isinstance(value, types.FunctionType) and value.__closure__:
+                if not all(visit(cell.cell_contents, depth + 1)
+                           for cell in value.__closure__ if _cell_filled(cell)):
+                    return False
+            return _from_library(getattr(value, "__module__", None)) or (
+                isinstance(value, type) and value.__module__ in _HARMLESS_MODULES)
+        module = type(value).__module__
+        if module in _HARMLESS_MODULES:
+            return True
+        if not _from_library(module):
+            return False
+        attributes = getattr(value, "__dict__", None)
+        return attributes is None or visit(attributes, depth + 1)
+
+    return visit(root, 0)
+
+
+def _cell_filled(cell) -> bool:
+    try:
+        cell.cell_contents
+    except ValueError:
+        return False
+    return True
+
+
+# -- the key -------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=1)
+def _source_digest() -> str:
+    """A digest of layerwise's own source: any change of the library changes every key."""
+    digest = hashlib.sha256()
+    root = Path(__file__).resolve().parent.parent
+    for path in sorted(root.rglob("*.py")):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _environment() -> dict[str, Any]:
+    import jaxlib
+
+    from layerwise import backend
+
+    device = jax.devices()[0]
+    return {
+        "format": _FORMAT, "layerwise": _source_digest(), "jax": jax.__version__,
+        "jaxlib": jaxlib.__version__, "platform": device.platform,
+        "device_kind": device.device_kind, "devices": jax.device_count(),
+        "jax_config": {name: repr(value) for name, value in sorted(jax.config.values.items())},
+        "xla_flags": os.environ.get("XLA_FLAGS", ""),
+        "backend": [backend.epsilon(), backend.floatx(), backend.image_data_format()],
+    }
+
+
+def _described(obj: Any) -> Any:
+    """Class and configuration; names only label logs and variables, so they are left out."""
+    if obj is None:
+        return None
+    cls = type(obj)
+    config = obj.get_config() if hasattr(obj, "get_config") else None
+    if isinstance(config, dict):
+        config = {key: value for key, value in config.items() if key != "name"}
+    return [f"{cls.__module__}.{cls.__qualname__}", config]
+
+
+def _model_description(model: Any, layers: list) -> Any:
+    from layerwise.engine.functional_model import Functional
+    from layerwise.engine.sequential import Sequential
+
+    if type(model) not in (Sequential, Functional):
+        return None
+    config = dict(model.get_config())
+    config.pop("name", None)
+    if type(model) is Sequential:
+        # Names do not change what a stack computes, so renamed copies share programs;
+        # a functional graph refers to its layers by name, so there they stay.
+        config["layers"] = [{**entry, "config": {k: v for k, v in entry["config"].items()
+                                                 if k != "name"}}
+                            for entry in config["layers"]]
+    classes = [f"{type(layer).__module__}.{type(layer).__qualname__}" for layer in layers]
+    return {"class": type(model).__qualname__, "config": config, "layer_classes": classes}
+
+
+def _strict_json(value: Any) -> Any:
+    """JSON for the numpy values configs hold; anything else makes the model ineligible."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.dtype):
+        return str(value)
+    raise TypeError(f"not part of a program key: {type(value).__name__}")
+
+
+def model_fingerprint(model: Any, layers: list, loss: Any, metrics: list,
+                      optimizer: Any) -> str | None:
+    """The part of a program key that describes the model and its training set-up.
+
+    `layers` are all of the model's layers, nested ones included. None when the model
+    is not eligible (see the module docstring).
+    """
+    if jax.config.jax_disable_jit or not library_only([layers, loss, metrics, optimizer]):
+        return None
+    description = _model_description(model, layers)
+    if description is None:
+        return None
+    try:
+        return json.dumps({
+            "environment": _environment(), "model": description,
+            "loss": _described(loss), "metrics": [_described(m) for m in metrics],
+            "optimizer": _described(optimizer),
+        }, sort_keys=True, default=_strict_json)
+    except (TypeError, ValueError, NotImplementedError):
+        return None
+
+
+def _leaf_signature(leaf: Any) -> Any:
+    if isinstance(leaf, (bool, int, float)):
+        return type(leaf).__name__
+    return (tuple(leaf.shape), str(leaf.dtype), bool(getattr(leaf, "weak_type", False)))
+
+
+def arguments_signature(args: tuple) -> tuple:
+    leaves, tree = jax.tree_util.tree_flatten(args)
+    return str(tree), tuple(_leaf_signature(leaf) for leaf in leaves)
+
+
+# -- storing executables -------------------------------------------------------------------
+def _executable_dir() -> Path | None:
+    folder = jax.config.jax_compilation_cache_dir
+    return Path(folder) / "layerwise-executables" if folder else None
+
+
+def _read(path: Path, key: str) -> tuple[bytes, Any, Any] | None:
+    try:
+        blob = path.read_bytes()
+    except OSError:
+        return None
+    if not blob.startswith(_MAGIC):
+        return None
+    try:
+        stored_key, in_tree, out_tree, payload = pickle.loads(blob[len(_MAGIC):])
+    except Exception:  # a truncated or foreign file is a miss, never an error
+        return None
+    if stored_key != key:
+        return None
+    return payload, in_tree, out_tree
+
+
+def _write(path: Path, key: str, compiled: Any) -> None:
+    from jax.experimental.serialize_executable import serialize
+
+    try:
+        payload, in_tree, out_tree = serialize(compiled)
+        blob = _MAGIC + pickle.dumps((key, in_tree, out_tree, payload))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(f".tmp{os.getpid()}")
+        temporary.write_bytes(blob)
+        os.replace(temporary, path)
+        _prune(path.parent)
+    except Exception:  # a cache that cannot be written only costs the next process time
+        with contextlib.suppress(OSError, UnboundLocalError):
+            temporary.unlink()
+
+
+def _prune(folder: Path) -> None:
+    files = list(folder.glob("*.bin"))
+    if len(files) <= _DISK_LIMIT:
+        return
+    files.sort(key=lambda file: file.stat().st_mtime)
+    for file in files[:len(files) - _DISK_LIMIT * 3 // 4]:
+        with contextlib.suppress(OSError):
+            file.unlink()
+
+
+def _load(path: Path, key: str) -> Any | None:
+    from jax.experimental.serialize_executable import deserialize_and_load
+
+    found = _read(path, key)
+    if found is None:
+        return None
+    payload, in_tree, out_tree = found
+    with contextlib.suppress(OSError):
+        os.utime(path)  # recently used: kept by _prune
+    try:
+        return deserialize_and_load(payload, in_tree, out_tree)
+    except Exception:
+        return None
+
+
+# JAX's persistent-cache hits, counted so that an executable JAX loaded from its cache is
+# never serialized again: with jaxlib 0.10.2 on CPU such a copy loses its kernels and
+# fails when run ("Function wrapped_iota not found").
+_cache_hits = [0]
+
+
+def _count_cache_hit(event: str, **_: Any) -> None:
+    if event == "/jax/compilation_cache/cache_hits":
+        _cache_hits[0] += 1
+
+
+jax.monitoring.register_event_listener(_count_cache_hit)
+
+
+@contextlib.contextmanager
+def _persistent_cache_bypassed():
+    """Compile without JAX's persistent cache, so the executable can be serialized.
+
+    Uses JAX's internal switch; if it is gone in some JAX version, nothing is bypassed
+    and the hit counter above keeps broken copies out of our store.
+    """
+    try:
+        from jax._src import compilation_cache as cache
+        lock, saved = cache._cache_initialized_mutex, (cache._cache_checked, cache._cache_used)
+    except (ImportError, AttributeError):
+        yield
+        return
+    with lock:
+        cache._cache_checked, cache._cache_used = True, False
+    try:
+        yield
+    finally:
+        with lock:
+            cache._cache_checked, cache._cache_used = saved
+
+
+def _remember(key: str, compiled: Any) -> None:
+    _programs[key] = compiled
+    _programs.move_to_end(key)
+    while len(_programs) > _MEMORY_LIMIT:
+        _programs.popitem(last=False)
+
+
+def _program_path(key: str) -> tuple[str, Path | None]:
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    folder = _executable_dir()
+    return digest, (folder / f"{digest[:40]}.bin" if folder is not None else None)
+
+
+def _compile_and_store(jitted: Callable, args: tuple, static: dict[str, Any], key: str,
+                       path: Path | None) -> Any:
+    lowered = jitted.lower(*args, **static)
+    hits_before = _cache_hits[0]
+    with _persistent_cache_bypassed():
+        compiled = lowered.compile()
+    if path is not None and _cache_hits[0] == hits_before:
+        _write(path, key, compiled)
+    return compiled
+
+
+class CachedProgram:
+    """A jitted function whose executables are looked up by model fingerprint.
+
+    Calls look like the jitted function's: positional arguments, static ones by keyword.
+    Without a fingerprint (an ineligible model) it is the jitted function itself.
+
+    Args:
+        varying: positions of the arguments whose shapes may change from call to call
+            (the data); the others (weights, optimizer and metric state) are fixed for
+            one model, so they are left out of the per-call lookup, which must be cheap.
+            A program called with other shapes than it was compiled for raises a
+            TypeError before running, so a wrong guess here cannot go unnoticed.
+        donated: positions of the arguments the program donates (consumes).
+    """
+
+    def __init__(self, jitted: Callable, name: str, fingerprint: Callable[[], str | None],
+                 varying: tuple[int, ...], donated: tuple[int, ...] = ()):
+        self._jitted = jitted
+        self._name = name
+        self._fingerprint = fingerprint
+        self._varying = varying
+        self._donated = donated
+        self._known: dict[tuple, Any] = {}
+
+    def __call__(self, *args: Any, **static: Any) -> Any:
+        local_key = (tuple(static.items()), tuple(
+            (leaf.shape, leaf.dtype) for position in self._varying
+            for leaf in jax.tree_util.tree_leaves(args[position])))
+        program = self._known.get(local_key)
+        if program is None:
+            program, outputs = self._find(args, static)
+            self._known[local_key] = program
+            if outputs is not None:
+                return outputs
+        if program is self._jitted:
+            return program(*args, **static)
+        return program(*args)
+
+    def _find(self, args: tuple, static: dict[str, Any]) -> tuple[Any, Any]:
+        """The program for these arguments, and its outputs if finding it ran it."""
+        fingerprint = self._fingerprint()
+        if fingerprint is None:
+            return self._jitted, None
+        key = json.dumps([fingerprint, self._name, sorted(static.items()),
+                          arguments_signature(args)], default=repr)
+        digest, path = _program_path(key)
+        program = _programs.get(digest)
+        if program is not None:
+            _programs.move_to_end(digest)
+            return program, None
+        outputs = None
+        program = _load(path, key) if path is not None else None
+        if program is not None:
+            outputs = self._first_run(program, args, path)
+            if outputs is None:
+                program = None
+        if program is None:
+            program = _compile_and_store(self._jitted, args, static, key, path)
+        _remember(digest, program)
+        return program, outputs
+
+    def _first_run(self, program: Any, args: tuple, path: Path) -> Any | None:
+        """Run a program loaded from disk once on copies of what it would consume.
+
+        A stored executable that fails (a damaged file, a JAX bug) is deleted and
+        recompiled, and the caller's arrays are still intact. None when it failed.
+        """
+        trial = tuple(jax.tree_util.tree_map(lambda a: jax.device_put(a, may_alias=False), arg)
+                      if position in self._donated else arg
+                      for position, arg in enumerate(args))
+        try:
+            outputs = jax.block_until_ready(program(*trial))
+        except Exception:  # noqa: BLE001 - any failure means: do not trust this file
+            with contextlib.suppress(OSError):
+                path.unlink()
+            return None
+        for position in self._donated:  # the originals were not consumed; the copies were
+            for leaf in jax.tree_util.tree_leaves(args[position]):
+                if isinstance(leaf, jax.Array):
+                    leaf.delete()
+        return outputs
