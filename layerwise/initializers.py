@@ -19,6 +19,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from layerwise import random
+from layerwise.engine.variables import to_device
 
 __all__ = [
     "Constant",
@@ -109,14 +110,15 @@ class Zeros(Initializer):
     """All zeros."""
 
     def __call__(self, shape: Sequence[int], dtype: Any = "float32") -> jax.Array:
-        return jnp.zeros(_standardize_shape(shape), dtype=_standardize_dtype(dtype))
+        # Built on the host: a jnp.zeros here compiles one tiny program per shape.
+        return to_device(np.zeros(_standardize_shape(shape), _standardize_dtype(dtype)))
 
 
 class Ones(Initializer):
     """All ones."""
 
     def __call__(self, shape: Sequence[int], dtype: Any = "float32") -> jax.Array:
-        return jnp.ones(_standardize_shape(shape), dtype=_standardize_dtype(dtype))
+        return to_device(np.ones(_standardize_shape(shape), _standardize_dtype(dtype)))
 
 
 class Constant(Initializer):
@@ -127,7 +129,8 @@ class Constant(Initializer):
 
     def __call__(self, shape: Sequence[int], dtype: Any = "float32") -> jax.Array:
         dtype = _standardize_dtype(dtype)
-        return jnp.asarray(self.value).astype(dtype) * jnp.ones(_standardize_shape(shape), dtype)
+        value = np.asarray(self.value).astype(dtype)
+        return to_device(np.broadcast_to(value, _standardize_shape(shape)).copy())
 
     def get_config(self) -> dict:
         value = self.value

@@ -19,7 +19,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from layerwise.engine import naming
-from layerwise.engine.variables import Variable
+from layerwise.engine.variables import Variable, to_device
 
 _training_context: contextvars.ContextVar[bool | None] = contextvars.ContextVar(
     "layerwise_training", default=None
@@ -236,7 +236,7 @@ class Layer:
         if jnp.issubdtype(target, jnp.floating) or jnp.issubdtype(array.dtype, jnp.floating):
             if array.dtype != target:
                 array = array.astype(target)
-        return jnp.asarray(array)
+        return to_device(array)
 
     def check_input_shape(self, input_shape: Any) -> None:
         """Raise a ValueError if the layer cannot take inputs of this shape (a hook)."""

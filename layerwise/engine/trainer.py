@@ -19,6 +19,7 @@ from layerwise.engine import data as data_utils
 from layerwise.engine.progbar import Progbar
 from layerwise.engine.targets import check_targets
 from layerwise.engine.steps import StepFunctions, TrainState
+from layerwise.engine.variables import to_device
 
 # With verbose=1 the bar is redrawn this many times per epoch at most.
 _PROGRESS_REFRESHES = 20
@@ -229,7 +230,7 @@ class Trainer:
         # The order is drawn on the host from numpy's global stream, as Keras 3.15 draws
         # it (so set_random_seed fixes it, and the same seed gives Keras's batches); the
         # gather itself happens on the device.
-        order = jnp.asarray(np.random.permutation(plan.samples).astype(np.int32)) \
+        order = to_device(np.random.permutation(plan.samples).astype(np.int32)) \
             if shuffle else None
         for first, count, exact_tail in plan.segments():
             callback_list.on_train_batch_begin(first)
@@ -483,7 +484,7 @@ def _pad_rows(array: np.ndarray, rows: int) -> np.ndarray:
 
 
 def _put_on_device(arrays: Any) -> Any:
-    return None if arrays is None else jax.tree_util.tree_map(jnp.asarray, arrays)
+    return None if arrays is None else jax.tree_util.tree_map(to_device, arrays)
 
 
 def _check_verbose(verbose: Any) -> int:

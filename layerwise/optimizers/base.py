@@ -29,7 +29,7 @@ import optax
 
 from layerwise import schedules
 from layerwise.engine import naming
-from layerwise.engine.variables import Variable
+from layerwise.engine.variables import Variable, to_device
 from layerwise.optimizers import transforms
 
 __all__ = ["Optimizer"]
@@ -137,8 +137,8 @@ def _initial_value(initializer: Any, shape: tuple, dtype: Any) -> jax.Array:
             )
         initializer = constants[initializer]
     if callable(initializer):
-        return jnp.asarray(initializer(shape, dtype=dtype), dtype)
-    return jnp.full(shape, initializer, dtype)
+        return to_device(initializer(shape, dtype=dtype), dtype)
+    return to_device(np.full(shape, initializer, dtype))
 
 
 class Optimizer:
