@@ -69,7 +69,8 @@ def main() -> None:
     args = parser.parse_args()
     info = harness.machine_info()
     harness.print_machine(info)
-    result = run(args.engines.split(","), args.repeats or (1 if args.quick else 3), args.quick)
+    result = run(harness.engine_list(args.engines), args.repeats or (1 if args.quick else 3),
+                 args.quick)
     print(report(result))
     harness.save_json(args.json, {"machine": info, **result})
 

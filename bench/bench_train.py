@@ -1,9 +1,12 @@
-"""Training benchmarks W1 (the seed's moons) and W2 (the dropout model at MNIST size).
+"""Training benchmarks W1 (the seed's moons), W2 (the dropout model at MNIST size) and W3
+(keras.io's simple MNIST convnet).
 
 Each engine trains in its own process, engines alternating, repeated; medians are quoted.
 
     python bench/bench_train.py --workload w1                 # empty and warm caches
     python bench/bench_train.py --workload w2                 # sgd and adam, empty caches
+    python bench/bench_train.py --workload w3                 # adam, empty caches; PyTorch
+                                                              # at 1 and default threads
     python bench/bench_train.py --workload w1 --quick         # one run each
 """
 from __future__ import annotations
@@ -13,6 +16,11 @@ from typing import Any
 
 import harness
 import workloads
+
+# W3 with --quick: half the rows (40 steps an epoch), still 3 epochs for a steady figure.
+QUICK_W3_ROWS = 5000
+# The workloads whose GFLOP/s are reported against the machine's measured matmul peak.
+FLOP_WORKLOADS = ("w2", "w3")
 
 MEASURES = ("first_fit_s", "first_epoch_s", "steady_epoch_s", "steps_per_s", "process_s",
             "peak_rss_mib", "import_s")
@@ -38,9 +46,11 @@ def run(workload: str, engines: list[str], modes: list[str], optimizers: list[st
     options: dict[str, Any] = {}
     if quick and workload == "w2":
         options.update(rows=12000, epochs=3)
+    if quick and workload == "w3":
+        options.update(rows=QUICK_W3_ROWS)
     folders = harness.CacheFolders()
     cases: dict[str, Any] = {}
-    peak = measure_peak_gflops(quick) if workload == "w2" else None
+    peak = measure_peak_gflops(quick) if workload in FLOP_WORKLOADS else None
     try:
         for optimizer in optimizers:
             if workload == "w2":
@@ -69,16 +79,28 @@ def run(workload: str, engines: list[str], modes: list[str], optimizers: list[st
                     summary[engine] = harness.summarise(engine_runs, MEASURES)
                     summary[engine]["final"] = engine_runs[-1]["final"]
                     summary[engine]["steps_per_epoch"] = engine_runs[-1]["steps_per_epoch"]
-                    if "flops_per_epoch" in engine_runs[-1]:
-                        summary[engine]["flops_per_epoch"] = engine_runs[-1]["flops_per_epoch"]
+                    for key in ("flops_per_epoch", "torch_threads"):
+                        if key in engine_runs[-1]:
+                            summary[engine][key] = engine_runs[-1][key]
                 cases[name] = {"workload": workload, "optimizer": optimizer, "mode": mode,
                                "options": dict(options), "summary": summary, "runs": runs}
     finally:
         folders.close()
     result: dict[str, Any] = {"cases": cases}
-    if workload == "w2":
+    if workload in FLOP_WORKLOADS:
         result["peak_gflops"] = measure_peak_gflops(quick, peak)
     return result
+
+
+def engine_title(engine: str, stats: dict[str, Any]) -> str:
+    """The engine's table title; PyTorch's with the thread count it trained with."""
+    title = harness.ENGINE_TITLES[engine]
+    if stats.get("torch_threads"):
+        threads = stats["torch_threads"]
+        title = f"PyTorch, {threads} thread{'s' if threads > 1 else ''}"
+        if engine == "torch-default":
+            title += " (torch's default)"
+    return title
 
 
 def report(result: dict[str, Any]) -> str:
@@ -101,7 +123,7 @@ def report(result: dict[str, Any]) -> str:
         for engine, stats in summary.items():
             final = ", ".join(f"{k} {v:.4f}" for k, v in sorted(stats["final"].items()))
             steady = stats["steady_epoch_s"]
-            row = [harness.ENGINE_TITLES[engine], stats["runs"], stats["first_fit_s"],
+            row = [engine_title(engine, stats), stats["runs"], stats["first_fit_s"],
                    stats["first_epoch_s"], steady * 1e3 if steady else None,
                    stats["steps_per_s"], stats["process_s"], stats["peak_rss_mib"], final]
             if peak:
@@ -115,7 +137,7 @@ def report(result: dict[str, Any]) -> str:
             for engine, stats in summary.items():
                 if engine == "layerwise":
                     continue
-                ratio_rows.append([f"layerwise / {harness.ENGINE_TITLES[engine]}"] + [
+                ratio_rows.append([f"layerwise / {engine_title(engine, stats)}"] + [
                     harness.ratio(ours[key], stats[key]) for key in
                     ("first_fit_s", "steady_epoch_s", "process_s", "peak_rss_mib")])
             blocks.append(harness.markdown_table(
@@ -126,10 +148,10 @@ def report(result: dict[str, Any]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--workload", choices=["w1", "w2"], required=True)
+    parser.add_argument("--workload", choices=["w1", "w2", "w3"], required=True)
     parser.add_argument("--modes", default=None,
                         help="comma-separated cache modes: empty,warm (w1 default: both; "
-                             "w2: empty)")
+                             "w2, w3: empty)")
     parser.add_argument("--optimizers", default="sgd,adam", help="w2 only")
     harness.add_common_arguments(parser)
     args = parser.parse_args()
@@ -138,7 +160,9 @@ def main() -> None:
     repeats = args.repeats or (1 if args.quick else 3)
     info = harness.machine_info()
     harness.print_machine(info)
-    result = run(args.workload, args.engines.split(","), modes, optimizers, repeats, args.quick)
+    engines = harness.engine_list(
+        args.engines, harness.W3_ENGINES if args.workload == "w3" else harness.ENGINES)
+    result = run(args.workload, engines, modes, optimizers, repeats, args.quick)
     print(report(result))
     harness.save_json(args.json, {"machine": info, **result})
 

@@ -4,6 +4,10 @@ Data goes to the device once; each epoch's order is drawn on the host (as layerw
 Keras draw it) and the gather, forward, backward, optax update and the loss/accuracy sums
 run inside one compiled program, the partial last batch included. The host reads the
 epoch's two numbers once. Validation is one jitted full-array forward pass.
+
+W3's convolutions are im2col (the kernel-offset windows concatenated along channels, one
+matmul) and its max pooling a reshape, the formulations layerwise uses on CPU because
+XLA's CPU convolution is many times slower inside a scan; written here in plain JAX.
 """
 from __future__ import annotations
 
@@ -19,8 +23,8 @@ from jax import lax
 import workloads
 
 __all__ = [
-    "init_mlp", "make_epoch", "predictors", "train_w1", "train_w2", "w1_apply",
-    "w2_apply",
+    "conv_valid", "init_mlp", "init_w3", "make_epoch", "max_pool", "predictors",
+    "train_w1", "train_w2", "train_w3", "w1_apply", "w2_apply", "w3_apply",
 ]
 
 _EPSILON = 1e-7
@@ -56,6 +60,60 @@ def w2_apply(params, x, key=None, training=False):
         mask = jax.random.bernoulli(key, keep, hidden.shape)
         hidden = jnp.where(mask, hidden / keep, 0.0)
     return jax.nn.softmax(hidden @ params[1]["kernel"] + params[1]["bias"], axis=-1)
+
+
+def _glorot_uniform(generator: np.random.Generator, shape: tuple[int, ...]) -> jax.Array:
+    """Keras's glorot_uniform: fans are the last two axes times the receptive field."""
+    receptive_field = int(np.prod(shape[:-2]))
+    fan_in, fan_out = shape[-2] * receptive_field, shape[-1] * receptive_field
+    limit = np.sqrt(6.0 / (fan_in + fan_out))
+    return jnp.asarray(generator.uniform(-limit, limit, shape).astype(np.float32))
+
+
+def init_w3(seed: int = 0) -> list[dict]:
+    """Two (k, k, in, out) conv kernels and a dense kernel, Glorot-uniform; zero biases."""
+    generator = np.random.default_rng(seed)
+    size, channels = workloads.W3_KERNEL, workloads.W3_IMAGE_SHAPE[-1]
+    side = workloads.W3_IMAGE_SHAPE[0]
+    shapes = []
+    for filters in workloads.W3_FILTERS:
+        shapes.append((size, size, channels, filters))
+        channels = filters
+        side = (side - size + 1) // workloads.W3_POOL
+    shapes.append((side * side * channels, workloads.W3_CLASSES))
+    return [{"kernel": _glorot_uniform(generator, shape),
+             "bias": jnp.asarray(np.zeros((shape[-1],), np.float32))} for shape in shapes]
+
+
+def conv_valid(x, kernel):
+    """Stride-1 "valid" convolution of NHWC `x` with a (k, k, in, out) kernel, as im2col."""
+    size = kernel.shape[0]
+    height, width = x.shape[1] - size + 1, x.shape[2] - size + 1
+    windows = [x[:, i:i + height, j:j + width, :] for i in range(size) for j in range(size)]
+    # Channel index (offset, channel) of the patches matches kernel.reshape(-1, filters).
+    patches = jnp.concatenate(windows, axis=-1).reshape(-1, size * size * x.shape[-1])
+    outputs = patches @ kernel.reshape(-1, kernel.shape[-1])
+    return outputs.reshape(x.shape[0], height, width, kernel.shape[-1])
+
+
+def max_pool(x, pool):
+    """Non-overlapping max pooling of NHWC `x` ("valid": odd edges dropped) by a reshape."""
+    rows, height, width, channels = x.shape
+    height, width = height // pool, width // pool
+    x = x[:, :height * pool, :width * pool, :]
+    return x.reshape(rows, height, pool, width, pool, channels).max(axis=(2, 4))
+
+
+def w3_apply(params, x, key=None, training=False):
+    for layer in params[:-1]:
+        x = max_pool(jax.nn.relu(conv_valid(x, layer["kernel"]) + layer["bias"]),
+                     workloads.W3_POOL)
+    x = x.reshape(x.shape[0], -1)
+    if training:
+        keep = 1.0 - workloads.W3_DROPOUT
+        mask = jax.random.bernoulli(key, keep, x.shape)
+        x = jnp.where(mask, x / keep, 0.0)
+    return jax.nn.softmax(x @ params[-1]["kernel"] + params[-1]["bias"], axis=-1)
 
 
 def binary_crossentropy(y_pred, y_true):
@@ -168,6 +226,19 @@ def train_w2(optimizer_name: str, epochs: int, rows: int) -> dict[str, Any]:
                           categorical_correct(y_pred, y_val) / y_val.shape[0]])
 
     stamps, logs = _fit(params, optimizer, epoch_fn, x, y, epochs, evaluate)
+    return {"first_fit_s": time.perf_counter() - start, "epoch_stamps": stamps, "final": logs}
+
+
+def train_w3(epochs: int, rows: int) -> dict[str, Any]:
+    x, y = workloads.w3_data(rows)
+    np.random.seed(0)
+    start = time.perf_counter()
+    x, y = jnp.asarray(x), jnp.asarray(y)
+    params = init_w3()
+    optimizer = optax.adam(workloads.W3_LEARNING_RATE, eps=_EPSILON)
+    epoch_fn = make_epoch(w3_apply, categorical_crossentropy, categorical_correct, optimizer,
+                          x.shape[0], workloads.W3_BATCH, uses_rng=True)
+    stamps, logs = _fit(params, optimizer, epoch_fn, x, y, epochs)
     return {"first_fit_s": time.perf_counter() - start, "epoch_stamps": stamps, "final": logs}
 
 

@@ -14,8 +14,8 @@ import numpy as np
 import workloads
 
 __all__ = [
-    "build_w1", "build_w2", "epoch_timer", "load", "predictors", "train_w1",
-    "train_w2",
+    "build_w1", "build_w2", "build_w3", "epoch_timer", "load", "predictors", "train_w1",
+    "train_w2", "train_w3",
 ]
 
 
@@ -61,6 +61,24 @@ def build_w2(keras: Any) -> Any:
     return model
 
 
+def build_w3(keras: Any) -> Any:
+    """keras.io's simple MNIST convnet, written as its example writes it."""
+    layers = keras.layers
+    first, second = workloads.W3_FILTERS
+    kernel = (workloads.W3_KERNEL, workloads.W3_KERNEL)
+    pool = (workloads.W3_POOL, workloads.W3_POOL)
+    return keras.Sequential([
+        keras.Input(shape=workloads.W3_IMAGE_SHAPE),
+        layers.Conv2D(first, kernel_size=kernel, activation="relu"),
+        layers.MaxPooling2D(pool_size=pool),
+        layers.Conv2D(second, kernel_size=kernel, activation="relu"),
+        layers.MaxPooling2D(pool_size=pool),
+        layers.Flatten(),
+        layers.Dropout(workloads.W3_DROPOUT),
+        layers.Dense(workloads.W3_CLASSES, activation="softmax"),
+    ])
+
+
 def _fit(model: Any, keras: Any, x, y, **fit_arguments) -> dict[str, Any]:
     timer = epoch_timer(keras)
     start = time.perf_counter()
@@ -86,6 +104,15 @@ def train_w2(keras: Any, optimizer: str, epochs: int, rows: int) -> dict[str, An
     model.compile(optimizer=optimizer, loss="categorical_crossentropy", metrics=["accuracy"])
     return _fit(model, keras, x, y, epochs=epochs, batch_size=workloads.W2_BATCH,
                 validation_split=workloads.W2_VALIDATION_SPLIT)
+
+
+def train_w3(keras: Any, epochs: int, rows: int) -> dict[str, Any]:
+    # keras.io's example passes validation_split=0.1; W3 trains on every row, no validation.
+    x, y = workloads.w3_data(rows)
+    keras.utils.set_random_seed(0)
+    model = build_w3(keras)
+    model.compile(loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
+    return _fit(model, keras, x, y, epochs=epochs, batch_size=workloads.W3_BATCH)
 
 
 def predictors(keras: Any, which: str) -> tuple[Any, Any, np.ndarray]:

@@ -17,7 +17,8 @@ from torch import nn
 import workloads
 
 __all__ = [
-    "build_w1", "build_w2", "predictors", "train_w1", "train_w2",
+    "build_w1", "build_w2", "build_w3", "predictors", "threads", "train_w1", "train_w2",
+    "train_w3",
 ]
 
 _EPSILON = 1e-7  # Keras's backend epsilon, used to clip probabilities
@@ -25,10 +26,15 @@ _EPSILON = 1e-7  # Keras's backend epsilon, used to clip probabilities
 # One intra-op thread by default: on this shared 2-core machine torch's default (one
 # OpenMP thread per core) stalls for up to a second at a time whenever another process
 # holds a core, which made W1 take 40-60 s instead of 2 s. BENCH_TORCH_THREADS=0 keeps
-# torch's default.
+# torch's default (the engine `torch-default` runs that way).
 _THREADS = int(os.environ.get("BENCH_TORCH_THREADS", "1"))
 if _THREADS > 0:
     torch.set_num_threads(_THREADS)
+
+
+def threads() -> int:
+    """The intra-op thread count this process trains with."""
+    return torch.get_num_threads()
 
 
 def _dense(fan_in: int, fan_out: int) -> nn.Linear:
@@ -50,6 +56,27 @@ def build_w2() -> nn.Module:
     return nn.Sequential(_dense(workloads.W2_FEATURES, workloads.W2_HIDDEN), nn.Sigmoid(),
                          nn.Dropout(workloads.W2_DROPOUT),
                          _dense(workloads.W2_HIDDEN, workloads.W2_CLASSES),
+                         nn.Softmax(dim=1))
+
+
+def build_w3() -> nn.Module:
+    """W3 channels-first, as PyTorch wants it; Keras's init for both convolutions."""
+    first, second = workloads.W3_FILTERS
+    channels = workloads.W3_IMAGE_SHAPE[-1]
+    convolutions = [nn.Conv2d(channels, first, workloads.W3_KERNEL),
+                    nn.Conv2d(first, second, workloads.W3_KERNEL)]
+    for convolution in convolutions:
+        # xavier_uniform_ takes fans as in_channels*k*k and out_channels*k*k, as Keras's
+        # glorot_uniform does for a (k, k, in, out) kernel.
+        nn.init.xavier_uniform_(convolution.weight)
+        nn.init.zeros_(convolution.bias)
+    side = workloads.W3_IMAGE_SHAPE[0]
+    for _ in workloads.W3_FILTERS:
+        side = (side - workloads.W3_KERNEL + 1) // workloads.W3_POOL
+    return nn.Sequential(convolutions[0], nn.ReLU(), nn.MaxPool2d(workloads.W3_POOL),
+                         convolutions[1], nn.ReLU(), nn.MaxPool2d(workloads.W3_POOL),
+                         nn.Flatten(), nn.Dropout(workloads.W3_DROPOUT),
+                         _dense(side * side * second, workloads.W3_CLASSES),
                          nn.Softmax(dim=1))
 
 
@@ -133,6 +160,21 @@ def train_w2(optimizer_name: str, epochs: int, rows: int) -> dict[str, Any]:
         optimizer = torch.optim.Adam(model.parameters(), lr=rate, eps=_EPSILON)
     stamps, logs = _fit(model, categorical_crossentropy, categorical_correct, optimizer, x, y,
                         epochs, workloads.W2_BATCH, validation=(x_val, y_val))
+    return {"first_fit_s": time.perf_counter() - start, "epoch_stamps": stamps, "final": logs}
+
+
+def train_w3(epochs: int, rows: int) -> dict[str, Any]:
+    x, y = workloads.w3_data(rows)
+    torch.manual_seed(0)
+    start = time.perf_counter()
+    # NHWC -> NCHW once, outside the loop: the layout torch's convolutions are built for.
+    x = torch.from_numpy(x).permute(0, 3, 1, 2).contiguous()
+    y = torch.from_numpy(y)
+    model = build_w3()
+    optimizer = torch.optim.Adam(model.parameters(), lr=workloads.W3_LEARNING_RATE,
+                                 eps=_EPSILON)
+    stamps, logs = _fit(model, categorical_crossentropy, categorical_correct, optimizer, x, y,
+                        epochs, workloads.W3_BATCH)
     return {"first_fit_s": time.perf_counter() - start, "epoch_stamps": stamps, "final": logs}
 
 

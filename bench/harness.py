@@ -21,17 +21,22 @@ from typing import Any, Callable, Iterable
 
 __all__ = [
     "BENCH_DIR", "CacheFolders", "ENGINES", "ENGINE_TITLES", "PYTHON", "REPO_DIR",
-    "RESULT_PREFIX", "add_common_arguments", "engine_env", "fmt", "log",
-    "machine_info", "markdown_table", "median", "print_machine", "ratio", "rotations",
-    "run_process", "run_worker", "save_json", "summarise", "timed_repeats", "verdict",
+    "RESULT_PREFIX", "W3_ENGINES", "add_common_arguments", "engine_env", "engine_list",
+    "fmt", "log", "machine_info", "markdown_table", "median", "print_machine", "ratio",
+    "rotations", "run_process", "run_worker", "save_json", "summarise", "timed_repeats",
+    "verdict",
 ]
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_DIR = BENCH_DIR.parent
 PYTHON = sys.executable
 ENGINES = ("layerwise", "keras", "torch", "jax")
+# `torch-default` is PyTorch with its own intra-op thread count (one per core) instead of
+# the bench's single thread; not a default engine (it stalls badly on a busy W1), but W3
+# measures both and holds layerwise to the faster one.
 ENGINE_TITLES = {"layerwise": "layerwise", "keras": "Keras-JAX", "torch": "PyTorch",
-                 "jax": "JAX reference"}
+                 "torch-default": "PyTorch (default threads)", "jax": "JAX reference"}
+W3_ENGINES = ("layerwise", "keras", "torch", "torch-default", "jax")
 RESULT_PREFIX = "BENCH_RESULT "
 # What layerwise sets for its own cache (engine/compile_cache.py); Keras and the JAX
 # reference get the same settings through JAX's environment variables.
@@ -48,10 +53,24 @@ def engine_env(engine: str, cache_dir: str | None) -> dict[str, str]:
     if engine == "layerwise":
         # layerwise turns JAX's persistent cache on by itself; we only choose the folder.
         env["LAYERWISE_CACHE_DIR"] = cache_dir or ""
+    elif engine == "torch-default":
+        env["BENCH_TORCH_THREADS"] = "0"  # engine_torch then leaves torch's default alone
     elif engine in ("keras", "jax") and cache_dir:
         env["JAX_COMPILATION_CACHE_DIR"] = cache_dir
         env.update(JAX_CACHE_THRESHOLDS)
     return env
+
+
+def engine_list(argument: str | None, default: Iterable[str] = ENGINES) -> list[str]:
+    """The `--engines` argument as a list, `default` when it was not given."""
+    if not argument:
+        return list(default)
+    engines = argument.split(",")
+    for engine in engines:
+        if engine not in ENGINE_TITLES:
+            raise ValueError(f"Invalid value for argument `--engines`. Expected names from "
+                             f"{', '.join(ENGINE_TITLES)}. Received: {engine!r}")
+    return engines
 
 
 def run_process(command: list[str], env: dict[str, str] | None = None,
@@ -208,8 +227,9 @@ def add_common_arguments(parser) -> None:
     parser.add_argument("--quick", action="store_true",
                         help="fewer repeats and epochs: a smoke run in well under a minute")
     parser.add_argument("--repeats", type=int, default=None, help="runs per engine and mode")
-    parser.add_argument("--engines", default=",".join(ENGINES),
-                        help=f"comma-separated subset of {','.join(ENGINES)}")
+    parser.add_argument("--engines", default=None,
+                        help=f"comma-separated subset of {','.join(ENGINE_TITLES)} "
+                             f"(default: {','.join(ENGINES)}; for w3 also torch-default)")
     parser.add_argument("--json", default=None, help="also write the raw results here")
 
 

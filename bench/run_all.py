@@ -1,7 +1,7 @@
 """Every benchmark in one invocation, then the targets with pass/fail.
 
-    python bench/run_all.py                      # the full set, about 10 minutes on 2 cores
-    python bench/run_all.py --quick              # one run of each, about 3 minutes
+    python bench/run_all.py                      # the full set, about 11 minutes on 2 cores
+    python bench/run_all.py --quick              # one run of each, about 4.5 minutes
     python bench/run_all.py --json bench/results/latest.json
 
 The engines alternate inside each benchmark (see harness.rotations); every figure is a
@@ -30,6 +30,9 @@ TARGETS = [
     ("w2_steady_vs_keras", "W2 steady epoch, layerwise/Keras (sgd, adam)", 0.8),
     ("w2_steady_vs_reference", "W2 steady epoch, layerwise/JAX reference (sgd, adam)", 1.2),
     ("w2_first_fit", "W2 first fit, empty caches, layerwise/Keras (sgd, adam)", 0.6),
+    ("w3_steady_vs_keras", "W3 steady epoch, layerwise/Keras", 1 / 2),
+    ("w3_steady_vs_torch", "W3 steady epoch, layerwise/PyTorch (the faster thread count)",
+     1.5),
     ("p_predict_32", "predict 32 rows, layerwise/Keras (W1, W2)", 1 / 5),
     ("import_delta_s", "import layerwise - import jax, optax (seconds)", 0.3),
     ("seed_script_warm", "seed_moons.py whole process, warm, layerwise/Keras", 0.5),
@@ -40,6 +43,30 @@ def _ratio(summary: dict, key: str, peer: str) -> float | None:
     if "layerwise" not in summary or peer not in summary:
         return None
     return harness.ratio(summary["layerwise"][key], summary[peer][key])
+
+
+def _fastest_torch(summary: dict) -> str | None:
+    """Of the PyTorch engines measured (1 thread, torch's default), the faster steady epoch."""
+    measured = [engine for engine in ("torch", "torch-default")
+                if summary.get(engine, {}).get("steady_epoch_s")]
+    return min(measured, key=lambda engine: summary[engine]["steady_epoch_s"], default=None)
+
+
+def w3_torch_note(results: dict[str, Any]) -> str | None:
+    """Both PyTorch figures behind the W3 target, and which one the verdict used."""
+    summary = results.get("w3", {}).get("cases", {}).get("w3-empty", {}).get("summary")
+    if not summary or not _fastest_torch(summary):
+        return None
+    parts = []
+    for engine in ("torch", "torch-default"):
+        stats = summary.get(engine)
+        if not stats or not stats.get("steady_epoch_s"):
+            continue
+        parts.append(f"{bench_train.engine_title(engine, stats)} "
+                     f"{harness.fmt(stats['steady_epoch_s'] * 1e3)} ms "
+                     f"(layerwise/it {harness.fmt(_ratio(summary, 'steady_epoch_s', engine))})")
+    chosen = bench_train.engine_title(_fastest_torch(summary), summary[_fastest_torch(summary)])
+    return f"W3 PyTorch steady epochs: {'; '.join(parts)}. The target uses {chosen}."
 
 
 def evaluate_targets(results: dict[str, Any]) -> dict[str, list[float | None]]:
@@ -66,6 +93,13 @@ def evaluate_targets(results: dict[str, Any]) -> dict[str, list[float | None]]:
         values["w2_steady_vs_reference"] = [_ratio(s, "steady_epoch_s", "jax")
                                             for s in summaries]
         values["w2_first_fit"] = [_ratio(s, "first_fit_s", "keras") for s in summaries]
+    w3 = results.get("w3", {}).get("cases", {})
+    if "w3-empty" in w3:
+        summary = w3["w3-empty"]["summary"]
+        values["w3_steady_vs_keras"] = [_ratio(summary, "steady_epoch_s", "keras")]
+        fastest = _fastest_torch(summary)
+        if fastest:
+            values["w3_steady_vs_torch"] = [_ratio(summary, "steady_epoch_s", fastest)]
     if "predict" in results:
         summary = results["predict"]["summary"]
         values["p_predict_32"] = [_ratio(summary, f"{model}_predict_32_s", "keras")
@@ -94,11 +128,13 @@ def targets_report(values: dict[str, list[float | None]]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", default="w1,w2,predict,import,seed_script",
-                        help="comma-separated subset of w1,w2,predict,import,seed_script")
+    parser.add_argument("--only", default="w1,w2,w3,predict,import,seed_script",
+                        help="comma-separated subset of w1,w2,w3,predict,import,seed_script")
     harness.add_common_arguments(parser)
     args = parser.parse_args()
-    engines = args.engines.split(",")
+    engines = harness.engine_list(args.engines)
+    # W3 holds layerwise to PyTorch at its faster thread count: both unless told otherwise.
+    w3_engines = harness.engine_list(args.engines, harness.W3_ENGINES)
     only = args.only.split(",")
     info = harness.machine_info()
     harness.print_machine(info)
@@ -124,6 +160,9 @@ def main() -> None:
     section("w2", lambda: bench_train.run(
         "w2", engines, ["empty"], ["sgd", "adam"], args.repeats or (1 if quick else 3),
         quick), bench_train.report)
+    section("w3", lambda: bench_train.run(
+        "w3", w3_engines, ["empty"], ["adam"], args.repeats or (1 if quick else 3), quick),
+        bench_train.report)
     section("predict", lambda: bench_predict.run(
         engines, args.repeats or (1 if quick else 2), quick), bench_predict.report)
     section("import", lambda: bench_import.run(args.repeats or (2 if quick else 7)),
@@ -135,6 +174,9 @@ def main() -> None:
     total = time.perf_counter() - started
     print(f"### Targets (whole invocation {total:.0f} s)\n")
     print(targets_report(values))
+    note = w3_torch_note(results)
+    if note:
+        print("\n" + note)
     harness.save_json(args.json, {"machine": info, "results": results, "targets": values,
                                   "seconds": total})
 

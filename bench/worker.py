@@ -1,8 +1,10 @@
 """One measurement in its own process: `worker.py --engine E --workload W [options]`.
 
 Prints one line `BENCH_RESULT {json}` with what it measured; the parent adds the whole
-process time. Engines: layerwise, keras (Keras 3, JAX backend), torch, jax (the
-hand-written reference loop). Workloads: w1, w2, predict (both models), matmul.
+process time. Engines: layerwise, keras (Keras 3, JAX backend), torch (one intra-op
+thread unless BENCH_TORCH_THREADS says otherwise), torch-default (torch's own thread
+count), jax (the hand-written reference loop). Workloads: w1, w2, w3, predict (both
+models), matmul.
 """
 from __future__ import annotations
 
@@ -29,7 +31,7 @@ def load_engine(engine: str) -> Any:
         import engine_keras_api
 
         return engine_keras_api, engine_keras_api.load(engine)
-    if engine == "torch":
+    if engine in ("torch", "torch-default"):  # the thread count comes from the environment
         import engine_torch
 
         return engine_torch, None
@@ -54,14 +56,23 @@ def run_training(module, keras, args) -> dict[str, Any]:
         result = (module.train_w1(keras, epochs) if keras is not None
                   else module.train_w1(epochs))
         steps = -(-1000 // workloads.W1_BATCH)
-    else:
+    elif args.workload == "w2":
         epochs = args.epochs or workloads.W2_EPOCHS
-        result = (module.train_w2(keras, args.optimizer, epochs, args.rows) if keras is not None
-                  else module.train_w2(args.optimizer, epochs, args.rows))
-        train_rows = int(args.rows * (1 - workloads.W2_VALIDATION_SPLIT))
+        rows = args.rows or workloads.W2_ROWS
+        result = (module.train_w2(keras, args.optimizer, epochs, rows) if keras is not None
+                  else module.train_w2(args.optimizer, epochs, rows))
+        train_rows = int(rows * (1 - workloads.W2_VALIDATION_SPLIT))
         steps = -(-train_rows // workloads.W2_BATCH)
-        result["flops_per_epoch"] = workloads.w2_flops_per_epoch(
-            train_rows, args.rows - train_rows)
+        result["flops_per_epoch"] = workloads.w2_flops_per_epoch(train_rows, rows - train_rows)
+    else:
+        epochs = args.epochs or workloads.W3_EPOCHS
+        rows = args.rows or workloads.W3_ROWS
+        result = (module.train_w3(keras, epochs, rows) if keras is not None
+                  else module.train_w3(epochs, rows))
+        steps = -(-rows // workloads.W3_BATCH)
+        result["flops_per_epoch"] = workloads.w3_flops_per_epoch(rows)
+    if hasattr(module, "threads"):
+        result["torch_threads"] = module.threads()
     result.update(epoch_summary(result.pop("epoch_stamps")))
     result["steps_per_epoch"] = steps
     if result["steady_epoch_s"]:
@@ -96,7 +107,7 @@ def run_predict(module, keras, args) -> dict[str, Any]:
 def run_matmul(engine: str, size: int) -> dict[str, Any]:
     """Best float32 GFLOP/s of an n x n matmul, in XLA (engine jax) or torch."""
     flops = 2.0 * size ** 3
-    if engine == "torch":
+    if engine in ("torch", "torch-default"):
         import torch
 
         a = torch.rand(size, size)
@@ -123,10 +134,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--engine", required=True)
     parser.add_argument("--workload", required=True,
-                        choices=["w1", "w2", "predict", "matmul"])
+                        choices=["w1", "w2", "w3", "predict", "matmul"])
     parser.add_argument("--optimizer", default="adam", choices=["sgd", "adam"])
     parser.add_argument("--epochs", type=int, default=0, help="0: the workload's default")
-    parser.add_argument("--rows", type=int, default=workloads.W2_ROWS)
+    parser.add_argument("--rows", type=int, default=0,
+                        help="w2, w3: 0 is the workload's default")
     parser.add_argument("--size", type=int, default=2048, help="matmul size")
     parser.add_argument("--quick", type=int, default=0)
     args = parser.parse_args()

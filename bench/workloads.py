@@ -4,16 +4,21 @@ W1 is the seed notes' example: make_moons(1000, noise=0.05), 2->4->2->1 tanh/tan
 Adam(0.01), binary crossentropy, 100 epochs of batch 32.
 W2 is the seed's dropout model at MNIST size on synthetic data: 60000x784 float32 inputs,
 Dense(32, sigmoid) -> Dropout(0.2) -> Dense(10, softmax), batch 128, validation_split 0.1.
+W3 is the keras.io "simple MNIST convnet" on synthetic 10000x28x28x1 images: Conv2D(32, 3,
+relu) -> MaxPooling2D(2) -> Conv2D(64, 3, relu) -> MaxPooling2D(2) -> Flatten ->
+Dropout(0.5) -> Dense(10, softmax), adam, batch 128, no validation, 3 epochs.
 """
 from __future__ import annotations
 
 import numpy as np
 
 __all__ = [
-    "PREDICT_ROWS", "W1_BATCH", "W1_EPOCHS", "W1_LAYERS", "W1_LEARNING_RATE",
-    "W2_BATCH", "W2_CLASSES", "W2_DROPOUT", "W2_EPOCHS", "W2_FEATURES", "W2_HIDDEN",
-    "W2_LEARNING_RATES", "W2_ROWS", "W2_VALIDATION_SPLIT", "split_for_validation",
-    "w1_data", "w2_data", "w2_flops_per_epoch",
+    "PREDICT_ROWS", "W1_BATCH", "W1_EPOCHS", "W1_LAYERS", "W1_LEARNING_RATE", "W2_BATCH",
+    "W2_CLASSES", "W2_DROPOUT", "W2_EPOCHS", "W2_FEATURES", "W2_HIDDEN",
+    "W2_LEARNING_RATES", "W2_ROWS", "W2_VALIDATION_SPLIT", "W3_BATCH", "W3_CLASSES",
+    "W3_DROPOUT", "W3_EPOCHS", "W3_FILTERS", "W3_IMAGE_SHAPE", "W3_KERNEL",
+    "W3_LEARNING_RATE", "W3_POOL", "W3_ROWS", "split_for_validation", "w1_data",
+    "w2_data", "w2_flops_per_epoch", "w3_data", "w3_flops_per_epoch",
 ]
 
 W1_EPOCHS = 100
@@ -31,6 +36,20 @@ W2_VALIDATION_SPLIT = 0.1
 W2_DROPOUT = 0.2
 # Keras's defaults for the optimizers the seed names by string.
 W2_LEARNING_RATES = {"sgd": 0.01, "adam": 0.001}
+
+# keras.io's example fits 15 epochs on 60000 MNIST images with validation_split 0.1; here
+# one epoch is 10000 images, no validation (so an epoch is training steps only), and 3
+# epochs so that epochs 2 and 3 give a steady figure apart from the compiling first one.
+W3_ROWS = 10000
+W3_IMAGE_SHAPE = (28, 28, 1)
+W3_FILTERS = (32, 64)
+W3_KERNEL = 3
+W3_POOL = 2
+W3_DROPOUT = 0.5
+W3_CLASSES = 10
+W3_BATCH = 128
+W3_EPOCHS = 3
+W3_LEARNING_RATE = 0.001  # Keras's Adam default: the example passes "adam"
 
 PREDICT_ROWS = (1, 32, 10000)
 
@@ -76,3 +95,43 @@ def w2_flops_per_epoch(train_rows: int, validation_rows: int) -> float:
     forward = 2.0 * (first + second)
     train = train_rows * (forward + 2.0 * first + 4.0 * second)
     return train + validation_rows * forward
+
+
+def w3_data(rows: int = W3_ROWS) -> tuple[np.ndarray, np.ndarray]:
+    """Synthetic MNIST-shaped images, float32 (rows, 28, 28, 1) in [0, 1), one-hot labels.
+
+    As `w2_data`, a noisy prototype image per class: learnable, but not in one step.
+    """
+    generator = np.random.default_rng(0)
+    labels = generator.integers(0, W3_CLASSES, rows)
+    prototypes = generator.random((W3_CLASSES, *W3_IMAGE_SHAPE), dtype=np.float32)
+    x = generator.random((rows, *W3_IMAGE_SHAPE), dtype=np.float32)
+    x *= 0.7
+    x += 0.3 * prototypes[labels]
+    y = np.eye(W3_CLASSES, dtype=np.float32)[labels]
+    return x, y
+
+
+def _w3_layer_sizes() -> list[tuple[int, int]]:
+    """(positions, multiply-adds per position) of conv 1, conv 2 and the dense layer."""
+    height, width, channels = W3_IMAGE_SHAPE
+    sizes = []
+    for filters in W3_FILTERS:
+        height, width = height - W3_KERNEL + 1, width - W3_KERNEL + 1  # "valid"
+        sizes.append((height * width * filters, W3_KERNEL * W3_KERNEL * channels))
+        height, width, channels = height // W3_POOL, width // W3_POOL, filters
+    sizes.append((W3_CLASSES, height * width * channels))
+    return sizes
+
+
+def w3_flops_per_epoch(rows: int) -> float:
+    """Multiply-add FLOPs of one W3 epoch (two per multiply-add; no validation).
+
+    Per sample, forward: conv 1 26*26*32 outputs of 3*3*1 terms, conv 2 11*11*64 outputs
+    of 3*3*32 terms, dense 10 outputs of 5*5*64 terms (4.88 MFLOP). Backward: every
+    layer's weight gradient (as much again) and the input gradients of conv 2 and the
+    dense layer (none flows into the images). Pooling, activations and the update are
+    ignored.
+    """
+    forward = [2.0 * positions * terms for positions, terms in _w3_layer_sizes()]
+    return rows * (2.0 * sum(forward) + sum(forward[1:]))
