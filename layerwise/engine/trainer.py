@@ -199,6 +199,11 @@ class Trainer:
             plan.split(math.ceil(plan.scan_steps / _PROGRESS_REFRESHES))
         halt_on_invalid_loss = any(getattr(c, "halts_on_invalid_loss", False)
                                    for c in callback_list)
+        # Validation runs inside the epoch's program unless callbacks see every batch
+        # (one of them could change the weights after the last one, before validation).
+        validation = None
+        if val is not None and not callback_list.wants_batch_hooks():
+            validation = (val, evaluation_plan(steps, val, validation_batch_size))
         if draw_extra_permutation:
             np.random.permutation(n)
         self.stop_training = False
@@ -208,11 +213,14 @@ class Trainer:
         try:
             for epoch in range(initial_epoch, epochs):
                 callback_list.on_epoch_begin(epoch)
-                logs = self._train_epoch(steps, train, plan, shuffle, callback_list,
-                                         halt_on_invalid_loss)
-                if val is not None and (epoch + 1) % validation_freq == 0:
-                    logs.update(self._evaluate_arrays(steps, val, validation_batch_size,
-                                                      prefix="val_"))
+                validate = val is not None and (epoch + 1) % validation_freq == 0
+                logs, validation_logs = self._train_epoch(
+                    steps, train, plan, shuffle, callback_list, halt_on_invalid_loss,
+                    validation, validate)
+                if validate and validation_logs is None:
+                    validation_logs = self._evaluate_arrays(steps, val, validation_batch_size,
+                                                            prefix="val_")
+                logs.update(validation_logs or {})
                 logs = dict(sorted(logs.items()))  # Keras sorts log keys
                 # Callbacks may add keys (learning_rate) for History; not for on_train_end.
                 callback_list.on_epoch_end(epoch, dict(logs))
@@ -224,22 +232,31 @@ class Trainer:
         return callback_list.history
 
     def _train_epoch(self, steps: StepFunctions, train: tuple, plan: "EpochPlan",
-                     shuffle: bool, callback_list: Any, halt_on_invalid_loss: bool) -> dict:
-        """One epoch, one compiled call per segment; weights are written back after each."""
+                     shuffle: bool, callback_list: Any, halt_on_invalid_loss: bool,
+                     validation: tuple | None = None, validate: bool = False
+                     ) -> tuple[dict, dict | None]:
+        """One epoch, one compiled call per segment; weights are written back after each.
+
+        `validation` is (data, plan) to evaluate inside the epoch's last call when
+        `validate`. Returns the training logs, and the validation logs if it ran.
+        """
         state = self._read_state(steps)
         # The order is drawn on the host from numpy's global stream, as Keras 3.15 draws
         # it (so set_random_seed fixes it, and the same seed gives Keras's batches); the
         # gather itself happens on the device.
         order = to_device(np.random.permutation(plan.samples).astype(np.int32)) \
             if shuffle else None
+        validation_data, validation_plan = validation or (None, None)
+        validation_results = None
         for first, count, exact_tail in plan.segments():
             callback_list.on_train_batch_begin(first)
-            state, results, first_invalid = steps.train_epoch(
-                state, train, order, first, plan.scan_steps, batch_size=plan.batch_size,
+            state, results, first_invalid, validation_results = steps.train_epoch(
+                state, train, order, first, plan.scan_steps, validate, validation_data,
+                batch_size=plan.batch_size,
                 num_steps=plan.segment if plan.guarded else count,
                 tail_rows=plan.tail_rows, padded_tail=plan.padded_tail, exact_tail=exact_tail,
                 shuffled=bool(shuffle), guarded=plan.guarded,
-                halt_on_invalid_loss=halt_on_invalid_loss)
+                halt_on_invalid_loss=halt_on_invalid_loss, validation_plan=validation_plan)
             self._write_state(steps, state)
             if halt_on_invalid_loss and int(first_invalid) >= 0:
                 # TerminateOnNaN sees the batch whose loss went bad, as in Keras.
@@ -250,8 +267,12 @@ class Trainer:
                 callback_list.on_train_batch_end(last_batch, self._logs(steps, results))
             if self.stop_training:
                 break
-        return self._logs(steps, results)
-
+        else:  # every segment ran, so the last one validated (when due)
+            if validate and validation_data is not None:
+                logs, validation_logs = jax.device_get((results, validation_results))
+                return (self._logs(steps, logs),
+                        self._logs(steps, validation_logs, prefix="val_"))
+        return self._logs(steps, results), None
     def _fit_data(self, x, y, sample_weight, class_weight, validation_split, validation_data,
                   check_finite) -> tuple[tuple, tuple | None]:
         """Validated (x, y, sample_weight) for training, and for validation or None."""
@@ -292,16 +313,13 @@ class Trainer:
 
     def _evaluate_arrays(self, steps: StepFunctions, arrays: tuple, batch_size: int,
                          prefix: str = "") -> dict[str, float]:
-        n = data_utils.num_samples(arrays[0])
-        batch_size = min(batch_size, n)
-        num_full, partial = divmod(n, batch_size)
+        batch_size, num_steps, tail_rows, padded_tail = evaluation_plan(steps, arrays,
+                                                                        batch_size)
         trainable = [v.value for v in steps.trainable_variables]
         non_trainable = [v.value for v in steps.non_trainable_variables]
-        padded_tail = bool(partial) and steps.pads_last_batch
         _, results = steps.evaluate_data(
-            trainable, non_trainable, arrays,
-            batch_size=batch_size, num_steps=num_full + int(padded_tail), tail_rows=partial,
-            padded_tail=padded_tail)
+            trainable, non_trainable, arrays, batch_size=batch_size, num_steps=num_steps,
+            tail_rows=tail_rows, padded_tail=padded_tail)
         return self._logs(steps, results, prefix)
 
     # -- evaluate / predict ------------------------------------------------------------
@@ -442,6 +460,15 @@ class EpochPlan:
             first += count
             if last:
                 return
+
+
+def evaluation_plan(steps: StepFunctions, arrays: tuple, batch_size: int) -> tuple:
+    """(batch size, scan steps, rows in the partial batch, whether it is padded) for evaluation."""
+    n = data_utils.num_samples(arrays[0])
+    batch_size = min(batch_size, n)
+    num_full, partial = divmod(n, batch_size)
+    padded_tail = bool(partial) and steps.pads_last_batch
+    return batch_size, num_full + int(padded_tail), partial, padded_tail
 
 
 def predict_in_blocks(functions: StepFunctions, x: Any, n: int, batch_size: int) -> np.ndarray:

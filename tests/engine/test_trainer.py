@@ -49,6 +49,41 @@ def test_three_epochs_with_validation_match_keras():
     assert_weights_close(ours, theirs)
 
 
+def test_validation_freq_matches_keras():
+    x, y = moons(300)
+    ours, theirs = _pair(_seed_model, "adam")
+    kwargs = dict(epochs=4, shuffle=False, verbose=0, validation_split=0.2, batch_size=32,
+                  validation_freq=2)
+    our_history = ours.fit(x, y, **kwargs).history
+    their_history = theirs.fit(x, y, **kwargs).history
+    assert {key: len(values) for key, values in our_history.items()} == \
+        {key: len(values) for key, values in their_history.items()}
+    for key in their_history:
+        np.testing.assert_allclose(our_history[key], their_history[key], rtol=1e-5, atol=1e-7)
+
+
+def test_validation_inside_the_epoch_program_equals_a_separate_evaluation(capsys):
+    """Validation is fused into the epoch's program unless callbacks see every batch."""
+    x, y = moons(300)
+
+    class EveryBatch(layerwise.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            pass
+
+    histories = []
+    for kwargs in (dict(verbose=0), dict(verbose=1), dict(verbose=0, callbacks=[EveryBatch()])):
+        layerwise.utils.set_random_seed(3)
+        model = _seed_model(layerwise)
+        model.compile("adam", "binary_crossentropy", metrics=["accuracy"])
+        histories.append(model.fit(x, y, epochs=3, batch_size=16, validation_split=0.25,
+                                   **kwargs).history)
+        evaluated = model.evaluate(x[225:], y[225:], batch_size=16, verbose=0,
+                                   return_dict=True)
+        assert evaluated["loss"] == pytest.approx(histories[-1]["val_loss"][-1], rel=1e-6)
+    capsys.readouterr()
+    assert histories[0] == histories[1] == histories[2]
+
+
 def test_categorical_model_with_mse_and_mae_metrics_matches_keras():
     rng = np.random.default_rng(0)
     x = rng.normal(size=(200, 5)).astype("float32")
