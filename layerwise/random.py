@@ -11,6 +11,8 @@ reproduces the numbers Keras-JAX gives for the same program.
 """
 from __future__ import annotations
 
+import functools
+import math
 import random as python_random
 from typing import Any, Sequence
 
@@ -189,8 +191,13 @@ def uniform(
     shape: Sequence[int], minval: float = 0.0, maxval: float = 1.0, dtype: Any = None, seed=None
 ) -> jax.Array:
     """Samples uniformly from [minval, maxval)."""
+    dtype = _float_dtype(dtype)
+    key = _host_key(seed) if dtype == np.float32 else None
+    if key is not None:
+        return jax.device_put(_host_uniform(key, tuple(shape), minval, maxval,
+                                            xla_uniform_rounding()))
     return jax.random.uniform(
-        make_key(seed), shape=tuple(shape), dtype=_float_dtype(dtype), minval=minval, maxval=maxval
+        make_key(seed), shape=tuple(shape), dtype=dtype, minval=minval, maxval=maxval
     )
 
 
@@ -247,3 +254,117 @@ def dropout(
     mask = jax.random.bernoulli(make_key(seed), p=keep_probability, shape=noise_shape)
     mask = jnp.broadcast_to(mask, inputs.shape)
     return jax.lax.select(mask, inputs / keep_probability, jnp.zeros_like(inputs))
+
+
+# -- draws computed on the host ----------------------------------------------------------
+# Initializers draw their weights eagerly, once per shape; through JAX each new shape
+# compiles a program (0.05-0.5 s, most of building a model). The same bits computed with
+# numpy take microseconds. Bit-for-bit JAX's (and so Keras's) threefry2x32 with
+# `jax_threefry_partitionable` (JAX's default); tests compare the two.
+
+_ROTATIONS = ((13, 15, 26, 6), (17, 29, 16, 24))
+
+
+def _host_key(seed: Any) -> np.ndarray | None:
+    """The raw key for `seed` as numpy, advancing a generator; None to leave it to JAX."""
+    if not jax.config.jax_threefry_partitionable or \
+            jax.config.jax_default_prng_impl != "threefry2x32" or _inside_jax_trace() \
+            or xla_uniform_rounding() is None:
+        return None
+    if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
+        return np.array([validate_seed(seed), 0], dtype=np.uint32)
+    if isinstance(seed, SeedGenerator) or seed is None:
+        generator = seed if seed is not None else global_seed_generator()
+        key = np.asarray(generator.state.value, dtype=np.uint32)
+        if seed is None:  # the global generator scrambles; see SeedGenerator.next
+            new_state = (key + np.uint32(1)) * np.uint32(5387) % np.uint32(933199)
+        else:
+            new_state = key + np.array([0, 1], dtype=np.uint32)
+        generator.state.assign(new_state)
+        return key
+    return None
+
+
+def _rotate_left(value: np.ndarray, distance: int) -> np.ndarray:
+    return (value << np.uint32(distance)) | (value >> np.uint32(32 - distance))
+
+
+def _threefry2x32(key: np.ndarray, x0: np.ndarray, x1: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The Threefry-2x32 block cipher (20 rounds) of counter words x0, x1 under `key`."""
+    schedule = (key[0], key[1], key[0] ^ key[1] ^ np.uint32(0x1BD11BDA))
+    x0 = x0 + schedule[0]
+    x1 = x1 + schedule[1]
+    for block in range(5):
+        for distance in _ROTATIONS[block % 2]:
+            x0 = x0 + x1
+            x1 = _rotate_left(x1, distance) ^ x0
+        x0 = x0 + schedule[(block + 1) % 3]
+        x1 = x1 + schedule[(block + 2) % 3] + np.uint32(block + 1)
+    return x0, x1
+
+
+def _host_unit_floats(key: np.ndarray, size: int) -> np.ndarray:
+    """`size` float32 values in [0, 1) from the threefry bits of `key`, as JAX makes them."""
+    if size >= 2**32:
+        raise ValueError(f"uniform: too many values for one draw: {size}")
+    with np.errstate(over="ignore"):  # uint32 arithmetic wraps, as the cipher intends
+        high, low = _threefry2x32(key, np.zeros(size, np.uint32), np.arange(size, dtype=np.uint32))
+    bits = high ^ low
+    # 23 random mantissa bits under the exponent of 1.0 give a float in [1, 2).
+    return ((bits >> np.uint32(9)) | np.uint32(0x3F800000)).view(np.float32) - np.float32(1)
+
+
+def _scaled(unit: np.ndarray, minval: float, maxval: float, rounding: str) -> np.ndarray:
+    low_end, high_end = np.float32(minval), np.float32(maxval)
+    span = high_end - low_end
+    if rounding == "fused":
+        values = _fused_multiply_add(unit, span, low_end)
+    else:
+        values = unit * span + low_end
+    return np.maximum(low_end, values)
+
+
+def _host_uniform(key: np.ndarray, shape: tuple, minval: float, maxval: float,
+                  rounding: str) -> np.ndarray:
+    """float32 draws from [minval, maxval) equal to `jax.random.uniform`'s."""
+    return _scaled(_host_unit_floats(key, math.prod(shape)), minval, maxval,
+                   rounding).reshape(shape)
+
+
+def _fused_multiply_add(a: np.ndarray, b: np.float32, c: np.float32) -> np.ndarray:
+    """float32 a * b + c rounded once, as a fused multiply-add instruction computes it.
+
+    The product of two float32 is exact in float64; the sum is rounded to float64 and
+    then to float32, which equals one rounding unless the float64 sum lands exactly
+    halfway between two float32 values: then the sum's rounding error decides.
+    """
+    product = a.astype(np.float64) * np.float64(b)
+    addend = np.float64(c)
+    total = product + addend
+    # Knuth's two-sum: the exact rounding error of `total`.
+    virtual = total - addend
+    error = (product - virtual) + (addend - (total - virtual))
+    rounded = total.astype(np.float32)
+    below = np.where(rounded.astype(np.float64) <= total, rounded,
+                     np.nextafter(rounded, np.float32(-np.inf)))
+    above = np.nextafter(below, np.float32(np.inf))
+    halfway = (total - below.astype(np.float64)) == (above.astype(np.float64) - total)
+    return np.where(halfway & (error > 0), above,
+                    np.where(halfway & (error < 0), below, rounded))
+
+
+@functools.lru_cache(maxsize=1)
+def xla_uniform_rounding() -> str | None:
+    """How XLA rounds `unit * span + minval` in jax.random.uniform: "fused" or "separate".
+
+    Fused (one rounding, an FMA instruction) on CPUs that have one and on GPUs. Asked
+    once per process with a small draw whose two roundings differ, so the host path
+    matches JAX on any machine; None (use JAX) if neither rounding reproduces it.
+    """
+    key = np.array([1, 0], dtype=np.uint32)
+    expected = np.asarray(jax.random.uniform(jnp.asarray(key), (64,), jnp.float32, -0.3, 0.7))
+    unit = _host_unit_floats(key, 64)
+    for rounding in ("fused", "separate"):
+        if np.array_equal(_scaled(unit, -0.3, 0.7, rounding), expected):
+            return rounding
+    return None

@@ -1,0 +1,62 @@
+"""Uniform draws computed on the host are JAX's, bit for bit."""
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from layerwise import random
+
+
+def jax_uniform(seed, shape, minval, maxval):
+    key = jnp.array([seed, 0], jnp.uint32)
+    return np.asarray(jax.random.uniform(key, shape, jnp.float32, minval, maxval))
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 10**9),
+       shape=st.lists(st.integers(1, 30), min_size=0, max_size=3).map(tuple),
+       bounds=st.tuples(st.floats(-100, 100, width=32), st.floats(0.0010000000474974513, 100, width=32)))
+def test_seeded_uniform_equals_jax_random_uniform(seed, shape, bounds):
+    minval, width = bounds
+    maxval = minval + width
+    ours = random.uniform(shape, minval, maxval, seed=seed)
+    assert isinstance(ours, jax.Array)
+    np.testing.assert_array_equal(np.asarray(ours), jax_uniform(seed, shape, minval, maxval))
+
+
+@pytest.mark.parametrize("make_seed", [lambda: random.SeedGenerator(42), lambda: None])
+def test_generator_draws_follow_the_same_keys_as_jax(make_seed, monkeypatch):
+    """A SeedGenerator (and the global one) advance exactly as the JAX path does."""
+    def draws():
+        random.set_random_seed(5)
+        seed = make_seed()
+        values = [np.asarray(random.uniform((7, 3), -1.0, 1.0, seed=seed)) for _ in range(3)]
+        state = None if seed is None else np.asarray(seed.state.value)
+        return values, state
+
+    on_host, host_state = draws()
+    monkeypatch.setattr(random, "xla_uniform_rounding", lambda: None)  # forces jax.random
+    through_jax, jax_state = draws()
+    for ours, theirs in zip(on_host, through_jax):
+        np.testing.assert_array_equal(ours, theirs)
+    np.testing.assert_array_equal(host_state, jax_state)
+
+
+def test_fused_multiply_add_rounds_once_where_float64_rounding_makes_a_tie():
+    # a * b + c = 1 + 2^-23 + 2^-24 - 2^-64: in float64 exactly halfway between two
+    # float32 values, which half-to-even would round up; the exact value rounds down.
+    a, b, c = np.float32(1 + 2**-20), np.float32(2**-24 * (1 - 2**-20)), np.float32(1 + 2**-23)
+    fused = random._fused_multiply_add(np.array([a]), b, c)[0]
+    assert fused == np.float32(1 + 2**-23)
+    assert (np.float64(a) * np.float64(b) + np.float64(c)).astype(np.float32) != fused
+    if random.xla_uniform_rounding() == "fused":
+        assert jax.jit(lambda a, b, c: a * b + c)(a, b, c) == fused
+
+
+def test_other_dtypes_and_traced_draws_still_go_through_jax():
+    key_seed = 3
+    half = random.uniform((4,), 0.0, 1.0, dtype="float16", seed=key_seed)
+    assert half.dtype == jnp.float16
+    traced = jax.jit(lambda: random.uniform((4,), seed=key_seed))()
+    np.testing.assert_array_equal(np.asarray(traced), jax_uniform(key_seed, (4,), 0.0, 1.0))
