@@ -130,7 +130,7 @@ class Trainer:
         if not self.built:
             shapes = jax.tree_util.tree_map(lambda a: (None,) + tuple(a.shape[1:]), x_sample)
             self.build_for_shape(shapes)
-        self.check_input_shape(jax.tree_util.tree_map(lambda a: tuple(a.shape), x_sample))
+        self.check_input_shape(_map_arrays(lambda a: tuple(a.shape), x_sample))
 
     # -- reading and writing the state ---------------------------------------------------
     def _read_state(self, steps: StepFunctions) -> TrainState:
@@ -486,17 +486,24 @@ def predict_in_blocks(functions: StepFunctions, x: Any, n: int, batch_size: int)
     while done < num_batches:
         blocks = min(_round_up_power_of_two(num_batches - done), 64)
         rows = blocks * batch_size
-        chunk = jax.tree_util.tree_map(
+        chunk = _map_arrays(
             lambda a: _pad_rows(np.asarray(a[done * batch_size: done * batch_size + rows]),
                                 rows).reshape((blocks, batch_size) + a.shape[1:]), x)
         result = functions.predict_blocks(trainable, non_trainable, chunk)
         # Reshaped in numpy: a device reshape would be one more dispatch (and compile).
-        outputs.append(jax.tree_util.tree_map(
+        outputs.append(_map_arrays(
             lambda r: np.asarray(r).reshape((rows,) + r.shape[2:]), result))
         done += blocks
     if len(outputs) == 1:
-        return jax.tree_util.tree_map(lambda r: r[:n], outputs[0])
+        return _map_arrays(lambda r: r[:n], outputs[0])
     return jax.tree_util.tree_map(lambda *parts: np.concatenate(parts)[:n], *outputs)
+
+
+def _map_arrays(function: Any, structure: Any) -> Any:
+    """`tree_map` without its cost for the usual single array (predict is latency-bound)."""
+    if isinstance(structure, (np.ndarray, jax.Array)):
+        return function(structure)
+    return jax.tree_util.tree_map(function, structure)
 
 
 def _round_up_power_of_two(value: int) -> int:
