@@ -29,6 +29,7 @@ import hashlib
 import json
 import os
 import pickle
+import threading
 import types
 from pathlib import Path
 from typing import Any, Callable
@@ -292,26 +293,41 @@ def _count_cache_hit(event: str, **_: Any) -> None:
 jax.monitoring.register_event_listener(_count_cache_hit)
 
 
+_bypass_lock = threading.Lock()
+_bypass_depth = [0]
+_bypass_saved: list = []
+
+
 @contextlib.contextmanager
 def _persistent_cache_bypassed():
     """Compile without JAX's persistent cache, so the executable can be serialized.
 
     Uses JAX's internal switch; if it is gone in some JAX version, nothing is bypassed
-    and the hit counter above keeps broken copies out of our store.
+    and the hit counter above keeps broken copies out of our store. Threads compiling at
+    once share one bypass: the first to enter saves JAX's state, the last to leave
+    restores it.
     """
     try:
         from jax._src import compilation_cache as cache
-        lock, saved = cache._cache_initialized_mutex, (cache._cache_checked, cache._cache_used)
+        jax_lock = cache._cache_initialized_mutex
+        cache._cache_checked, cache._cache_used  # noqa: B018 - both must exist
     except (ImportError, AttributeError):
         yield
         return
-    with lock:
-        cache._cache_checked, cache._cache_used = True, False
+    with _bypass_lock:
+        if _bypass_depth[0] == 0:
+            with jax_lock:
+                _bypass_saved[:] = [cache._cache_checked, cache._cache_used]
+                cache._cache_checked, cache._cache_used = True, False
+        _bypass_depth[0] += 1
     try:
         yield
     finally:
-        with lock:
-            cache._cache_checked, cache._cache_used = saved
+        with _bypass_lock:
+            _bypass_depth[0] -= 1
+            if _bypass_depth[0] == 0:
+                with jax_lock:
+                    cache._cache_checked, cache._cache_used = _bypass_saved
 
 
 def _remember(key: str, compiled: Any) -> None:

@@ -293,3 +293,19 @@ def test_a_stored_program_that_fails_to_run_is_deleted_and_recompiled(tmp_path, 
     assert history.history == expected.history
     for ours, theirs in zip(model.get_weights(), reference.get_weights()):
         np.testing.assert_array_equal(ours, theirs)
+
+
+def test_overlapping_bypasses_restore_jaxs_cache_when_the_last_one_ends():
+    """Two threads compiling at once: the first may finish while the second still runs."""
+    from jax._src import compilation_cache as cache
+
+    cache.is_cache_used(jax.devices()[0].client)  # settle JAX's own state first
+    before = (cache._cache_checked, cache._cache_used)
+    first, second = program_cache._persistent_cache_bypassed(), \
+        program_cache._persistent_cache_bypassed()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)
+    assert cache._cache_used is False  # the second compile is still running
+    second.__exit__(None, None, None)
+    assert (cache._cache_checked, cache._cache_used) == before
