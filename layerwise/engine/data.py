@@ -27,6 +27,9 @@ def to_array(value: Any, argument: str, method: str) -> np.ndarray | jax.Array:
         TypeError: the data is not numeric (strings, objects, mixed lists).
         ValueError: the data is empty or a scalar.
     """
+    if type(value) is np.ndarray and value.dtype == np.float32 and value.ndim \
+            and value.shape[0]:
+        return value  # the common case, checked cheaply: predict is latency-bound
     if hasattr(value, "to_numpy") and callable(value.to_numpy):  # pandas
         value = value.to_numpy()
     if isinstance(value, jax.Array):
