@@ -49,9 +49,9 @@ _programs: collections.OrderedDict[str, Any] = collections.OrderedDict()
 
 # Modules whose functions and classes may appear in an eligible model.
 _LIBRARY_PREFIXES = ("layerwise.", "jax.", "jaxlib.", "numpy", "optax.", "ml_dtypes")
-# Standard-library types that carry no user code (locks, weak references, ...).
-_HARMLESS_MODULES = ("builtins", "_thread", "weakref", "_weakref", "_contextvars",
-                     "contextvars", "threading", "enum", "collections")
+# Python's own types (sentinels, ranges, slices) carry no user code. Anything else from
+# outside the library (a weak reference, a deque) could hide some, so it is not let in.
+_HARMLESS_MODULES = ("builtins",)
 
 
 # -- which models get a key ----------------------------------------------------------------
