@@ -12,7 +12,6 @@ import math
 from typing import Any
 
 import jax
-import jax.numpy as jnp
 import numpy as np
 
 from layerwise.engine import data as data_utils
@@ -273,6 +272,7 @@ class Trainer:
                 return (self._logs(steps, logs),
                         self._logs(steps, validation_logs, prefix="val_"))
         return self._logs(steps, results), None
+
     def _fit_data(self, x, y, sample_weight, class_weight, validation_split, validation_data,
                   check_finite) -> tuple[tuple, tuple | None]:
         """Validated (x, y, sample_weight) for training, and for validation or None."""
