@@ -9,9 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 import jax
-import jax.numpy as jnp
 
-from layerwise.engine.layer import Layer, standardize_shape, _is_shape
+from layerwise.engine.layer import Layer, _is_shape
 
 
 class KerasTensor:
