@@ -30,7 +30,8 @@ def _greater(value: float, reference: float) -> bool:
 
 def model_metrics(model: Any) -> list:
     """The compiled metrics of `model` (objects with `name` and `_direction`), if any."""
-    found = list(getattr(model, "_compile_metrics", None) or [])
+    found = list(getattr(model, "_compile_metrics", None) or []) + list(
+        getattr(model, "_compile_weighted_metrics", None) or [])
     public = getattr(model, "metrics", None)
     if isinstance(public, (list, tuple)):
         for metric in public:

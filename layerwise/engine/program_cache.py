@@ -184,13 +184,14 @@ def _strict_json(value: Any) -> Any:
 
 
 def model_fingerprint(model: Any, layers: list, loss: Any, metrics: list,
-                      optimizer: Any) -> str | None:
+                      weighted_metrics: list, optimizer: Any) -> str | None:
     """The part of a program key that describes the model and its training set-up.
 
     `layers` are all of the model's layers, nested ones included. None when the model
     is not eligible (see the module docstring).
     """
-    if jax.config.jax_disable_jit or not library_only([layers, loss, metrics, optimizer]):
+    if jax.config.jax_disable_jit or not library_only(
+            [layers, loss, metrics, weighted_metrics, optimizer]):
         return None
     description = _model_description(model, layers)
     if description is None:
@@ -199,6 +200,7 @@ def model_fingerprint(model: Any, layers: list, loss: Any, metrics: list,
         return json.dumps({
             "environment": _environment(), "model": description,
             "loss": _described(loss), "metrics": [_described(m) for m in metrics],
+            "weighted_metrics": [_described(m) for m in weighted_metrics],
             "optimizer": _described(optimizer),
         }, sort_keys=True, default=_strict_json)
     except (TypeError, ValueError, NotImplementedError):

@@ -40,12 +40,16 @@ class StepFunctions:
         loss: a Loss object `(y_true, y_pred, sample_weight) -> scalar`, or None.
         metrics: Metric objects; the first is the loss tracker (a Mean).
         optimizer: the optimizer (its `stateless_apply` is used), or None for inference.
+        weighted_metrics: Metric objects that, unlike `metrics`, use the sample weights.
     """
 
-    def __init__(self, model: Any, loss: Any, metrics: list, optimizer: Any):
+    def __init__(self, model: Any, loss: Any, metrics: list, optimizer: Any,
+                 weighted_metrics: list = ()):
         self.model = model
         self.loss = loss
-        self.metrics = metrics
+        self.metrics = list(metrics) + list(weighted_metrics)
+        self.first_weighted = len(metrics)
+        self.log_names = log_names(metrics[1:], list(weighted_metrics))
         self.optimizer = optimizer
         self.trainable_variables = list(model.trainable_variables)
         self.non_trainable_variables = list(model.non_trainable_variables)
@@ -76,7 +80,8 @@ class StepFunctions:
         """The model's description for program_cache (computed once), or None."""
         if not hasattr(self, "_fingerprint"):
             self._fingerprint = program_cache.model_fingerprint(
-                self.model, self.layers, self.loss, self.metrics, self.optimizer)
+                self.model, self.layers, self.loss, self.metrics[:self.first_weighted],
+                self.metrics[self.first_weighted:], self.optimizer)
         return self._fingerprint
 
     # -- the model as a pure function ----------------------------------------------------
@@ -103,13 +108,16 @@ class StepFunctions:
             data_loss = self.loss(y, y_pred, sample_weight=sample_weight)
         return data_loss + penalty
 
-    def _update_metrics(self, metric_states, loss, y, y_pred, batch_size, row_mask=None):
+    def _update_metrics(self, metric_states, loss, y, y_pred, batch_size, row_mask=None,
+                        sample_weight=None):
         tracker, *others = self.metrics
         states = [tracker.update(metric_states[0], loss, sample_weight=batch_size)]
         # As in Keras, `metrics` ignore sample weights (only `weighted_metrics` use them);
         # `row_mask` only hides the padding rows of a padded last batch.
-        for metric, state in zip(others, metric_states[1:]):
-            states.append(metric.update(state, y, y_pred, sample_weight=row_mask))
+        weights = _masked_weights(sample_weight, row_mask)
+        for index, (metric, state) in enumerate(zip(others, metric_states[1:]), start=1):
+            weight = weights if index >= self.first_weighted else row_mask
+            states.append(metric.update(state, y, y_pred, sample_weight=weight))
         return states
 
     def _results(self, metric_states):
@@ -139,34 +147,36 @@ class StepFunctions:
         """
         x, y, sample_weight = batch
         batch_size = jax.tree_util.tree_leaves(x)[0].shape[0]
-        row_mask = None
+        row_mask, loss_weight = None, sample_weight
         if real_rows is not None:
-            sample_weight, row_mask = _mask_padding(sample_weight, batch_size, real_rows)
+            loss_weight, row_mask = _mask_padding(sample_weight, batch_size, real_rows)
             batch_size = real_rows
 
         def loss_of(trainable):
             y_pred, new_non_trainable, penalty = self.forward(
                 trainable, state.non_trainable, x, True)
-            return self._total_loss(y, y_pred, sample_weight, penalty), (y_pred, new_non_trainable)
+            return self._total_loss(y, y_pred, loss_weight, penalty), (y_pred, new_non_trainable)
 
         (loss, (y_pred, new_non_trainable)), grads = jax.value_and_grad(
             loss_of, has_aux=True)(state.trainable)
         # The optimizer also applies the variables' constraints, as Keras's does.
         new_trainable, new_optimizer = self.optimizer.stateless_apply(
             state.optimizer, grads, state.trainable)
-        metric_states = self._update_metrics(state.metrics, loss, y, y_pred, batch_size, row_mask)
+        metric_states = self._update_metrics(state.metrics, loss, y, y_pred, batch_size, row_mask,
+                                             sample_weight)
         return TrainState(new_trainable, new_non_trainable, new_optimizer, metric_states), loss
 
     def _test_step(self, trainable, non_trainable, metric_states, batch, real_rows=None):
         x, y, sample_weight = batch
         batch_size = jax.tree_util.tree_leaves(x)[0].shape[0]
-        row_mask = None
+        row_mask, loss_weight = None, sample_weight
         if real_rows is not None:
-            sample_weight, row_mask = _mask_padding(sample_weight, batch_size, real_rows)
+            loss_weight, row_mask = _mask_padding(sample_weight, batch_size, real_rows)
             batch_size = real_rows
         y_pred, _, penalty = self.forward(trainable, non_trainable, x, False)
-        loss = self._total_loss(y, y_pred, sample_weight, penalty)
-        return self._update_metrics(metric_states, loss, y, y_pred, batch_size, row_mask)
+        loss = self._total_loss(y, y_pred, loss_weight, penalty)
+        return self._update_metrics(metric_states, loss, y, y_pred, batch_size, row_mask,
+                                    sample_weight)
 
     # -- whole epochs --------------------------------------------------------------------
     def _train_epoch(self, state, data, permutation, first_step, stop_step, validate=False,
@@ -305,6 +315,30 @@ class StepFunctions:
         return outputs
 
 
+def log_names(metrics: list, weighted_metrics: list) -> list[str]:
+    """The logs' names: "loss", the metrics', then the weighted metrics', as Keras names them.
+
+    A repeated name gets "_1", "_2", ...; a weighted metric whose name is taken becomes
+    "weighted_<name>" (then numbered if that is taken too).
+    """
+    names = ["loss"]
+    counts: dict[str, int] = {"loss": 1}
+
+    def unique(name: str) -> str:
+        if name not in counts:
+            counts[name] = 1
+            return name
+        counts[name] += 1
+        return f"{name}_{counts[name] - 1}"
+
+    for metric in metrics:
+        names.append(unique(metric.name))
+    for metric in weighted_metrics:
+        names.append(unique(metric.name) if metric.name not in counts
+                     else unique(f"weighted_{metric.name}"))
+    return names
+
+
 def _all_layers(layer) -> list:
     found = []
     for sublayer in layer._sublayers():
@@ -325,6 +359,14 @@ def _mask_padding(sample_weight, batch_size: int, real_rows: int):
         loss_weight = loss_weight * sample_weight.reshape(
             (batch_size,) + (1,) * (sample_weight.ndim - 1))
     return loss_weight, row_mask
+
+
+def _masked_weights(sample_weight, row_mask):
+    """Sample weights for weighted metrics, zero on the padding rows of a padded batch."""
+    if sample_weight is None or row_mask is None:
+        return row_mask if sample_weight is None else sample_weight
+    return sample_weight * row_mask.reshape(
+        row_mask.shape + (1,) * (sample_weight.ndim - 1)).astype(sample_weight.dtype)
 
 
 def _num_samples(data: tuple) -> int:

@@ -17,7 +17,7 @@ import numpy as np
 from layerwise.engine import data as data_utils
 from layerwise.engine.progbar import Progbar
 from layerwise.engine.targets import check_targets
-from layerwise.engine.steps import StepFunctions, TrainState
+from layerwise.engine.steps import StepFunctions, TrainState, log_names
 from layerwise.engine.variables import to_device
 
 # With verbose=1 the bar is redrawn this many times per epoch at most.
@@ -34,6 +34,7 @@ class Trainer:
         self.history = None
         self.stop_training = False
         self._compile_metrics: list = []
+        self._compile_weighted_metrics: list = []
         self._compile_config: dict | None = None
         self._steps: StepFunctions | None = None
         self._steps_key: tuple | None = None
@@ -50,22 +51,20 @@ class Trainer:
         self.optimizer = optimizers.get(optimizer)
         self.loss = None if loss is None else losses.get(loss)
         self._loss_identifier = loss
-        if metrics is None:
-            metrics = []
-        if isinstance(metrics, (str, dict)) or callable(metrics):
-            raise TypeError(
-                "compile: `metrics` must be a list (or tuple) of metrics. Received: "
-                f"metrics={metrics!r}. Did you mean metrics=[{metrics!r}]?")
-        if weighted_metrics:
-            raise NotImplementedError("compile: `weighted_metrics` is not supported yet.")
+        for argument, value in (("metrics", metrics), ("weighted_metrics", weighted_metrics)):
+            if isinstance(value, (str, dict)) or callable(value):
+                raise TypeError(
+                    f"compile: `{argument}` must be a list (or tuple) of metrics. Received: "
+                    f"{argument}={value!r}. Did you mean {argument}=[{value!r}]?")
         if loss_weights is not None and not isinstance(loss_weights, (int, float)):
             raise NotImplementedError("compile: per-output `loss_weights` need multi-output "
                                       "models, which are not supported yet.")
-        self._metric_identifiers = list(metrics)
+        self._metric_identifiers = list(metrics or [])
+        self._weighted_metric_identifiers = list(weighted_metrics or [])
         # Unknown names fail now, at compile time, not at the first fit.
         from layerwise import metrics as metrics_module
 
-        for identifier in self._metric_identifiers:
+        for identifier in self._metric_identifiers + self._weighted_metric_identifiers:
             if isinstance(identifier, str) and identifier not in ("accuracy", "acc",
                                                                   "crossentropy", "ce"):
                 metrics_module.get(identifier)
@@ -76,6 +75,7 @@ class Trainer:
             "jit_compile": jit_compile,
         }
         self._compile_metrics = []
+        self._compile_weighted_metrics = []
         self._steps = None
         self.compiled = True
 
@@ -87,7 +87,7 @@ class Trainer:
 
     @property
     def metrics_names(self) -> list[str]:
-        return ["loss"] + [m.name for m in self._compile_metrics]
+        return log_names(self._compile_metrics, self._compile_weighted_metrics)
 
     def _step_functions(self, x_sample: Any, y_sample: Any, method: str) -> StepFunctions:
         """The compiled functions for the model's current variables, built on first need."""
@@ -106,16 +106,17 @@ class Trainer:
                 f"'{self.name}').")
         output_shape = (None,) + tuple(y_pred_spec.shape[1:])
         check_targets(method, self.loss, y_sample, output_shape, self.name)
-        if not self._compile_metrics and self._metric_identifiers:
-            self._compile_metrics = [
-                metrics_module.resolve_compile_metric(identifier, tuple(y_sample.shape),
-                                                      tuple(y_pred_spec.shape))
-                for identifier in self._metric_identifiers
-            ]
+        if not (self._compile_metrics or self._compile_weighted_metrics):
+            self._compile_metrics, self._compile_weighted_metrics = (
+                [metrics_module.resolve_compile_metric(identifier, tuple(y_sample.shape),
+                                                       tuple(y_pred_spec.shape))
+                 for identifier in identifiers]
+                for identifiers in (self._metric_identifiers,
+                                    self._weighted_metric_identifiers))
         tracker = metrics_module.Mean(name="loss")
         self.optimizer.build(self.trainable_variables)
         self._steps = StepFunctions(self, self.loss, [tracker] + self._compile_metrics,
-                                    self.optimizer)
+                                    self.optimizer, self._compile_weighted_metrics)
         self._steps_key = key
         self._steps_output_shape = output_shape
         return self._steps
@@ -151,8 +152,8 @@ class Trainer:
 
     def _logs(self, steps: StepFunctions, results: list, prefix: str = "") -> dict[str, float]:
         values = jax.device_get(results)
-        names = ["loss"] + [m.name for m in steps.metrics[1:]]
-        logs = {prefix + name: float(np.asarray(value)) for name, value in zip(names, values)}
+        logs = {prefix + name: float(np.asarray(value))
+                for name, value in zip(steps.log_names, values)}
         return dict(sorted(logs.items()))  # Keras sorts log keys
 
     # -- fit -----------------------------------------------------------------------------
@@ -350,7 +351,7 @@ class Trainer:
         callback_list.on_test_end(logs)
         if return_dict:
             return logs
-        values = [logs["loss"]] + [logs[m.name] for m in functions.metrics[1:]]
+        values = _values_in_keras_order(logs, functions)
         return values[0] if len(values) == 1 else values
 
     def predict(self, x: Any, batch_size: int | None = None, verbose: Any = "auto",
@@ -423,7 +424,7 @@ class Trainer:
         logs = self._logs(steps, results)
         if return_dict:
             return logs
-        values = [logs["loss"]] + [logs[m.name] for m in steps.metrics[1:]]
+        values = _values_in_keras_order(logs, steps)
         return values[0] if len(values) == 1 else values
 
 
@@ -460,6 +461,15 @@ class EpochPlan:
             first += count
             if last:
                 return
+
+
+def _values_in_keras_order(logs: dict[str, float], steps: StepFunctions) -> list[float]:
+    """The list `evaluate` returns: Keras looks the logs up by each metric's own name, in
+    compile order (a repeated name repeats its value), then appends the other logs sorted."""
+    names = [metric.name for metric in steps.metrics]
+    names[0] = "loss"
+    values = [logs[name] for name in names if name in logs]
+    return values + [logs[key] for key in sorted(logs) if key not in names]
 
 
 def evaluation_plan(steps: StepFunctions, arrays: tuple, batch_size: int) -> tuple:

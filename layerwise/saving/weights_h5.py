@@ -32,7 +32,8 @@ _DATASET_MAX_EXPANSION = 1000
 # `_layers` holds Sequential's automatic InputLayer, which Keras does not save.
 _ENGINE_ATTRIBUTES = frozenset({
     "_layers", "_inbound_nodes", "_outbound_nodes", "_nodes", "inputs", "outputs",
-    "_inputs_structure", "_outputs_structure", "_compile_metrics", "_steps",
+    "_inputs_structure", "_outputs_structure", "_compile_metrics",
+    "_compile_weighted_metrics", "_steps",
     "_inference_cache", "output", "history", "optimizer",
 })
 

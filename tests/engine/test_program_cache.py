@@ -87,6 +87,10 @@ def test_every_part_of_the_set_up_changes_the_key():
         "metrics": seed_model(metrics=()),
         "metric": seed_model(metrics=("mae",)),
     }
+    weighted = seed_model(metrics=())
+    weighted.compile(optimizer=keras.optimizers.Adam(0.01), loss="binary_crossentropy",
+                     weighted_metrics=["accuracy"])
+    variants["weighted metrics"] = weighted
     frozen = seed_model()
     frozen.layers[0].trainable = False
     variants["trainable"] = frozen

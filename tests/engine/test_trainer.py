@@ -84,6 +84,40 @@ def test_validation_inside_the_epoch_program_equals_a_separate_evaluation(capsys
     assert histories[0] == histories[1] == histories[2]
 
 
+@pytest.mark.parametrize("metrics, weighted_metrics", [
+    (["accuracy"], ["accuracy"]),            # the weighted one becomes weighted_accuracy
+    ([], ["accuracy", "mse"]),
+    (["mae", "mae"], ["mae", "accuracy"]),   # repeated names get _1, weighted_mae, ...
+])
+def test_weighted_metrics_match_keras(metrics, weighted_metrics):
+    x, y = moons(300)  # 300 = 18 batches of 16 and a partial batch of 12
+    weights = np.random.default_rng(1).uniform(0.1, 2.0, size=len(x)).astype("float32")
+    models = []
+    for k in (keras, layerwise):
+        models.append(_seed_model(k))
+    theirs, ours = models
+    copy_weights(theirs, ours)
+    for model, k in ((theirs, keras), (ours, layerwise)):
+        model.compile(optimizer=k.optimizers.Adam(0.01), loss="binary_crossentropy",
+                      metrics=list(metrics), weighted_metrics=list(weighted_metrics))
+    kwargs = dict(epochs=2, batch_size=16, shuffle=False, verbose=0, sample_weight=weights,
+                  validation_data=(x[:50], y[:50], weights[:50]))
+    their_history = theirs.fit(x, y, **kwargs).history
+    our_history = ours.fit(x, y, **kwargs).history
+    assert list(our_history) == list(their_history)
+    for key in their_history:
+        np.testing.assert_allclose(our_history[key], their_history[key], rtol=1e-5, atol=1e-7)
+    their_eval = theirs.evaluate(x, y, sample_weight=weights, verbose=0, return_dict=True)
+    our_eval = ours.evaluate(x, y, sample_weight=weights, verbose=0, return_dict=True)
+    assert list(our_eval) == list(their_eval)
+    for key in their_eval:
+        np.testing.assert_allclose(our_eval[key], their_eval[key], rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(
+        ours.evaluate(x, y, sample_weight=weights, verbose=0),
+        theirs.evaluate(x, y, sample_weight=weights, verbose=0), rtol=1e-5, atol=1e-7)
+    assert sorted(ours.metrics_names) == sorted(their_eval)
+
+
 def test_categorical_model_with_mse_and_mae_metrics_matches_keras():
     rng = np.random.default_rng(0)
     x = rng.normal(size=(200, 5)).astype("float32")
