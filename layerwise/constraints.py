@@ -9,6 +9,7 @@ from typing import Any, Callable, Sequence
 
 import jax
 import jax.numpy as jnp
+from layerwise.saving.registry import ObjectFamily
 
 __all__ = [
     "Constraint",
@@ -159,72 +160,19 @@ _BY_NAME.update(
 )
 
 
-def _lookup(name: str, custom_objects: dict[str, Any] | None = None) -> Any:
-    from layerwise.saving.registry import lookup_by_name
-
-    return lookup_by_name("constraint", name, _BY_NAME, custom_objects)
-
-
-def _is_user_object(name: str, custom_objects: dict[str, Any] | None) -> bool:
-    from layerwise.saving.serialization import get_registered_object
-
-    return get_registered_object(name, custom_objects) is not None
-
-
-def _registered_name(obj: Any) -> str:
-    from layerwise.saving.serialization import get_registered_name
-
-    return get_registered_name(obj)
+_FAMILY = ObjectFamily("constraint", Constraint, _BUILT_IN, _BY_NAME, _MODULE)
 
 
 def serialize(constraint: Constraint | None) -> dict | None:
     """Keras 3's dict form: `{"module", "class_name", "config", "registered_name"}`
     (None gives None, as for an absent constraint in a layer config)."""
-    if constraint is None:
-        return None
-    if not isinstance(constraint, Constraint):
-        if callable(constraint) and hasattr(constraint, "__name__"):
-            # A plain function, written as Keras writes one; loading needs custom_objects.
-            return {
-                "module": constraint.__module__,
-                "class_name": "function",
-                "config": _registered_name(constraint),
-                "registered_name": "function",
-            }
-        raise TypeError(
-            "Invalid type for argument `constraint`. Expected a `Constraint` instance or a "
-            f"function. Received: constraint={constraint!r} (of type {type(constraint).__name__})"
-        )
-    cls = type(constraint)
-    built_in = cls in _BUILT_IN
-    return {
-        "module": _MODULE if built_in else cls.__module__,
-        "class_name": cls.__name__,
-        "config": constraint.get_config(),
-        "registered_name": None if built_in else _registered_name(cls),
-    }
+    return _FAMILY.serialize(constraint)
 
 
 def deserialize(config: dict | str, custom_objects: dict[str, Any] | None = None) -> Constraint:
     """Rebuilds a constraint from `serialize`'s dict, a Keras 2 `{class_name, config}`
     dict, or a name ("max_norm", "NonNeg", ...)."""
-    if isinstance(config, str):
-        found = _lookup(config, custom_objects)
-        return found() if isinstance(found, type) else found
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise TypeError(
-            "Invalid type for argument `config`. Expected a dict with a 'class_name' key "
-            f"or a constraint name. Received: config={config!r}"
-        )
-    name = config["class_name"]
-    if name == "function" and isinstance(config.get("config"), str):
-        return _lookup(config["config"], custom_objects)
-    registered_name = config.get("registered_name")
-    if registered_name and _is_user_object(registered_name, custom_objects):
-        # Keras files name registered user classes "package>Name" in `registered_name`.
-        name = registered_name
-    cls = _lookup(name, custom_objects)
-    return cls.from_config(config.get("config") or {})
+    return _FAMILY.deserialize(config, custom_objects)
 
 
 def get(identifier: Any) -> Callable | None:

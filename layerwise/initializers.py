@@ -20,6 +20,7 @@ import numpy as np
 
 from layerwise import random
 from layerwise.engine.variables import to_device
+from layerwise.saving.registry import ObjectFamily
 
 __all__ = [
     "Constant",
@@ -513,51 +514,13 @@ _BY_NAME.update(
 )
 
 
-def _lookup(name: str, custom_objects: dict[str, Any] | None = None) -> Any:
-    from layerwise.saving.registry import lookup_by_name
-
-    return lookup_by_name("initializer", name, _BY_NAME, custom_objects)
-
-
-def _is_user_object(name: str, custom_objects: dict[str, Any] | None) -> bool:
-    from layerwise.saving.serialization import get_registered_object
-
-    return get_registered_object(name, custom_objects) is not None
-
-
-def _registered_name(obj: Any) -> str:
-    from layerwise.saving.serialization import get_registered_name
-
-    return get_registered_name(obj)
+_FAMILY = ObjectFamily("initializer", Initializer, _BUILT_IN, _BY_NAME, _MODULE)
 
 
 def serialize(initializer: Initializer | None) -> dict | None:
     """Keras 3's dict form: `{"module", "class_name", "config", "registered_name"}`
     (None gives None, as for an absent initializer in a layer config)."""
-    if initializer is None:
-        return None
-    if not isinstance(initializer, Initializer):
-        if callable(initializer) and hasattr(initializer, "__name__"):
-            # A plain function, written as Keras writes one; loading needs custom_objects.
-            return {
-                "module": initializer.__module__,
-                "class_name": "function",
-                "config": _registered_name(initializer),
-                "registered_name": "function",
-            }
-        raise TypeError(
-            "Invalid type for argument `initializer`. Expected an `Initializer` instance or a "
-            f"function. Received: initializer={initializer!r} "
-            f"(of type {type(initializer).__name__})"
-        )
-    cls = type(initializer)
-    built_in = cls in _BUILT_IN
-    return {
-        "module": _MODULE if built_in else cls.__module__,
-        "class_name": cls.__name__,
-        "config": initializer.get_config(),
-        "registered_name": None if built_in else _registered_name(cls),
-    }
+    return _FAMILY.serialize(initializer)
 
 
 def deserialize(config: dict | str, custom_objects: dict[str, Any] | None = None) -> Initializer:
@@ -567,26 +530,7 @@ def deserialize(config: dict | str, custom_objects: dict[str, Any] | None = None
     Args:
         custom_objects: extra name -> class mappings for user initializers.
     """
-    if isinstance(config, str):
-        found = _lookup(config, custom_objects)
-        return found() if isinstance(found, type) else found
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise TypeError(
-            "Invalid type for argument `config`. Expected a dict with a 'class_name' key "
-            f"or an initializer name. Received: config={config!r}"
-        )
-    name = config["class_name"]
-    if name == "function" and isinstance(config.get("config"), str):
-        return _lookup(config["config"], custom_objects)
-    registered_name = config.get("registered_name")
-    if registered_name and _is_user_object(registered_name, custom_objects):
-        # Keras files name registered user classes "package>Name" in `registered_name`.
-        name = registered_name
-    cls = _lookup(name, custom_objects)
-    inner = config.get("config") or {}
-    if hasattr(cls, "from_config"):
-        return cls.from_config(inner)
-    return cls(**inner)
+    return _FAMILY.deserialize(config, custom_objects)
 
 
 def get(identifier: Any) -> Callable | None:

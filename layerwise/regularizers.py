@@ -11,6 +11,7 @@ from typing import Any, Callable
 import jax
 import jax.numpy as jnp
 import numpy as np
+from layerwise.saving.registry import ObjectFamily, get_registered_object
 
 __all__ = [
     "L1",
@@ -196,75 +197,23 @@ def _l1_l2_string_default() -> L1L2:
     return L1L2(l1=0.01, l2=0.01)
 
 
-def _lookup(name: str, custom_objects: dict[str, Any] | None = None) -> Any:
-    from layerwise.saving.registry import lookup_by_name
-
-    return lookup_by_name("regularizer", name, _BY_NAME, custom_objects, also_valid=("l1_l2",))
-
-
-def _is_user_object(name: str, custom_objects: dict[str, Any] | None) -> bool:
-    from layerwise.saving.serialization import get_registered_object
-
-    return get_registered_object(name, custom_objects) is not None
-
-
-def _registered_name(obj: Any) -> str:
-    from layerwise.saving.serialization import get_registered_name
-
-    return get_registered_name(obj)
+_FAMILY = ObjectFamily("regularizer", Regularizer, _BUILT_IN, _BY_NAME, _MODULE,
+                       also_valid=("l1_l2",))
 
 
 def serialize(regularizer: Regularizer | None) -> dict | None:
     """Keras 3's dict form: `{"module", "class_name", "config", "registered_name"}`
     (None gives None, as for an absent regularizer in a layer config)."""
-    if regularizer is None:
-        return None
-    if not isinstance(regularizer, Regularizer):
-        if callable(regularizer) and hasattr(regularizer, "__name__"):
-            # A plain function, written as Keras writes one; loading needs custom_objects.
-            return {
-                "module": regularizer.__module__,
-                "class_name": "function",
-                "config": _registered_name(regularizer),
-                "registered_name": "function",
-            }
-        raise TypeError(
-            "Invalid type for argument `regularizer`. Expected a `Regularizer` instance or a "
-            f"function. Received: regularizer={regularizer!r} "
-            f"(of type {type(regularizer).__name__})"
-        )
-    cls = type(regularizer)
-    built_in = cls in _BUILT_IN
-    return {
-        "module": _MODULE if built_in else cls.__module__,
-        "class_name": cls.__name__,
-        "config": regularizer.get_config(),
-        "registered_name": None if built_in else _registered_name(cls),
-    }
+    return _FAMILY.serialize(regularizer)
 
 
 def deserialize(config: dict | str, custom_objects: dict[str, Any] | None = None) -> Regularizer:
     """Rebuilds a regularizer from `serialize`'s dict, a Keras 2 `{class_name, config}`
     dict, or a name ("l1", "l2", "l1l2", "l1_l2", "L2", ...)."""
-    if isinstance(config, str):
-        if config == "l1_l2" and not _is_user_object(config, custom_objects):
-            return _l1_l2_string_default()
-        found = _lookup(config, custom_objects)
-        return found() if isinstance(found, type) else found
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise TypeError(
-            "Invalid type for argument `config`. Expected a dict with a 'class_name' key "
-            f"or a regularizer name. Received: config={config!r}"
-        )
-    name = config["class_name"]
-    if name == "function" and isinstance(config.get("config"), str):
-        return _lookup(config["config"], custom_objects)
-    registered_name = config.get("registered_name")
-    if registered_name and _is_user_object(registered_name, custom_objects):
-        # Keras files name registered user classes "package>Name" in `registered_name`.
-        name = registered_name
-    cls = _lookup(name, custom_objects)
-    return cls.from_config(config.get("config") or {})
+    if isinstance(config, str) and config == "l1_l2" and \
+            get_registered_object(config, custom_objects) is None:
+        return _l1_l2_string_default()
+    return _FAMILY.deserialize(config, custom_objects)
 
 
 def get(identifier: Any) -> Callable | None:

@@ -176,3 +176,76 @@ def lookup_by_name(kind: str, name: str, built_ins: dict[str, Any],
     hint = (f" Did you mean {' or '.join(repr(c) for c in close)}?" if close
             else f" Valid names are: {', '.join(valid_names)}.")
     raise ValueError(f"Unknown {kind}: {name!r}.{hint}")
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1].lower() in "aeiou" else "a"
+
+
+class ObjectFamily:
+    """Names, serialization and lookup of one small Keras namespace (initializers,
+    regularizers, constraints): a base class, its built-in subclasses and their names.
+
+    Args:
+        kind: the argument's name in messages, "initializer".
+        base: the family's base class.
+        built_in: the built-in classes, written with `module` rather than their own.
+        by_name: every name a config or a user may use for a built-in.
+        module: the module Keras writes for built-ins, "keras.initializers".
+        also_valid: names handled before the lookup, listed in its error's hints.
+    """
+
+    def __init__(self, kind: str, base: type, built_in: tuple[type, ...],
+                 by_name: dict[str, Any], module: str, also_valid: tuple[str, ...] = ()):
+        self.kind = kind
+        self.base = base
+        self.built_in = built_in
+        self.by_name = by_name
+        self.module = module
+        self.also_valid = also_valid
+
+    def lookup(self, name: str, custom_objects: dict[str, Any] | None = None) -> Any:
+        return lookup_by_name(self.kind, name, self.by_name, custom_objects, self.also_valid)
+
+    def serialize(self, obj: Any) -> dict | None:
+        """Keras 3's dict form: `{"module", "class_name", "config", "registered_name"}`
+        (None gives None, as for an absent entry in a layer config)."""
+        if obj is None:
+            return None
+        if not isinstance(obj, self.base):
+            if callable(obj) and hasattr(obj, "__name__"):
+                # A plain function, written as Keras writes one; loading needs custom_objects.
+                return {"module": obj.__module__, "class_name": "function",
+                        "config": get_registered_name(obj), "registered_name": "function"}
+            base = self.base.__name__
+            raise TypeError(
+                f"Invalid type for argument `{self.kind}`. Expected {_article(base)} `{base}` "
+                f"instance or a function. Received: {self.kind}={obj!r} "
+                f"(of type {type(obj).__name__})")
+        cls = type(obj)
+        built_in = cls in self.built_in
+        return {"module": self.module if built_in else cls.__module__,
+                "class_name": cls.__name__, "config": obj.get_config(),
+                "registered_name": None if built_in else get_registered_name(cls)}
+
+    def deserialize(self, config: dict | str, custom_objects: dict[str, Any] | None = None
+                    ) -> Any:
+        """An object from `serialize`'s dict, a Keras 2 `{class_name, config}` dict, or a name."""
+        if isinstance(config, str):
+            found = self.lookup(config, custom_objects)
+            return found() if isinstance(found, type) else found
+        if not isinstance(config, dict) or "class_name" not in config:
+            raise TypeError(
+                "Invalid type for argument `config`. Expected a dict with a 'class_name' key "
+                f"or {_article(self.kind)} {self.kind} name. Received: config={config!r}")
+        name = config["class_name"]
+        if name == "function" and isinstance(config.get("config"), str):
+            return self.lookup(config["config"], custom_objects)
+        registered_name = config.get("registered_name")
+        if registered_name and get_registered_object(registered_name, custom_objects) is not None:
+            # Keras files name registered user classes "package>Name" in `registered_name`.
+            name = registered_name
+        cls = self.lookup(name, custom_objects)
+        inner = config.get("config") or {}
+        return cls.from_config(inner) if hasattr(cls, "from_config") else cls(**inner)
+
