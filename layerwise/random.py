@@ -192,7 +192,7 @@ def uniform(
 ) -> jax.Array:
     """Samples uniformly from [minval, maxval)."""
     dtype = _float_dtype(dtype)
-    key = _host_key(seed) if dtype == np.float32 else None
+    key = _host_key(seed) if dtype == np.float32 and _ordinary_bounds(minval, maxval) else None
     if key is not None:
         return jax.device_put(_host_uniform(key, tuple(shape), minval, maxval,
                                             xla_uniform_rounding()))
@@ -283,6 +283,19 @@ def _host_key(seed: Any) -> np.ndarray | None:
         generator.state.assign(new_state)
         return key
     return None
+
+
+def _ordinary_bounds(minval: Any, maxval: Any) -> bool:
+    """Bounds for which the host path is exact: finite Python or numpy scalars, and none
+    so small that a draw could be subnormal (XLA's CPU flushes those to zero)."""
+    if not all(isinstance(v, (int, float, np.number)) for v in (minval, maxval)):
+        return False
+    low, high = float(minval), float(maxval)
+    span = high - low
+    tiny = 2.0 ** -60  # granularity of any nonzero draw stays far above float32's normals
+    return (math.isfinite(low) and math.isfinite(high) and span >= tiny
+            and (low == 0 or abs(low) >= tiny) and (high == 0 or abs(high) >= tiny)
+            and abs(low) < 1e30 and abs(high) < 1e30)
 
 
 def _rotate_left(value: np.ndarray, distance: int) -> np.ndarray:

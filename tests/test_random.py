@@ -43,6 +43,14 @@ def test_generator_draws_follow_the_same_keys_as_jax(make_seed, monkeypatch):
     np.testing.assert_array_equal(host_state, jax_state)
 
 
+@pytest.mark.parametrize("minval, maxval", [(2.8e-45, 3.0), (0.0, 1e-40), (-1e-39, 1e-39),
+                                            (0.0, 3e38)])
+def test_bounds_near_subnormal_or_overflow_still_equal_jax(minval, maxval):
+    """XLA's CPU flushes subnormals to zero; such draws are left to JAX itself."""
+    ours = random.uniform((64,), minval, maxval, seed=7)
+    np.testing.assert_array_equal(np.asarray(ours), jax_uniform(7, (64,), minval, maxval))
+
+
 def test_fused_multiply_add_rounds_once_where_float64_rounding_makes_a_tie():
     # a * b + c = 1 + 2^-23 + 2^-24 - 2^-64: in float64 exactly halfway between two
     # float32 values, which half-to-even would round up; the exact value rounds down.
