@@ -117,10 +117,14 @@ class SeedGenerator:
                 generator uses.
         """
         key = self.state.value
+        # A concrete state advances on the host (numpy's uint32 wraps as JAX's does):
+        # jnp arithmetic here would compile a small program on the first eager draw.
+        xp = jnp if isinstance(key, jax.core.Tracer) else np
+        state = key if xp is jnp else np.asarray(key, dtype=np.uint32)
         if ordered:
-            new_state = key + jnp.array([0, 1], dtype=jnp.uint32)
+            new_state = state + xp.array([0, 1], dtype=xp.uint32)
         else:
-            new_state = (key + jnp.uint32(1)) * jnp.uint32(5387) % jnp.uint32(933199)
+            new_state = (state + xp.uint32(1)) * xp.uint32(5387) % xp.uint32(933199)
         self.state.assign(new_state)
         return key
 
@@ -273,15 +277,10 @@ def _host_key(seed: Any) -> np.ndarray | None:
         return None
     if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
         return np.array([validate_seed(seed), 0], dtype=np.uint32)
-    if isinstance(seed, SeedGenerator) or seed is None:
-        generator = seed if seed is not None else global_seed_generator()
-        key = np.asarray(generator.state.value, dtype=np.uint32)
-        if seed is None:  # the global generator scrambles; see SeedGenerator.next
-            new_state = (key + np.uint32(1)) * np.uint32(5387) % np.uint32(933199)
-        else:
-            new_state = key + np.array([0, 1], dtype=np.uint32)
-        generator.state.assign(new_state)
-        return key
+    if isinstance(seed, SeedGenerator):
+        return np.asarray(seed.next(), dtype=np.uint32)
+    if seed is None:  # as make_key: the global generator, scrambled
+        return np.asarray(global_seed_generator().next(ordered=False), dtype=np.uint32)
     return None
 
 
