@@ -243,16 +243,16 @@ def _read(path: Path, key: str) -> tuple[bytes, Any, Any] | None:
 def _write(path: Path, key: str, compiled: Any) -> None:
     from jax.experimental.serialize_executable import serialize
 
+    temporary = path.with_suffix(f".tmp{os.getpid()}")
     try:
         payload, in_tree, out_tree = serialize(compiled)
         blob = _MAGIC + pickle.dumps((key, in_tree, out_tree, payload))
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(f".tmp{os.getpid()}")
         temporary.write_bytes(blob)
         os.replace(temporary, path)
         _prune(path.parent)
     except Exception:  # a cache that cannot be written only costs the next process time
-        with contextlib.suppress(OSError, UnboundLocalError):
+        with contextlib.suppress(OSError):
             temporary.unlink()
 
 
