@@ -1,6 +1,8 @@
 """Helpers for tests that compare layerwise with real Keras (JAX backend), the oracle."""
 from __future__ import annotations
 
+from typing import Any, Callable
+
 import numpy as np
 
 import keras
@@ -25,4 +27,125 @@ def assert_weights_close(ours, theirs, rtol: float = 1e-5, atol: float = 1e-6) -
         np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=rtol, atol=atol)
 
 
-__all__ = ["assert_weights_close", "copy_weights", "keras", "moons"]
+def _inputs_for(input_shape: Any, input_dtype: str, batch: int, seed: int) -> Any:
+    rng = np.random.default_rng(seed)
+    if isinstance(input_shape, list):
+        return [_inputs_for(shape, input_dtype, batch, seed + i) for i, shape in
+                enumerate(input_shape)]
+    if np.issubdtype(np.dtype(input_dtype), np.integer):
+        return rng.integers(0, 10, size=(batch,) + tuple(input_shape)).astype(input_dtype)
+    return rng.normal(size=(batch,) + tuple(input_shape)).astype(input_dtype)
+
+
+def _batch_shapes(input_shape: Any) -> Any:
+    if isinstance(input_shape, list):
+        return [(None,) + tuple(shape) for shape in input_shape]
+    return (None,) + tuple(input_shape)
+
+
+def _symbolic_inputs(library: Any, input_shape: Any, input_dtype: str) -> Any:
+    if isinstance(input_shape, list):
+        return [library.Input(tuple(shape), dtype=input_dtype) for shape in input_shape]
+    return library.Input(tuple(input_shape), dtype=input_dtype)
+
+
+def _as_list(value: Any) -> list:
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def check_layer(make: Callable[[Any], Any], input_shape: Any, *,
+                keras_make: Callable[[Any], Any] | None = None,
+                input_dtype: str = "float32", call_kwargs: dict | None = None,
+                train: bool = True, batch: int = 4, seed: int = 1,
+                rtol: float = 1e-5, atol: float = 1e-5, tmp_path: Any = None) -> Any:
+    """The contract every layer keeps, checked against real Keras.
+
+    `make(library)` builds the layer from `layerwise` or from `keras` (the same code for
+    both unless `keras_make` is given); `input_shape` excludes the batch axis, or is a list
+    of such shapes for layers with several inputs. Checked: explicit `build` marks the layer
+    built with Keras's weights (same count, order, shapes and names), outputs and
+    `compute_output_shape` equal Keras's from identical weights, `count_params`, the exact
+    config keys and values Keras writes, the config round trip, a `.keras` file read by real
+    Keras with equal predictions, and (with `train`) one SGD epoch from identical weights.
+    Returns our layer.
+    """
+    import tempfile
+
+    import layerwise
+
+    call_kwargs = call_kwargs or {}
+    ours, theirs = make(layerwise), (keras_make or make)(keras)
+    ours.build(_batch_shapes(input_shape))
+    theirs.build(_batch_shapes(input_shape))
+    assert ours.built, f"{type(ours).__name__}.build() did not mark the layer built"
+    assert [tuple(w.shape) for w in ours.weights] == [tuple(w.shape) for w in theirs.weights]
+    assert [w.name for w in ours.weights] == [w.name for w in theirs.weights]
+    ours.set_weights([np.asarray(w) for w in theirs.get_weights()])
+
+    x = _inputs_for(input_shape, input_dtype, batch, seed)
+    our_outputs, their_outputs = ours(x, **call_kwargs), theirs(x, **call_kwargs)
+    for a, b in zip(_as_list(our_outputs), _as_list(their_outputs)):
+        assert tuple(np.shape(a)) == tuple(np.shape(b))
+        np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=rtol, atol=atol)
+    our_shape = ours.compute_output_shape(_batch_shapes(input_shape))
+    their_shape = theirs.compute_output_shape(_batch_shapes(input_shape))
+    assert _shapes_as_lists(our_shape) == _shapes_as_lists(their_shape)
+    assert ours.count_params() == theirs.count_params()
+
+    config = ours.get_config()
+    their_config = theirs.get_config()
+    assert sorted(config) == sorted(their_config)
+    assert _plain(config) == _plain(their_config)
+    rebuilt = type(ours).from_config(config)
+    assert rebuilt.get_config() == config
+
+    our_model = _one_layer_model(layerwise, make, input_shape, input_dtype)
+    their_model = _one_layer_model(keras, keras_make or make, input_shape, input_dtype)
+    copy_weights(their_model, our_model)
+    with tempfile.TemporaryDirectory() as folder:
+        path = f"{folder}/layer.keras"
+        our_model.save(path)
+        loaded = keras.saving.load_model(path)
+        for a, b in zip(_as_list(our_model.predict(x, verbose=0)),
+                        _as_list(loaded.predict(x, verbose=0))):
+            np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=rtol, atol=atol)
+
+    if train and our_model.trainable_weights:
+        outputs = _as_list(their_model.predict(x, verbose=0))
+        y = [np.random.default_rng(seed + 99).normal(size=o.shape).astype("float32")
+             for o in outputs]
+        y = y[0] if len(y) == 1 else y
+        for model in (our_model, their_model):
+            library = layerwise if model is our_model else keras
+            model.compile(library.optimizers.SGD(0.05), "mse")
+            model.fit(x, y, epochs=1, batch_size=batch, shuffle=False, verbose=0)
+        assert_weights_close(our_model, their_model, rtol=1e-4, atol=1e-5)
+    return ours
+
+
+def _one_layer_model(library: Any, make: Callable[[Any], Any], input_shape: Any,
+                     input_dtype: str) -> Any:
+    inputs = _symbolic_inputs(library, input_shape, input_dtype)
+    return library.Model(inputs, make(library)(inputs))
+
+
+def _shapes_as_lists(shape: Any) -> Any:
+    if isinstance(shape, (list, tuple)) and all(d is None or isinstance(d, int) for d in shape):
+        return [None if d is None else int(d) for d in shape]
+    if isinstance(shape, (list, tuple)):
+        return [_shapes_as_lists(s) for s in shape]
+    if isinstance(shape, dict):
+        return {k: _shapes_as_lists(v) for k, v in shape.items()}
+    return shape
+
+
+def _plain(value: Any) -> Any:
+    """A config with tuples as lists, as both libraries write it to JSON."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+__all__ = ["assert_weights_close", "check_layer", "copy_weights", "keras", "moons"]

@@ -10,6 +10,7 @@ happens once per `fit`, never inside a training step.
 from __future__ import annotations
 
 import contextvars
+import functools
 import inspect
 import warnings
 from typing import Any, Iterable
@@ -81,6 +82,13 @@ class Layer:
 
     # The dtype inputs are converted to before `call`; Embedding-like layers take ints.
     input_dtype = "float32"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # A user who calls `layer.build(shape)` directly expects a built layer whose weights
+        # `set_weights` can fill and the next call keeps, as in Keras.
+        if "build" in cls.__dict__:
+            cls.build = _marks_built(cls.__dict__["build"])
 
     def __init__(
         self,
@@ -397,6 +405,23 @@ class Layer:
 
 
 # -- helpers ----------------------------------------------------------------------------
+def _marks_built(build: Any) -> Any:
+    """Wrap a subclass's `build` so that it records its shape and marks the layer built."""
+    if getattr(build, "_marks_built", False):
+        return build
+
+    @functools.wraps(build)
+    def build_and_mark(self: Layer, *args: Any, **kwargs: Any) -> Any:
+        if self._build_input_shape is None and args:
+            self._build_input_shape = args[0]
+        result = build(self, *args, **kwargs)
+        self.built = True
+        return result
+
+    build_and_mark._marks_built = True
+    return build_and_mark
+
+
 def _dtype_name(dtype: Any) -> str:
     if dtype is None:
         return "float32"
