@@ -2,19 +2,20 @@
 
 This file is the public map: every name a user reaches through `layerwise.` is listed here.
 """
-from layerwise.engine.compile_cache import enable_compile_cache
+from layerwise.models.cache.compile_cache import enable_compile_cache
 
 enable_compile_cache()
 
 from layerwise import (activations, backend, callbacks, constraints, initializers, layers, losses,
                        metrics, models, optimizers, regularizers, saving, utils)
-from layerwise.engine.functional import Input, KerasTensor
+from layerwise.engine.input_layer import Input
+from layerwise.engine.keras_tensor import KerasTensor
 from layerwise.engine.layer import Layer
-from layerwise.engine.model import Model
-from layerwise.engine.sequential import Sequential
+from layerwise.models.model import Model
+from layerwise.models.sequential import Sequential
 from layerwise.engine.variables import Variable
 
-__version__ = "0.1.0"
+from layerwise.version import __version__
 
 __all__ = [
     "Input",

@@ -15,6 +15,8 @@ from typing import Any, Callable
 import jax
 import jax.numpy as jnp
 
+from layerwise.engine.registry import get_registered_name, get_registered_object
+
 __all__ = [
     "celu",
     "deserialize",
@@ -332,8 +334,6 @@ _ALIASES: dict[str, Callable] = {"swish": silu, "hard_swish": hard_silu}
 def _lookup(name: str, custom_objects: dict[str, Any] | None = None) -> Callable:
     # User functions (custom_objects, custom_object_scope, register_keras_serializable)
     # take precedence over built-ins, as in Keras.
-    from layerwise.saving.serialization import get_registered_object
-
     found = get_registered_object(name, custom_objects)
     if found is not None:
         return found
@@ -365,8 +365,6 @@ def serialize(activation: Callable) -> str:
             "Invalid type for argument `activation`. Expected a function. "
             f"Received: activation={activation!r} (of type {type(activation).__name__})"
         )
-    from layerwise.saving.serialization import get_registered_name
-
     return get_registered_name(activation)
 
 

@@ -9,7 +9,7 @@ from typing import Any, Callable, Sequence
 
 import jax
 import jax.numpy as jnp
-from layerwise.saving.registry import ObjectFamily
+from layerwise.engine.registry import ObjectFamily
 
 __all__ = [
     "Constraint",

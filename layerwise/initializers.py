@@ -20,7 +20,7 @@ import numpy as np
 
 from layerwise import random
 from layerwise.engine.variables import to_device
-from layerwise.saving.registry import ObjectFamily
+from layerwise.engine.registry import ObjectFamily
 
 __all__ = [
     "Constant",

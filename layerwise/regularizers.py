@@ -11,7 +11,7 @@ from typing import Any, Callable
 import jax
 import jax.numpy as jnp
 import numpy as np
-from layerwise.saving.registry import ObjectFamily, get_registered_object
+from layerwise.engine.registry import ObjectFamily, get_registered_object
 
 __all__ = [
     "L1",

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from layerwise.engine.progbar import Progbar
+from layerwise.utils.progbar import Progbar
 
 _BATCH_HOOKS = ("on_train_batch_begin", "on_train_batch_end", "on_batch_begin",
                 "on_batch_end", "on_test_batch_begin", "on_test_batch_end",

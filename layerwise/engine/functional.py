@@ -6,62 +6,29 @@ order on real arrays.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jax
 
-from layerwise.engine.layer import Layer, _is_shape
+from layerwise.engine.keras_tensor import KerasTensor, Node, is_keras_tensor, is_shape
+
+if TYPE_CHECKING:
+    from layerwise.engine.layer import Layer
+
+__all__ = ["KerasTensor", "Node", "call_symbolically", "is_keras_tensor", "run_graph",
+           "topological_nodes"]
 
 
-class KerasTensor:
-    """A placeholder for an array of known shape (batch axis `None`) and dtype."""
-
-    def __init__(self, shape: tuple, dtype: str = "float32", history: tuple | None = None,
-                 name: str | None = None):
-        self.shape = tuple(shape)
-        self.dtype = dtype
-        self.name = name
-        # (layer, node index, output index): where this tensor comes from.
-        self._keras_history = history
-
-    @property
-    def ndim(self) -> int:
-        return len(self.shape)
-
-    def __repr__(self) -> str:
-        return f"<KerasTensor shape={self.shape}, dtype={self.dtype}, name={self.name}>"
-
-
-class Node:
-    """One call of a layer on symbolic inputs."""
-
-    def __init__(self, layer: Layer, call_args: Any, call_kwargs: dict, outputs: Any):
-        self.layer = layer
-        self.call_args = call_args
-        self.call_kwargs = call_kwargs
-        self.outputs = outputs
-
-    @property
-    def input_tensors(self) -> list[KerasTensor]:
-        leaves = jax.tree_util.tree_leaves((self.call_args, self.call_kwargs),
-                                           is_leaf=lambda v: isinstance(v, KerasTensor))
-        return [leaf for leaf in leaves if isinstance(leaf, KerasTensor)]
-
-
-def _is_keras_tensor(value: Any) -> bool:
-    return isinstance(value, KerasTensor)
-
-
-def call_symbolically(layer: Layer, inputs: Any, args: tuple, kwargs: dict) -> Any:
+def call_symbolically(layer: "Layer", inputs: Any, args: tuple, kwargs: dict) -> Any:
     """Record `layer(inputs, *args, **kwargs)` in the graph and return symbolic outputs."""
-    input_shapes = jax.tree_util.tree_map(lambda t: t.shape, inputs, is_leaf=_is_keras_tensor)
+    input_shapes = jax.tree_util.tree_map(lambda t: t.shape, inputs, is_leaf=is_keras_tensor)
     if not layer.built:
         layer.build_for_shape(input_shapes)
     layer.check_input_shape(input_shapes)
     kwargs = {k: v for k, v in kwargs.items() if k != "training"}
     output_shapes = layer.compute_output_shape(input_shapes)
     node_index = len(getattr(layer, "_inbound_nodes", []))
-    output_leaves, treedef = jax.tree_util.tree_flatten(output_shapes, is_leaf=_is_shape)
+    output_leaves, treedef = jax.tree_util.tree_flatten(output_shapes, is_leaf=is_shape)
     output_tensors = [
         KerasTensor(shape, "float32", history=(layer, node_index, i),
                     name=layer.name if len(output_leaves) == 1 else f"{layer.name}_{i}")
@@ -73,17 +40,6 @@ def call_symbolically(layer: Layer, inputs: Any, args: tuple, kwargs: dict) -> A
         layer._inbound_nodes = []
     layer._inbound_nodes.append(node)
     return outputs
-
-
-def Input(shape: Any = None, batch_size: int | None = None, dtype: Any = None,
-          sparse: bool | None = None, batch_shape: Any = None, name: str | None = None,
-          tensor: Any = None, optional: bool = False) -> KerasTensor:
-    """A symbolic input of the given shape (without the batch axis)."""
-    from layerwise.layers.core import InputLayer
-
-    layer = InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, sparse=sparse,
-                       batch_shape=batch_shape, name=name, optional=optional)
-    return layer.output
 
 
 def topological_nodes(inputs: list[KerasTensor], outputs: list[KerasTensor]) -> list[Node]:
@@ -120,16 +76,16 @@ def run_graph(nodes: list[Node], inputs: list[KerasTensor], input_values: list[A
     def substitute(structure):
         return jax.tree_util.tree_map(
             lambda leaf: values[id(leaf)] if isinstance(leaf, KerasTensor) else leaf,
-            structure, is_leaf=_is_keras_tensor)
+            structure, is_leaf=is_keras_tensor)
 
     for node in nodes:
-        if type(node.layer).__name__ == "InputLayer":
+        if node.is_input:
             continue
         call_args = substitute(node.call_args)
         call_kwargs = substitute(node.call_kwargs)
         result = node.layer(*call_args, training=training, **call_kwargs)
         for tensor, value in zip(
-            jax.tree_util.tree_leaves(node.outputs, is_leaf=_is_keras_tensor),
+            jax.tree_util.tree_leaves(node.outputs, is_leaf=is_keras_tensor),
             jax.tree_util.tree_leaves(result),
         ):
             values[id(tensor)] = value

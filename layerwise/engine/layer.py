@@ -19,29 +19,18 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from layerwise import constraints, initializers, regularizers
 from layerwise.engine import naming
+from layerwise.engine.functional import call_symbolically
+from layerwise.engine.keras_tensor import any_symbolic, is_shape
 from layerwise.engine.variables import Variable, to_device
+from layerwise.random import SeedGenerator
 
 _training_context: contextvars.ContextVar[bool | None] = contextvars.ContextVar(
     "layerwise_training", default=None
 )
 
 Shape = tuple
-
-
-def is_symbolic(value: Any) -> bool:
-    """Whether `value` (or anything nested in it) is a symbolic tensor from `Input`."""
-    from layerwise.engine.functional import KerasTensor
-
-    return any(isinstance(leaf, KerasTensor) for leaf in _flatten(value))
-
-
-def _flatten(value: Any) -> list:
-    if isinstance(value, (list, tuple)):
-        return [leaf for item in value for leaf in _flatten(item)]
-    if isinstance(value, dict):
-        return [leaf for item in value.values() for leaf in _flatten(item)]
-    return [value]
 
 
 def standardize_shape(shape: Any, argument: str = "shape") -> tuple:
@@ -152,8 +141,6 @@ class Layer:
         **kwargs: Any,
     ) -> Variable:
         """Create a weight of this layer and register it."""
-        from layerwise import constraints, initializers
-
         if isinstance(shape, str):
             raise ValueError(
                 f"Layer '{self.name}': `name` must be passed to add_weight as a keyword "
@@ -186,8 +173,6 @@ class Layer:
 
     def add_seed_generator(self, seed: int | None = None):
         """A seed generator whose state travels with the layer's non-trainable state."""
-        from layerwise.random import SeedGenerator
-
         generator = SeedGenerator(seed)
         generator.state.path = f"{self.name}/seed_generator_state"
         self._seed_generators.append(generator)
@@ -206,9 +191,7 @@ class Layer:
         raise NotImplementedError(f"Layer {type(self).__name__} does not implement call().")
 
     def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
-        if is_symbolic(inputs):
-            from layerwise.engine.functional import call_symbolically
-
+        if any_symbolic(inputs):
             return call_symbolically(self, inputs, args, kwargs)
         inputs = jax.tree_util.tree_map(self._convert_input, inputs)
         if not self.built:
@@ -374,16 +357,12 @@ class Layer:
 
     # -- configuration -------------------------------------------------------------------
     def get_config(self) -> dict[str, Any]:
-        from layerwise.saving.serialization import serialize_dtype_policy
-
         config: dict[str, Any] = {
             "name": self.name,
             "trainable": self.trainable,
             "dtype": serialize_dtype_policy(self.dtype),
         }
         if self.activity_regularizer is not None:
-            from layerwise import regularizers
-
             config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
         return config
 
@@ -435,11 +414,15 @@ def _dtype_name(dtype: Any) -> str:
     return jnp.dtype(dtype).name
 
 
+def serialize_dtype_policy(dtype: str) -> dict[str, Any]:
+    """The dtype entry of a layer config, as Keras 3 writes it."""
+    return {"module": "keras", "class_name": "DTypePolicy", "config": {"name": dtype},
+            "registered_name": None}
+
+
 def _get_regularizer(identifier: Any) -> Any:
     if identifier is None:
         return None
-    from layerwise import regularizers
-
     return regularizers.get(identifier)
 
 
@@ -449,10 +432,6 @@ def _shapes_of(value: Any) -> Any:
 
 def _batchless_shapes(value: Any) -> Any:
     return jax.tree_util.tree_map(lambda array: (None,) + tuple(array.shape[1:]), value)
-
-
-def _is_shape(value: Any) -> bool:
-    return isinstance(value, tuple) and all(d is None or isinstance(d, int) for d in value)
 
 
 # A stand-in batch size for abstract tracing; its odd value makes accidental reliance on
@@ -465,14 +444,14 @@ def _abstract_inputs(input_shape: Any, dtype: str) -> Any:
         concrete = tuple(_ABSTRACT_BATCH if d is None else d for d in shape)
         return jax.ShapeDtypeStruct(concrete, jnp.dtype(dtype))
 
-    if _is_shape(input_shape):
+    if is_shape(input_shape):
         return to_spec(input_shape)
-    return jax.tree_util.tree_map(to_spec, input_shape, is_leaf=_is_shape)
+    return jax.tree_util.tree_map(to_spec, input_shape, is_leaf=is_shape)
 
 
 def _restore_batch_axis(output: Any, input_shape: Any) -> Any:
-    first = input_shape if _is_shape(input_shape) else jax.tree_util.tree_leaves(
-        input_shape, is_leaf=_is_shape
+    first = input_shape if is_shape(input_shape) else jax.tree_util.tree_leaves(
+        input_shape, is_leaf=is_shape
     )[0]
     batch_unknown = len(first) > 0 and first[0] is None
 
@@ -486,7 +465,7 @@ def _restore_batch_axis(output: Any, input_shape: Any) -> Any:
 
 
 def _shape_to_list(shape: Any) -> Any:
-    if _is_shape(shape):
+    if is_shape(shape):
         return list(shape)
     if isinstance(shape, (list, tuple)):
         return [_shape_to_list(s) for s in shape]

@@ -1,4 +1,4 @@
-"""Core layers: InputLayer, Dense, Activation, Dropout, Flatten, Reshape, Lambda."""
+"""Core layers: Dense, Activation, Dropout, Flatten, Reshape, Lambda."""
 from __future__ import annotations
 
 import inspect
@@ -10,8 +10,11 @@ import jax.numpy as jnp
 import numpy as np
 
 from layerwise import activations, constraints, initializers, regularizers
-from layerwise.engine.functional import KerasTensor
-from layerwise.engine.layer import Layer, standardize_shape
+from layerwise.engine.layer import Layer
+from layerwise.engine.registry import in_safe_mode
+from layerwise.saving.function_code import dump_function_code, refuse_code
+from layerwise.saving.serialization import (deserialize_keras_object, find_code,
+                                            serialize_keras_object)
 
 
 def _positive_int(layer: str, argument: str, value: Any) -> int:
@@ -21,46 +24,6 @@ def _positive_int(layer: str, argument: str, value: Any) -> int:
             f"positive integer. Received: {argument}={value!r}"
         )
     return int(value)
-
-
-class InputLayer(Layer):
-    """The entry point of a model: holds the input's shape and dtype, computes nothing."""
-
-    def __init__(self, shape: Any = None, batch_size: int | None = None, dtype: Any = None,
-                 sparse: bool | None = None, batch_shape: Any = None, input_tensor: Any = None,
-                 optional: bool = False, name: str | None = None, ragged: bool | None = None,
-                 **kwargs: Any):
-        # Keras 2 configs spell these `batch_input_shape` / `input_shape`.
-        legacy_batch_shape = kwargs.pop("batch_input_shape", None)
-        legacy_shape = kwargs.pop("input_shape", None)
-        batch_shape = batch_shape if batch_shape is not None else legacy_batch_shape
-        shape = shape if shape is not None else legacy_shape
-        super().__init__(name=name, dtype=dtype, **kwargs)
-        if sparse:
-            raise ValueError(f"InputLayer '{self.name}': sparse inputs are not supported.")
-        if batch_shape is not None:
-            self.batch_shape = standardize_shape(batch_shape, "batch_shape")
-        elif shape is not None:
-            self.batch_shape = (batch_size,) + standardize_shape(shape, "shape")
-        else:
-            raise ValueError(
-                "You must pass a `shape` argument to Input / InputLayer. Received: shape=None"
-            )
-        self.optional = optional
-        self.built = True
-        self.output = KerasTensor(self.batch_shape, self.dtype, history=(self, 0, 0),
-                                  name=self.name)
-        self._inbound_nodes = []
-        from layerwise.engine.functional import Node
-
-        self._inbound_nodes.append(Node(self, (), {}, self.output))
-
-    def call(self, inputs: Any) -> Any:
-        return inputs
-
-    def get_config(self) -> dict[str, Any]:
-        return {"batch_shape": list(self.batch_shape), "dtype": self.dtype, "sparse": False,
-                "ragged": False, "name": self.name, "optional": self.optional}
 
 
 class Dense(Layer):
@@ -309,7 +272,6 @@ class Lambda(Layer):
         return (input_shape[0],) + tuple(self._output_shape)
 
     def get_config(self) -> dict[str, Any]:
-        from layerwise.saving.serialization import serialize_keras_object
 
         config = {**super().get_config(), "function": _serialize_function(self.function)}
         if self._output_shape is not None:
@@ -320,9 +282,6 @@ class Lambda(Layer):
 
     @classmethod
     def from_config(cls, config: dict[str, Any], custom_objects: dict | None = None) -> "Lambda":
-        from layerwise.saving.function_code import refuse_code
-        from layerwise.saving.registry import in_safe_mode
-        from layerwise.saving.serialization import deserialize_keras_object, find_code
 
         config = dict(config)
         if in_safe_mode() and find_code(config) is not None:
@@ -341,8 +300,6 @@ class Lambda(Layer):
 
 def _serialize_function(function: Any) -> Any:
     """A lambda as Keras's Lambda layer writes it (bytecode); anything else by name."""
-    from layerwise.saving.function_code import dump_function_code
-    from layerwise.saving.serialization import serialize_keras_object
 
     if getattr(function, "__name__", None) == "<lambda>":
         code, defaults, closure = dump_function_code(function)

@@ -8,6 +8,7 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
+from layerwise import initializers
 from layerwise.engine import naming
 from layerwise.engine.variables import StatelessScope, Variable
 
@@ -96,8 +97,6 @@ class Metric:
             raise RuntimeError(
                 "You forgot to call `super().__init__()` in the `__init__()` method. Go add it!"
             )
-        from layerwise import initializers
-
         key = name or "variable"
         suffix = 1
         while key in self._declared_variables:

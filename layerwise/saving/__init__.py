@@ -2,10 +2,11 @@
 
 This file is the public map of `layerwise.saving`.
 """
-from layerwise.saving.registry import (CustomObjectScope, custom_object_scope,
+from layerwise.engine.registry import (CustomObjectScope, custom_object_scope,
                                        enable_unsafe_deserialization, get_custom_objects,
                                        get_registered_name, get_registered_object,
                                        register_keras_serializable)
+from layerwise.saving import api
 from layerwise.saving.serialization import deserialize_keras_object, serialize_keras_object
 
 
@@ -13,14 +14,12 @@ from layerwise.saving.serialization import deserialize_keras_object, serialize_k
 # imported on the first save or load, not with `import layerwise`.
 def save_model(model, filepath, overwrite=True, **kwargs):
     """Save a whole model: `.keras` (Keras 3's zip) or `.h5` (Keras 2's HDF5)."""
-    from layerwise.saving import api
 
     return api.save_model(model, filepath, overwrite=overwrite, **kwargs)
 
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     """Load a model saved by layerwise or Keras (`.keras`, or Keras 2 `.h5`)."""
-    from layerwise.saving import api
 
     return api.load_model(filepath, custom_objects=custom_objects, compile=compile,
                           safe_mode=safe_mode)
@@ -28,21 +27,18 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
 
 def save_weights(model, filepath, overwrite=True, **kwargs):
     """Save the model's weights to a `.weights.h5` file in Keras 3's layout."""
-    from layerwise.saving import api
 
     return api.save_weights(model, filepath, overwrite=overwrite, **kwargs)
 
 
 def load_weights(model, filepath, skip_mismatch=False, **kwargs):
     """Load weights from a `.weights.h5`, a `.keras` file or a Keras 2 `.h5` file."""
-    from layerwise.saving import api
 
     return api.load_weights(model, filepath, skip_mismatch=skip_mismatch, **kwargs)
 
 
 def model_from_json(json_string, custom_objects=None):
     """A model (weights freshly initialised) from `model.to_json()`."""
-    from layerwise.saving import api
 
     return api.model_from_json(json_string, custom_objects=custom_objects)
 

@@ -14,6 +14,7 @@ import h5py
 
 from layerwise.saving import keras_archive, legacy_h5, weights_h5
 from layerwise.saving.atomic import ask_to_proceed_with_overwrite, atomic_write
+from layerwise.saving.serialization import deserialize_keras_object
 
 __all__ = ["load_model", "load_weights", "model_from_json", "save_model", "save_weights"]
 
@@ -152,8 +153,6 @@ def _load_weights_h5(model: Any, path: str, skip_mismatch: bool) -> None:
 
 def model_from_json(json_string: str, custom_objects: dict | None = None) -> Any:
     """A model (new weights) from `model.to_json()`'s string (Keras 3 or Keras 2 JSON)."""
-    from layerwise.saving.serialization import deserialize_keras_object
-
     try:
         config = json.loads(json_string)
     except json.JSONDecodeError as error:

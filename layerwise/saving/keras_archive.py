@@ -18,9 +18,12 @@ from typing import Any
 
 import h5py
 
+from layerwise.engine.layer import Layer
+from layerwise.engine.registry import effective_safe_mode
 from layerwise.saving import weights_h5
 from layerwise.saving.atomic import atomic_write
-from layerwise.saving.registry import effective_safe_mode
+from layerwise.saving.function_code import refuse_code
+from layerwise.version import __version__
 from layerwise.saving.serialization import (deserialize_keras_object, find_code,
                                             serialize_keras_object)
 
@@ -41,8 +44,6 @@ _JSON_MEMBER_MAX_BYTES = 1 << 28
 
 
 def _metadata() -> str:
-    from layerwise import __version__
-
     return json.dumps({
         "keras_version": KERAS_FORMAT_VERSION,
         "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S"),
@@ -192,14 +193,10 @@ class _open_weights:
 
 
 def _check_is_model(model: Any, path: Any) -> None:
-    from layerwise.engine.layer import Layer
-
     if not isinstance(model, Layer):
         raise ValueError(f"The file '{path}' does not describe a model: its config gives a "
                          f"{type(model).__name__}.")
 
 
 def _code_refused(path: Any, where: str) -> ValueError:
-    from layerwise.saving.function_code import refuse_code
-
     return refuse_code(f"the file '{path}' ({where})")

@@ -18,10 +18,16 @@ from typing import Any
 import h5py
 import numpy as np
 
+from layerwise.engine.layer import Layer
+from layerwise.engine.registry import (CustomObjectScope, SafeModeScope, all_custom_objects,
+                                       effective_safe_mode)
 from layerwise.saving import weights_h5
 from layerwise.saving.atomic import atomic_write
-from layerwise.saving.registry import all_custom_objects, effective_safe_mode
-from layerwise.saving.serialization import _deserialize, find_code, serialize_compile_config
+from layerwise.saving.function_code import refuse_code
+from layerwise.saving.keras_archive import KERAS_FORMAT_VERSION
+from layerwise.saving.serialization import (_deserialize, compile_from_config, find_code,
+                                            serialize_compile_config)
+from layerwise.version import __version__
 
 __all__ = ["is_legacy_weights_file", "load_legacy_model", "load_legacy_weights",
            "save_legacy_model"]
@@ -45,7 +51,6 @@ def load_legacy_model(filepath: str | os.PathLike, custom_objects: dict | None =
         if effective_safe_mode(safe_mode):
             where = find_code(model_config)
             if where is not None:
-                from layerwise.saving.function_code import refuse_code
 
                 raise refuse_code(f"the file '{path}' ({where})")
         model = _model_from_legacy_config(model_config, custom_objects, safe_mode, path)
@@ -68,8 +73,6 @@ def load_legacy_model(filepath: str | os.PathLike, custom_objects: dict | None =
 
 def _model_from_legacy_config(config: Any, custom_objects: dict | None, safe_mode: bool,
                               path: str) -> Any:
-    from layerwise.engine.layer import Layer
-    from layerwise.saving.registry import CustomObjectScope, SafeModeScope
 
     if not isinstance(config, dict) or "class_name" not in config:
         raise ValueError(f"The model config in '{path}' is not a valid Keras configuration: "
@@ -132,7 +135,6 @@ def _is_single_tensor_list(value: Any) -> bool:
 def _compile_legacy(model: Any, training_config: dict, custom_objects: dict | None,
                     path: str) -> bool:
     """Compile from a Keras 2 `training_config`; warn and return False if we cannot."""
-    from layerwise.saving.serialization import compile_from_config
 
     config = dict(training_config)
     optimizer = config.pop("optimizer_config", None)
@@ -309,8 +311,6 @@ def _plan_layer(plan: weights_h5.WeightAssignment, layer: Any, values: list, whe
 def save_legacy_model(model: Any, filepath: str | os.PathLike,
                       include_optimizer: bool = True) -> None:
     """Write `model` as Keras 3 writes a legacy `.h5` file, atomically."""
-    from layerwise import __version__
-    from layerwise.saving.keras_archive import KERAS_FORMAT_VERSION
 
     model_config = json.dumps({"class_name": type(model).__name__,
                                "config": _legacy_model_config(model.get_config())})
@@ -353,7 +353,6 @@ def _legacy_layer_entry(entry: dict) -> dict:
 
 
 def _write_model_weights(group: h5py.Group, model: Any) -> None:
-    from layerwise.saving.keras_archive import KERAS_FORMAT_VERSION
 
     _write_list_attribute(group, "layer_names", [layer.name for layer in model.layers])
     group.attrs["backend"] = "jax"

@@ -15,12 +15,16 @@ from typing import Any, Callable, NamedTuple
 
 import numpy as np
 
+from layerwise import (activations, constraints, initializers, losses, metrics, optimizers,
+                       regularizers, schedules)
+from layerwise.engine.keras_tensor import KerasTensor
+from layerwise.engine.layer import Layer, serialize_dtype_policy
 from layerwise.saving import function_code
-from layerwise.saving.registry import (CustomObjectScope, SafeModeScope, all_custom_objects,
+from layerwise.engine.registry import (CustomObjectScope, SafeModeScope, all_custom_objects,
                                        custom_object_scope, effective_safe_mode,
                                        get_registered_name, get_registered_object,
                                        register_keras_serializable)
-from layerwise.saving.registry import _GLOBAL_CUSTOM_NAMES
+from layerwise.engine.registry import _GLOBAL_CUSTOM_NAMES
 
 __all__ = [
     "CustomObjectScope",
@@ -29,8 +33,6 @@ __all__ = [
     "deserialize_keras_object",
     "deserialize_layer",
     "find_code",
-    "functional_config",
-    "functional_from_config",
     "get_registered_name",
     "get_registered_object",
     "register_keras_serializable",
@@ -57,11 +59,6 @@ class TensorReference(NamedTuple):
     dtype: str
 
 
-def serialize_dtype_policy(dtype: str) -> dict[str, Any]:
-    return {"module": "keras", "class_name": "DTypePolicy", "config": {"name": dtype},
-            "registered_name": None}
-
-
 # -- built-in tables --------------------------------------------------------------------
 def _builtin_layer_classes() -> dict[str, type]:
     from layerwise import layers
@@ -70,18 +67,22 @@ def _builtin_layer_classes() -> dict[str, type]:
             if isinstance(getattr(layers, name), type)}
 
 
-def _builtin_model_classes() -> dict[str, type]:
-    from layerwise.engine.functional_model import Functional
-    from layerwise.engine.sequential import Sequential
+def _models() -> Any:
+    """The models package, which stands above saving (its classes call save and load)."""
+    from layerwise import models
 
+    return models
+
+
+def _builtin_model_classes() -> dict[str, type]:
+    models = _models()
     # `keras.Model(inputs, outputs)` is saved as Functional; Keras 2 files say "Model".
-    return {"Sequential": Sequential, "Functional": Functional, "Model": Functional}
+    return {"Sequential": models.Sequential, "Functional": models.Functional,
+            "Model": models.Functional}
 
 
 def _category_deserializers() -> dict[str, Callable[[dict, dict], Any]]:
     """Keras module -> the deserializer of our matching module, for non-layer objects."""
-    from layerwise import (constraints, initializers, losses, metrics, optimizers,
-                           regularizers, schedules)
 
     return {
         "keras.optimizers": optimizers.deserialize,
@@ -95,7 +96,6 @@ def _category_deserializers() -> dict[str, Callable[[dict, dict], Any]]:
 
 
 def _function_namespaces() -> list[tuple[str, Any]]:
-    from layerwise import activations, losses, metrics
 
     return [("keras.activations", activations), ("keras.losses", losses),
             ("keras.metrics", metrics)]
@@ -109,8 +109,6 @@ def _public_module(module: str | None) -> str | None:
 # -- serialization ----------------------------------------------------------------------
 def serialize_keras_object(obj: Any) -> Any:
     """The Keras 3 config of `obj`: plain values as they are, objects as config dicts."""
-    from layerwise.engine.functional import KerasTensor
-    from layerwise.engine.layer import Layer
 
     if obj is None or isinstance(obj, _PLAIN_TYPES):
         return obj
@@ -188,19 +186,16 @@ def _serialize_function(function: types.FunctionType) -> dict:
 
 
 def _serialize_layer(layer: Any) -> dict:
-    from layerwise.engine.functional_model import Functional
-    from layerwise.engine.model import Model
-    from layerwise.engine.sequential import Sequential
-
+    models = _models()
     cls = type(layer)
     registered = _GLOBAL_CUSTOM_NAMES.get(cls)
     if registered is not None:
         module, registered_name = cls.__module__, registered
     elif _builtin_layer_classes().get(cls.__name__) is cls:
         module, registered_name = "keras.layers", None
-    elif cls is Sequential:
+    elif cls is models.Sequential:
         module, registered_name = "keras", None
-    elif cls is Functional:
+    elif cls is models.Functional:
         module, registered_name = _FUNCTIONAL_MODULE, "Functional"
     else:  # an unregistered user class: loadable through `custom_objects` only
         module, registered_name = cls.__module__, cls.__name__
@@ -212,11 +207,11 @@ def _serialize_layer(layer: Any) -> dict:
     result = {"module": _public_module(module), "class_name": cls.__name__,
               "config": serialize_keras_object(config), "registered_name": registered_name}
     # Keras's Functional records no build shapes: it rebuilds from its graph.
-    build_config = {"input_shape": None} if isinstance(layer, Functional) \
+    build_config = {"input_shape": None} if isinstance(layer, models.Functional) \
         else layer.get_build_config()
     if build_config is not None:
         result["build_config"] = serialize_keras_object(build_config)
-    if isinstance(layer, Model):
+    if isinstance(layer, models.Model):
         result["compile_config"] = layer.get_compile_config() or {}
     return result
 
@@ -224,7 +219,6 @@ def _serialize_layer(layer: Any) -> dict:
 def _user_functions_as_keras_writes_them(layer: Any, config: dict) -> dict:
     """Keras writes a user function held by a layer (e.g. a custom activation) as a
     function dict; a bare name in its place would not load in Keras."""
-    from layerwise import activations
 
     updated = dict(config)
     for key, value in config.items():
@@ -237,8 +231,6 @@ def _user_functions_as_keras_writes_them(layer: Any, config: dict) -> dict:
 
 
 def _serialize_by_category(obj: Any) -> dict | None:
-    from layerwise import (constraints, initializers, losses, metrics, optimizers,
-                           regularizers, schedules)
 
     if isinstance(obj, optimizers.Optimizer):
         return optimizers.serialize(obj)
@@ -390,8 +382,7 @@ def _builtin_class(class_name: str, module: str | None) -> type:
 
 
 def _instantiate(cls: Any, config: dict, inner: dict, custom: dict, safe_mode: bool) -> Any:
-    from layerwise.engine.model import Model
-
+    Model = _models().Model
     if isinstance(cls, types.FunctionType):
         return cls
     if not hasattr(cls, "from_config"):
@@ -509,7 +500,6 @@ def serialize_compile_config(model: Any) -> dict[str, Any]:
 
 def compile_from_config(model: Any, config: dict, custom_objects: dict | None = None) -> None:
     """Compile `model` with a saved compile config, and build its optimizer's variables."""
-    from layerwise import losses, metrics, optimizers
 
     custom = all_custom_objects(custom_objects)
     optimizer = config.get("optimizer", "rmsprop")
@@ -550,18 +540,3 @@ def _deserialize_compile_value(value: Any, deserialize: Callable, custom: dict) 
     if isinstance(value, (list, tuple)):
         return [_deserialize_compile_value(item, deserialize, custom) for item in value]
     return value
-
-
-# -- functional models ------------------------------------------------------------------
-def functional_config(model: Any) -> dict[str, Any]:
-    """`Functional.get_config()`: its layers, how they are called, its inputs and outputs."""
-    from layerwise.saving.functional_config import functional_config as build
-
-    return build(model)
-
-
-def functional_from_config(cls: type, config: dict, custom_objects: Any = None) -> Any:
-    """`Functional.from_config()`: recreate the layers and replay their calls."""
-    from layerwise.saving.functional_config import functional_from_config as rebuild
-
-    return rebuild(cls, config, custom_objects)

@@ -21,6 +21,8 @@ import h5py
 import numpy as np
 
 from layerwise.engine import naming
+from layerwise.engine.layer import Layer
+from layerwise.optimizers import Optimizer
 
 __all__ = ["WeightAssignment", "read_weights", "write_weights"]
 
@@ -40,9 +42,6 @@ _ENGINE_ATTRIBUTES = frozenset({
 
 # -- walking the model ------------------------------------------------------------------
 def _is_saveable(obj: Any) -> bool:
-    from layerwise.engine.layer import Layer
-    from layerwise.optimizers import Optimizer
-
     return isinstance(obj, (Layer, Optimizer))
 
 
@@ -52,10 +51,8 @@ def _name_key(name: str) -> str:
 
 def _children(obj: Any) -> Iterator[tuple[str, Any]]:
     """(attribute name, value) pairs that may hold saveables, in Keras's visiting order."""
-    from layerwise.engine.functional_model import Functional
-    from layerwise.engine.layer import Layer
-    from layerwise.engine.model import Model
-    from layerwise.engine.sequential import Sequential
+    # The models package stands above saving: its classes call save and load.
+    from layerwise.models import Functional, Model, Sequential
 
     if not isinstance(obj, Layer):
         return
@@ -118,8 +115,6 @@ def _unique_name(name: str, used_names: dict[str, int]) -> str:
 
 
 def _own_variables(obj: Any) -> list:
-    from layerwise.optimizers import Optimizer
-
     if isinstance(obj, Optimizer):
         return obj.variables
     return list(obj._trainable_variables) + list(obj._non_trainable_variables)
@@ -132,8 +127,6 @@ def _has_custom_store(obj: Any) -> tuple[bool, bool]:
 
 
 def _is_optimizer(obj: Any) -> bool:
-    from layerwise.optimizers import Optimizer
-
     return isinstance(obj, Optimizer)
 
 

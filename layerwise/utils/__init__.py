@@ -1,7 +1,7 @@
 """Utilities a Keras user reaches for: seeding, label encoding, plotting, object registration."""
 from layerwise.backend import clear_session
 from layerwise.random import set_random_seed
-from layerwise.saving.registry import (CustomObjectScope, custom_object_scope,
+from layerwise.engine.registry import (CustomObjectScope, custom_object_scope,
                                        get_custom_objects, get_registered_name,
                                        get_registered_object, register_keras_serializable)
 from layerwise.saving.serialization import deserialize_keras_object, serialize_keras_object

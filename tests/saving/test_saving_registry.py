@@ -279,7 +279,7 @@ def test_subclassed_model_moves_both_ways(tmp_path):
 
 
 def test_enable_unsafe_deserialization(tmp_path, monkeypatch):
-    from layerwise.saving import registry
+    from layerwise.engine import registry
 
     monkeypatch.setattr(registry, "_unsafe_enabled_globally", False)
     model = layerwise.Sequential([layerwise.Input((3,)),

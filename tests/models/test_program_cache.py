@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 import layerwise as keras
-from layerwise.engine import program_cache
-from layerwise.engine.steps import StepFunctions
+from layerwise.models.cache import program_cache
+from layerwise.models.steps import StepFunctions
 
 
 class TraceCounter:
@@ -191,7 +191,7 @@ _PROCESS = textwrap.dedent("""
     import json, sys
     import jax, numpy as np
     import layerwise as keras
-    from layerwise.engine.steps import StepFunctions
+    from layerwise.models.steps import StepFunctions
     if sys.argv[1:] == ["plain"]:  # the plain jit path, which fills JAX's own cache
         StepFunctions.fingerprint = lambda self: None
     traces = []

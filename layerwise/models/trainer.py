@@ -8,20 +8,38 @@ change them; within an epoch they are plain arrays threaded through the scan.
 """
 from __future__ import annotations
 
+import functools
 import math
-from typing import Any
+import threading
+from typing import Any, NamedTuple
 
 import jax
 import numpy as np
 
-from layerwise.engine import data as data_utils
-from layerwise.engine.progbar import Progbar
-from layerwise.engine.targets import check_targets
-from layerwise.engine.steps import StepFunctions, TrainState, log_names
+from layerwise import losses, optimizers
+from layerwise import metrics as metrics_module
+from layerwise.callbacks import CallbackList
+from layerwise.models import data as data_utils
+from layerwise.utils.progbar import Progbar
+from layerwise.models.epoch_plan import EpochPlan
+from layerwise.models.interrupts import interrupts_deferred
+from layerwise.models.steps import StepFunctions, TrainState, log_names
+from layerwise.models.targets import check_targets
 from layerwise.engine.variables import to_device
 
 # With verbose=1 the bar is redrawn this many times per epoch at most.
 _PROGRESS_REFRESHES = 20
+
+
+def _one_at_a_time(method: Any) -> Any:
+    """One training, evaluation or prediction at a time per model, across threads: a
+    second thread waits, since the compiled calls consume and replace the weights."""
+    @functools.wraps(method)
+    def run(self: "Trainer", *args: Any, **kwargs: Any) -> Any:
+        with self._training_lock:
+            return method(self, *args, **kwargs)
+
+    return run
 
 
 class Trainer:
@@ -39,6 +57,10 @@ class Trainer:
         self._steps: StepFunctions | None = None
         self._steps_key: tuple | None = None
         self._in_fit = False
+        self._metric_carry: tuple = (None, None)
+        self._training_lock = threading.RLock()
+        self._steps_per_execution = 1
+        self._run_eagerly = False
 
     # -- compile -------------------------------------------------------------------------
     def compile(self, optimizer: Any = "rmsprop", loss: Any = None, loss_weights: Any = None,
@@ -46,8 +68,6 @@ class Trainer:
                 steps_per_execution: int = 1, jit_compile: Any = "auto",
                 auto_scale_loss: bool = True) -> None:
         """Configure the model for training."""
-        from layerwise import losses, optimizers
-
         self.optimizer = optimizers.get(optimizer)
         self.loss = None if loss is None else losses.get(loss)
         self._loss_identifier = loss
@@ -62,8 +82,6 @@ class Trainer:
         self._metric_identifiers = list(metrics or [])
         self._weighted_metric_identifiers = list(weighted_metrics or [])
         # Unknown names fail now, at compile time, not at the first fit.
-        from layerwise import metrics as metrics_module
-
         for identifier in self._metric_identifiers + self._weighted_metric_identifiers:
             if isinstance(identifier, str) and identifier not in ("accuracy", "acc",
                                                                   "crossentropy", "ce"):
@@ -77,6 +95,11 @@ class Trainer:
         self._compile_metrics = []
         self._compile_weighted_metrics = []
         self._steps = None
+        self._inference_cache = None
+        # jit_compile=False is, as on Keras's JAX backend, a run without compilation.
+        self._run_eagerly = bool(run_eagerly) or jit_compile is False
+        self._steps_per_execution = _check_count("compile", "steps_per_execution",
+                                                 steps_per_execution, minimum=1)
         self.compiled = True
 
     def _assert_compiled(self, method: str) -> None:
@@ -91,8 +114,6 @@ class Trainer:
 
     def _step_functions(self, x_sample: Any, y_sample: Any, method: str) -> StepFunctions:
         """The compiled functions for the model's current variables, built on first need."""
-        from layerwise import metrics as metrics_module
-
         self._ensure_built(x_sample)
         key = (tuple(id(v) for v in self.trainable_variables),
                tuple(id(v) for v in self.non_trainable_variables))
@@ -114,11 +135,14 @@ class Trainer:
                 for identifiers in (self._metric_identifiers,
                                     self._weighted_metric_identifiers))
         tracker = metrics_module.Mean(name="loss")
-        self.optimizer.build(self.trainable_variables)
-        self._steps = StepFunctions(self, self.loss, [tracker] + self._compile_metrics,
-                                    self.optimizer, self._compile_weighted_metrics)
-        self._steps_key = key
-        self._steps_output_shape = output_shape
+        # A half-built optimizer (slots for some variables only) could never train again.
+        with interrupts_deferred():
+            self.optimizer.build(self.trainable_variables)
+            self._steps = StepFunctions(self, self.loss, [tracker] + self._compile_metrics,
+                                        self.optimizer, self._compile_weighted_metrics,
+                                        eager=self._run_eagerly)
+            self._steps_key = key
+            self._steps_output_shape = output_shape
         return self._steps
 
     def _output_spec(self, x_sample: Any) -> Any:
@@ -129,26 +153,42 @@ class Trainer:
     def _ensure_built(self, x_sample: Any) -> None:
         if not self.built:
             shapes = jax.tree_util.tree_map(lambda a: (None,) + tuple(a.shape[1:]), x_sample)
-            self.build_for_shape(shapes)
+            with interrupts_deferred():  # half-built layers would hold partial weights
+                self.build_for_shape(shapes)
         self.check_input_shape(_map_arrays(lambda a: tuple(a.shape), x_sample))
 
     # -- reading and writing the state ---------------------------------------------------
     def _read_state(self, steps: StepFunctions) -> TrainState:
+        # The metric arrays the last call returned are fed (and donated) to the next one;
+        # the compiled epoch zeroes them at its first step.
+        carried_steps, metric_states = self._metric_carry
         return TrainState(
             [v.value for v in steps.trainable_variables],
             [v.value for v in steps.non_trainable_variables],
             [v.value for v in self.optimizer.variables],
-            steps.metric_states_to_start(),
+            metric_states if carried_steps is steps else steps.initial_metric_states(),
         )
 
     def _write_state(self, steps: StepFunctions, state: TrainState) -> None:
-        steps.keep_metric_states(state.metrics)
+        self._metric_carry = (steps, state.metrics)
         for variable, value in zip(steps.trainable_variables, state.trainable):
             variable._value = value
         for variable, value in zip(steps.non_trainable_variables, state.non_trainable):
             variable._value = value
         for variable, value in zip(self.optimizer.variables, state.optimizer):
             variable._value = value
+
+    def _run_donating(self, steps: StepFunctions, program: Any, *args: Any, **static: Any):
+        """Run a compiled call that consumes the model's state, and store the new state.
+
+        Between the call and the store a Ctrl-C would leave the model holding deleted
+        arrays, so interrupts wait until the model holds the new state. Returns the
+        call's other outputs.
+        """
+        with interrupts_deferred():
+            state, *outputs = program(self._read_state(steps), *args, **static)
+            self._write_state(steps, state)
+        return outputs
 
     def _logs(self, steps: StepFunctions, results: list, prefix: str = "") -> dict[str, float]:
         values = jax.device_get(results)
@@ -157,6 +197,7 @@ class Trainer:
         return dict(sorted(logs.items()))  # Keras sorts log keys
 
     # -- fit -----------------------------------------------------------------------------
+    @_one_at_a_time
     def fit(self, x: Any = None, y: Any = None, batch_size: int | None = None, epochs: int = 1,
             verbose: Any = "auto", callbacks: Any = None, validation_split: float = 0.0,
             validation_data: Any = None, shuffle: bool = True, class_weight: Any = None,
@@ -165,10 +206,42 @@ class Trainer:
             validation_freq: int = 1, check_finite: bool = True):
         """Train the model; returns a `History` whose `.history` holds the epoch logs.
 
+        After an interruption (Ctrl-C, or an exception in a callback) the model holds the
+        weights of the last completed compiled call: an epoch, or with a live progress bar
+        or per-batch callbacks, the last completed segment of one.
         `check_finite=False` lets NaN/inf data through (by default they are an error).
         """
-        from layerwise.callbacks import CallbackList
+        _check_count("fit", "initial_epoch", initial_epoch, minimum=0)
+        run = self._prepare_fit(x, y, batch_size, epochs, verbose, callbacks,
+                                validation_split, validation_data, shuffle, class_weight,
+                                sample_weight, steps_per_epoch, validation_steps,
+                                validation_batch_size, check_finite)
+        self.stop_training = False
+        self._in_fit = True
+        run.callbacks.on_train_begin()
+        logs: dict[str, float] = {}
+        try:
+            for epoch in range(initial_epoch, run.epochs):
+                run.callbacks.on_epoch_begin(epoch)
+                validate = run.validation is not None and (epoch + 1) % validation_freq == 0
+                logs, validation_logs = self._train_epoch(run, validate)
+                if validate and validation_logs is None:
+                    validation_logs = self._evaluate_arrays(
+                        run.steps, run.validation, run.validation_plan, prefix="val_")
+                logs = dict(sorted({**logs, **(validation_logs or {})}.items()))
+                # Callbacks may add keys (learning_rate) for History, not on_train_end.
+                run.callbacks.on_epoch_end(epoch, dict(logs))
+                if self.stop_training:
+                    break
+        finally:
+            self._in_fit = False
+        run.callbacks.on_train_end(logs)
+        return run.callbacks.history
 
+    def _prepare_fit(self, x, y, batch_size, epochs, verbose, callbacks, validation_split,
+                     validation_data, shuffle, class_weight, sample_weight, steps_per_epoch,
+                     validation_steps, validation_batch_size, check_finite) -> "FitRun":
+        """Check fit's arguments and data, and plan its epochs."""
         self._assert_compiled("fit")
         if steps_per_epoch is not None or validation_steps is not None:
             raise NotImplementedError("fit: `steps_per_epoch` / `validation_steps` are not "
@@ -176,7 +249,6 @@ class Trainer:
         verbose = _check_verbose(verbose)
         batch_size = data_utils.check_batch_size("fit", batch_size)
         epochs = _check_count("fit", "epochs", epochs, minimum=0)
-        _check_count("fit", "initial_epoch", initial_epoch, minimum=0)
         train, val = self._fit_data(x, y, sample_weight, class_weight, validation_split,
                                     validation_data, check_finite)
         validation_batch_size = data_utils.check_batch_size(
@@ -186,85 +258,56 @@ class Trainer:
         # permutation from numpy's stream; drawing it too keeps seeded shuffles identical.
         draw_extra_permutation = shuffle and not self.optimizer.built
         steps = self._step_functions(train[0], train[1], "fit")
-        train, val = _put_on_device(train), _put_on_device(val)
-
-        plan = EpochPlan(n, min(batch_size, n), steps.pads_last_batch)
+        plan = EpochPlan.for_rows(n, batch_size, steps.pads_last_batch)
         callback_list = CallbackList(
             callbacks, model=self, add_history=True, add_progbar=verbose != 0,
             verbose=verbose, params={"verbose": verbose, "epochs": epochs,
                                      "steps": plan.steps_per_epoch})
         if callback_list.wants_batch_hooks():
-            plan.split(1)
+            # As in Keras, batch hooks run once per `steps_per_execution` steps.
+            plan = plan.split(self._steps_per_execution)
         elif verbose == 1:
-            plan.split(math.ceil(plan.scan_steps / _PROGRESS_REFRESHES))
-        halt_on_invalid_loss = any(getattr(c, "halts_on_invalid_loss", False)
-                                   for c in callback_list)
+            plan = plan.split(math.ceil(plan.scan_steps / _PROGRESS_REFRESHES))
+        validation_plan = None if val is None else EpochPlan.for_rows(
+            data_utils.num_samples(val[0]), validation_batch_size, steps.pads_last_batch)
         # Validation runs inside the epoch's program unless callbacks see every batch
         # (one of them could change the weights after the last one, before validation).
-        validation = None
-        if val is not None and not callback_list.wants_batch_hooks():
-            validation = (val, evaluation_plan(steps, val, validation_batch_size))
+        in_program = val is not None and not callback_list.wants_batch_hooks()
+        plan = plan.with_options(
+            shuffled=bool(shuffle), validation=validation_plan if in_program else None,
+            halt_on_invalid_loss=any(getattr(c, "halts_on_invalid_loss", False)
+                                     for c in callback_list))
         if draw_extra_permutation:
             np.random.permutation(n)
-        self.stop_training = False
-        self._in_fit = True
-        callback_list.on_train_begin()
-        logs: dict[str, float] = {}
-        try:
-            for epoch in range(initial_epoch, epochs):
-                callback_list.on_epoch_begin(epoch)
-                validate = val is not None and (epoch + 1) % validation_freq == 0
-                logs, validation_logs = self._train_epoch(
-                    steps, train, plan, shuffle, callback_list, halt_on_invalid_loss,
-                    validation, validate)
-                if validate and validation_logs is None:
-                    validation_logs = self._evaluate_arrays(steps, val, validation_batch_size,
-                                                            prefix="val_")
-                logs.update(validation_logs or {})
-                logs = dict(sorted(logs.items()))  # Keras sorts log keys
-                # Callbacks may add keys (learning_rate) for History; not for on_train_end.
-                callback_list.on_epoch_end(epoch, dict(logs))
-                if self.stop_training:
-                    break
-        finally:
-            self._in_fit = False
-        callback_list.on_train_end(logs)
-        return callback_list.history
+        return FitRun(steps, _put_on_device(train), _put_on_device(val), plan, validation_plan,
+                      callback_list, epochs)
 
-    def _train_epoch(self, steps: StepFunctions, train: tuple, plan: "EpochPlan",
-                     shuffle: bool, callback_list: Any, halt_on_invalid_loss: bool,
-                     validation: tuple | None = None, validate: bool = False
-                     ) -> tuple[dict, dict | None]:
+    def _train_epoch(self, run: "FitRun", validate: bool) -> tuple[dict, dict | None]:
         """One epoch, one compiled call per segment; weights are written back after each.
 
-        `validation` is (data, plan) to evaluate inside the epoch's last call when
-        `validate`. Returns the training logs, and the validation logs if it ran.
+        Validation runs inside the epoch's last call when the plan says so and `validate`.
+        Returns the training logs, and the validation logs if it ran.
         """
-        state = self._read_state(steps)
+        steps, plan = run.steps, run.plan
         # The order is drawn on the host from numpy's global stream, as Keras 3.15 draws
         # it (so set_random_seed fixes it, and the same seed gives Keras's batches); the
         # gather itself happens on the device.
-        order = to_device(np.random.permutation(plan.samples).astype(np.int32)) \
-            if shuffle else None
-        validation_data, validation_plan = validation or (None, None)
-        validation_results = None
-        for first, count, exact_tail in plan.segments():
-            callback_list.on_train_batch_begin(first)
-            state, results, first_invalid, validation_results = steps.train_epoch(
-                state, train, order, first, plan.scan_steps, validate, validation_data,
-                batch_size=plan.batch_size,
-                num_steps=plan.segment if plan.guarded else count,
-                tail_rows=plan.tail_rows, padded_tail=plan.padded_tail, exact_tail=exact_tail,
-                shuffled=bool(shuffle), guarded=plan.guarded,
-                halt_on_invalid_loss=halt_on_invalid_loss, validation_plan=validation_plan)
-            self._write_state(steps, state)
-            if halt_on_invalid_loss and int(first_invalid) >= 0:
+        order = to_device(np.random.permutation(data_utils.num_samples(run.train[0])).astype(
+            np.int32)) if plan.shuffled else None
+        validation_data = run.validation if plan.validation is not None else None
+        for first, count, call_plan in plan.calls():
+            run.callbacks.on_train_batch_begin(first)
+            results, first_invalid, validation_results = self._run_donating(
+                steps, steps.train_epoch, run.train, order,
+                (first, plan.scan_steps, validate), validation_data, plan=call_plan)
+            if plan.halt_on_invalid_loss and int(first_invalid) >= 0:
                 # TerminateOnNaN sees the batch whose loss went bad, as in Keras.
-                callback_list.on_train_batch_end(int(first_invalid), self._logs(steps, results))
+                run.callbacks.on_train_batch_end(int(first_invalid), self._logs(steps, results))
                 break
             if plan.segment < plan.scan_steps:
-                last_batch = first + count - 1 + int(exact_tail)
-                callback_list.on_train_batch_end(last_batch, self._logs(steps, results))
+                # As Keras, a short last segment still reports `segment` steps' index.
+                last_batch = first + plan.segment - 1 + int(call_plan.exact_tail)
+                run.callbacks.on_train_batch_end(last_batch, self._logs(steps, results))
             if self.stop_training:
                 break
         else:  # every segment ran, so the last one validated (when due)
@@ -285,11 +328,7 @@ class Trainer:
         if y is None:
             raise ValueError("fit: `y` is required (models without targets are not "
                              "supported yet).")
-        x = data_utils.to_arrays(x, "x", "fit")
-        y = data_utils.to_arrays(y, "y", "fit")
-        sample_weight = data_utils.to_arrays(sample_weight, "sample_weight", "fit",
-                                             optional=True)
-        data_utils.check_same_length("fit", x=x, y=y, sample_weight=sample_weight)
+        (x, y, sample_weight), n = data_utils.labelled_arrays("fit", x, y, sample_weight)
         if check_finite:
             data_utils.check_finite("fit", x=x, y=y, sample_weight=sample_weight)
         if class_weight is not None:
@@ -312,34 +351,26 @@ class Trainer:
         data_utils.check_same_length("fit", x_val=x_val, y_val=y_val, val_sample_weight=w_val)
         return x_val, y_val, w_val
 
-    def _evaluate_arrays(self, steps: StepFunctions, arrays: tuple, batch_size: int,
+    def _evaluate_arrays(self, steps: StepFunctions, arrays: tuple, plan: EpochPlan,
                          prefix: str = "") -> dict[str, float]:
-        batch_size, num_steps, tail_rows, padded_tail = evaluation_plan(steps, arrays,
-                                                                        batch_size)
         trainable = [v.value for v in steps.trainable_variables]
         non_trainable = [v.value for v in steps.non_trainable_variables]
-        _, results = steps.evaluate_data(
-            trainable, non_trainable, arrays, batch_size=batch_size, num_steps=num_steps,
-            tail_rows=tail_rows, padded_tail=padded_tail)
+        _, results = steps.evaluate_data(trainable, non_trainable, arrays, plan=plan)
         return self._logs(steps, results, prefix)
 
     # -- evaluate / predict ------------------------------------------------------------
+    @_one_at_a_time
     def evaluate(self, x: Any = None, y: Any = None, batch_size: int | None = None,
                  verbose: Any = "auto", sample_weight: Any = None, steps: Any = None,
                  callbacks: Any = None, return_dict: bool = False, **kwargs: Any):
         """Loss and metrics on the given data: a list `[loss, *metrics]`, a scalar, or a dict."""
-        from layerwise.callbacks import CallbackList
-
         self._assert_compiled("evaluate")
         verbose = _check_verbose(verbose)
         batch_size = data_utils.check_batch_size("evaluate", batch_size)
         if y is None:
             raise ValueError("evaluate: `y` is required.")
-        x = data_utils.to_arrays(x, "x", "evaluate")
-        y = data_utils.to_arrays(y, "y", "evaluate")
-        sample_weight = data_utils.to_arrays(sample_weight, "sample_weight", "evaluate",
-                                             optional=True)
-        n = data_utils.check_same_length("evaluate", x=x, y=y, sample_weight=sample_weight)
+        (x, y, sample_weight), n = data_utils.labelled_arrays(
+            "evaluate", x, y, sample_weight)
         data_utils.check_finite("evaluate", x=x, y=y, sample_weight=sample_weight)
         functions = self._step_functions(x, y, "evaluate")
         callback_list = CallbackList(
@@ -347,13 +378,14 @@ class Trainer:
             params={"verbose": verbose, "steps": math.ceil(n / min(batch_size, n))})
         callback_list.on_test_begin()
         logs = self._evaluate_arrays(functions, _put_on_device((x, y, sample_weight)),
-                                     batch_size)
+                                     EpochPlan.for_rows(n, batch_size, functions.pads_last_batch))
         callback_list.on_test_end(logs)
         if return_dict:
             return logs
         values = _values_in_keras_order(logs, functions)
         return values[0] if len(values) == 1 else values
 
+    @_one_at_a_time
     def predict(self, x: Any, batch_size: int | None = None, verbose: Any = "auto",
                 steps: Any = None, callbacks: Any = None) -> np.ndarray:
         """Outputs for the inputs `x`, as a numpy array, computed batch by batch."""
@@ -378,37 +410,35 @@ class Trainer:
         cached = getattr(self, "_inference_cache", None)
         if cached is not None and cached[0] == key:
             return cached[1]
-        functions = StepFunctions(self, None, [], None)
+        functions = StepFunctions(self, None, [], None, eager=self._run_eagerly)
         self._inference_cache = (key, functions)
         return functions
 
     # -- one batch at a time -------------------------------------------------------------
+    @_one_at_a_time
     def train_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None,
                        class_weight: Any = None, return_dict: bool = False):
         """One optimizer step on one batch; returns the batch's loss and metrics."""
         self._assert_compiled("train_on_batch")
-        x = data_utils.to_arrays(x, "x", "train_on_batch")
-        y = data_utils.to_arrays(y, "y", "train_on_batch")
-        sample_weight = data_utils.to_arrays(sample_weight, "sample_weight", "train_on_batch",
-                                             optional=True)
-        data_utils.check_same_length("train_on_batch", x=x, y=y, sample_weight=sample_weight)
+        (x, y, sample_weight), n = data_utils.labelled_arrays(
+            "train_on_batch", x, y, sample_weight)
         if class_weight is not None:
             sample_weight = _class_weights_to_sample_weights(class_weight, y, sample_weight)
         steps = self._step_functions(x, y, "train_on_batch")
         # Like Keras, each call reports the metrics of its own batch.
-        state = self._read_state(steps)._replace(metrics=steps.initial_metric_states())
-        state = steps.train_batch(state, _put_on_device((x, y, sample_weight)))
-        self._write_state(steps, state)
+        batch = _put_on_device((x, y, sample_weight))
+        with interrupts_deferred():
+            state = steps.train_batch(self._read_state(steps)._replace(
+                metrics=steps.initial_metric_states()), batch)
+            self._write_state(steps, state)
         return self._batch_result(steps, steps.results(state.metrics), return_dict)
 
+    @_one_at_a_time
     def test_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None,
                       return_dict: bool = False):
         self._assert_compiled("test_on_batch")
-        x = data_utils.to_arrays(x, "x", "test_on_batch")
-        y = data_utils.to_arrays(y, "y", "test_on_batch")
-        sample_weight = data_utils.to_arrays(sample_weight, "sample_weight", "test_on_batch",
-                                             optional=True)
-        data_utils.check_same_length("test_on_batch", x=x, y=y, sample_weight=sample_weight)
+        (x, y, sample_weight), n = data_utils.labelled_arrays(
+            "test_on_batch", x, y, sample_weight)
         steps = self._step_functions(x, y, "test_on_batch")
         metric_states = steps.test_batch(
             [v.value for v in steps.trainable_variables],
@@ -428,39 +458,16 @@ class Trainer:
         return values[0] if len(values) == 1 else values
 
 
-class EpochPlan:
-    """How an epoch of `samples` rows is cut into batches and compiled calls ("segments").
+class FitRun(NamedTuple):
+    """What `fit` decided before its first epoch."""
 
-    Full batches run inside a `lax.scan`; the partial last batch either joins the scan
-    padded to full size (`padded_tail`) or runs after it, exactly (`exact_tail`).
-    """
-
-    def __init__(self, samples: int, batch_size: int, pad_tail: bool):
-        self.samples = samples
-        self.batch_size = batch_size
-        self.full_batches, self.tail_rows = divmod(samples, batch_size)
-        self.steps_per_epoch = self.full_batches + (1 if self.tail_rows else 0)
-        self.padded_tail = bool(self.tail_rows) and pad_tail
-        self.scan_steps = self.full_batches + (1 if self.padded_tail else 0)
-        self.segment = self.scan_steps
-        self.guarded = False
-
-    def split(self, segment: int) -> None:
-        """Run the epoch in calls of `segment` steps (for progress bars or batch hooks)."""
-        self.segment = max(1, min(segment, self.scan_steps))
-        # A shorter last segment reuses the same program, its extra steps skipped.
-        self.guarded = self.scan_steps % self.segment != 0
-
-    def segments(self):
-        """(first step, number of steps, whether the exact tail follows) per call."""
-        first = 0
-        while True:
-            count = min(self.segment, self.scan_steps - first)
-            last = first + count >= self.scan_steps
-            yield first, count, last and bool(self.tail_rows) and not self.padded_tail
-            first += count
-            if last:
-                return
+    steps: StepFunctions
+    train: tuple  # (x, y, sample_weight) on the device
+    validation: tuple | None
+    plan: EpochPlan
+    validation_plan: EpochPlan | None
+    callbacks: CallbackList
+    epochs: int
 
 
 def _values_in_keras_order(logs: dict[str, float], steps: StepFunctions) -> list[float]:
@@ -470,15 +477,6 @@ def _values_in_keras_order(logs: dict[str, float], steps: StepFunctions) -> list
     names[0] = "loss"
     values = [logs[name] for name in names if name in logs]
     return values + [logs[key] for key in sorted(logs) if key not in names]
-
-
-def evaluation_plan(steps: StepFunctions, arrays: tuple, batch_size: int) -> tuple:
-    """(batch size, scan steps, rows in the partial batch, whether it is padded) for evaluation."""
-    n = data_utils.num_samples(arrays[0])
-    batch_size = min(batch_size, n)
-    num_full, partial = divmod(n, batch_size)
-    padded_tail = bool(partial) and steps.pads_last_batch
-    return batch_size, num_full + int(padded_tail), partial, padded_tail
 
 
 def predict_in_blocks(functions: StepFunctions, x: Any, n: int, batch_size: int) -> np.ndarray:

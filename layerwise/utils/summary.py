@@ -1,6 +1,7 @@
 """`model.summary()`: Keras's table of layers, output shapes and parameter counts."""
 from __future__ import annotations
 
+import warnings
 from typing import Any, Callable
 
 import numpy as np
@@ -23,10 +24,28 @@ def format_bytes(size: int) -> str:
     return f"{size:.2f} GB"
 
 
-def _rows(model: Any) -> list[tuple[str, str, str]]:
+def _layers_in_range(model: Any, layer_range: Any) -> list:
+    """The layers from the first name of `layer_range` to the second, both included."""
+    layers = list(model.layers)
+    if layer_range is None:
+        return layers
+    if not isinstance(layer_range, (list, tuple)) or len(layer_range) != 2 or not all(
+            isinstance(name, str) for name in layer_range):
+        raise ValueError("Invalid value for argument `layer_range`. Expected a list or tuple "
+                         f"of two layer names. Received: layer_range={layer_range!r}")
+    names = [layer.name for layer in layers]
+    for name in layer_range:
+        if name not in names:
+            raise ValueError(f"summary: `layer_range` names '{name}', which is not a layer "
+                             f"of model '{model.name}'. Its layers are: {names}")
+    first, last = (names.index(name) for name in layer_range)
+    return layers[first:last + 1]
+
+
+def _rows(model: Any, layer_range: Any = None) -> list[tuple[str, str, str]]:
     rows = []
     shapes = _layer_output_shapes(model)
-    for layer in model.layers:
+    for layer in _layers_in_range(model, layer_range):
         shape = shapes.get(id(layer))
         params = layer.count_params() if layer.built else 0
         rows.append((f"{layer.name} ({type(layer).__name__})",
@@ -57,11 +76,19 @@ def _layer_output_shapes(model: Any) -> dict[int, Any]:
 
 def print_summary(model: Any, line_length: int | None = None,
                   print_fn: Callable[[str], Any] | None = None,
-                  show_trainable: bool = False) -> None:
+                  show_trainable: bool = False, positions: Any = None,
+                  expand_nested: bool = False, layer_range: Any = None) -> None:
     print_fn = print_fn or print
-    widths = [31, 22, 13] if line_length is None else _split(line_length)
+    if positions is not None:
+        widths = _widths_from_positions(positions, line_length or 98)
+    else:
+        widths = [31, 22, 13] if line_length is None else _split(line_length)
+    if expand_nested and any(hasattr(layer, "layers") and layer.layers
+                             for layer in model.layers):
+        warnings.warn("summary(expand_nested=True): layerwise lists nested models as one "
+                      "row each; their inner layers are not expanded.", stacklevel=3)
     header = ("Layer (type)", "Output Shape", "Param #")
-    rows = _rows(model)
+    rows = _rows(model, layer_range)
     for row in rows:
         widths = [max(w, len(cell)) for w, cell in zip(widths, row)]
 
@@ -95,6 +122,19 @@ def print_summary(model: Any, line_length: int | None = None,
                      f"({format_bytes(_bytes(variables))})")
     for text in lines:
         print_fn(text)
+
+
+def _widths_from_positions(positions: Any, line_length: int) -> list[int]:
+    """Column widths from the right edges of the columns, as fractions or characters."""
+    edges = [float(p) for p in positions][:3]
+    if len(edges) < 3:
+        raise ValueError("Invalid value for argument `positions`. Expected at least three "
+                         f"column positions. Received: positions={positions!r}")
+    if edges[-1] <= 1:
+        edges = [edge * line_length for edge in edges]
+    first, second, third = (int(edge) for edge in edges)
+    # Cell widths, without the padding spaces and borders Keras counts into each column.
+    return [max(1, first - 3), max(1, second - first - 4), max(1, third - second - 3)]
 
 
 def _split(line_length: int) -> list[int]:

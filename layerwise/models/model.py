@@ -5,12 +5,17 @@ writing `call` gives a model of any shape; `Sequential` is the common special ca
 """
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import jax
 
-from layerwise.engine.layer import Layer
-from layerwise.engine.trainer import Trainer
+from layerwise.engine.layer import Layer, _abstract_inputs
+from layerwise.models.functional_config import functional_from_config
+from layerwise.models.trainer import Trainer
+from layerwise.saving import api as saving_api
+from layerwise.saving.serialization import serialize_compile_config, serialize_keras_object
+from layerwise.utils.summary import print_summary
 
 
 class Model(Trainer, Layer):
@@ -18,9 +23,7 @@ class Model(Trainer, Layer):
 
     def __new__(cls, *args: Any, **kwargs: Any):
         if cls is Model and ("inputs" in kwargs or "outputs" in kwargs or len(args) >= 2):
-            from layerwise.engine.functional_model import Functional
-
-            return object.__new__(Functional)
+            return object.__new__(_functional_class())
         return object.__new__(cls)
 
     def __init__(self, *args: Any, trainable: bool = True, name: str | None = None,
@@ -32,8 +35,6 @@ class Model(Trainer, Layer):
 
     def build(self, input_shape: Any) -> None:
         """Build every sublayer by tracing `call` abstractly on inputs of `input_shape`."""
-        from layerwise.engine.layer import _abstract_inputs
-
         specs = _abstract_inputs(input_shape, self.input_dtype)
         self.built = True  # so that the traced call below does not try to build again
         jax.eval_shape(lambda inputs: self.call(inputs), specs)
@@ -59,54 +60,46 @@ class Model(Trainer, Layer):
                 print_fn: Any = None, expand_nested: bool = False,
                 show_trainable: bool = False, layer_range: Any = None) -> None:
         """Print a table of the layers, their output shapes and parameter counts."""
-        from layerwise.engine.summary import print_summary
-
         print_summary(self, line_length=line_length, print_fn=print_fn,
-                      show_trainable=show_trainable)
+                      show_trainable=show_trainable, positions=positions,
+                      expand_nested=expand_nested, layer_range=layer_range)
 
     def save(self, filepath: Any, overwrite: bool = True, zipped: bool | None = None,
              **kwargs: Any) -> None:
         """Save the model (architecture, weights, optimizer state) to `.keras` (or `.h5`)."""
-        from layerwise.saving.api import save_model
-
-        save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
+        saving_api.save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
 
     def save_weights(self, filepath: Any, overwrite: bool = True,
                      max_shard_size: Any = None) -> None:
         """Save the weights (and optimizer state) to a `.weights.h5` file."""
-        from layerwise.saving.api import save_weights
-
-        save_weights(self, filepath, overwrite=overwrite, max_shard_size=max_shard_size)
+        saving_api.save_weights(self, filepath, overwrite=overwrite, max_shard_size=max_shard_size)
 
     def load_weights(self, filepath: Any, skip_mismatch: bool = False, **kwargs: Any) -> None:
         """Load weights from `.weights.h5`, `.keras` or Keras 2 `.h5`; all or nothing."""
-        from layerwise.saving.api import load_weights
-
-        load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
+        saving_api.load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
 
     def to_json(self, **kwargs: Any) -> str:
         """The model's config as JSON (`keras.models.model_from_json` reads it back)."""
-        import json
-
-        from layerwise.saving.serialization import serialize_keras_object
-
         return json.dumps(serialize_keras_object(self), **kwargs)
 
     @classmethod
     def from_config(cls, config: dict, custom_objects: Any = None) -> "Model":
         """A model from `get_config()`; a functional config gives a Functional model."""
         if "input_layers" in config and "output_layers" in config and "layers" in config:
-            from layerwise.engine.functional_model import Functional
-            from layerwise.saving.serialization import functional_from_config
-
-            return functional_from_config(Functional if cls is Model else cls, config,
-                                          custom_objects)
+            functional = _functional_class()
+            return functional.from_config(config, custom_objects) if cls is Model \
+                else functional_from_config(cls, config, custom_objects)
         return cls(**config)
 
     def get_compile_config(self) -> dict:
         """The arguments `compile` was called with, serialized; {} if not compiled."""
         if not self.compiled or getattr(self, "_compile_config", None) is None:
             return {}
-        from layerwise.saving.serialization import serialize_compile_config
-
         return serialize_compile_config(self)
+
+
+def _functional_class() -> type:
+    """`Functional`, which subclasses `Model` and so can only be imported after it."""
+    from layerwise.models.functional import Functional
+
+    return Functional

@@ -135,6 +135,16 @@ def split_for_validation(structures: tuple, validation_split: float) -> tuple[tu
     return train, validation
 
 
+def labelled_arrays(method: str, x: Any, y: Any, sample_weight: Any) -> tuple[tuple, int]:
+    """`(x, y, sample_weight)` as arrays of one length, and that length: every method's
+    first step with labelled data."""
+    x = to_arrays(x, "x", method)
+    y = to_arrays(y, "y", method)
+    sample_weight = to_arrays(sample_weight, "sample_weight", method, optional=True)
+    n = check_same_length(method, x=x, y=y, sample_weight=sample_weight)
+    return (x, y, sample_weight), n
+
+
 def check_batch_size(method: str, batch_size: Any) -> int:
     if batch_size is None:
         return 32

@@ -5,14 +5,15 @@ from typing import Any
 
 import jax
 
-from layerwise.engine.functional import (KerasTensor, _is_keras_tensor, run_graph,
+from layerwise.engine.functional import (KerasTensor, is_keras_tensor, run_graph,
                                          topological_nodes)
 from layerwise.engine.layer import Layer
-from layerwise.engine.model import Model
+from layerwise.models.functional_config import functional_config, functional_from_config
+from layerwise.models.model import Model
 
 
 def _tensor_list(structure: Any, argument: str) -> list[KerasTensor]:
-    tensors = jax.tree_util.tree_leaves(structure, is_leaf=_is_keras_tensor)
+    tensors = jax.tree_util.tree_leaves(structure, is_leaf=is_keras_tensor)
     for tensor in tensors:
         if not isinstance(tensor, KerasTensor):
             raise TypeError(
@@ -107,7 +108,7 @@ class Functional(Model):
 
     def compute_output_shape(self, input_shape: Any) -> Any:
         return jax.tree_util.tree_map(lambda t: t.shape, self._outputs_structure,
-                                      is_leaf=_is_keras_tensor)
+                                      is_leaf=is_keras_tensor)
 
     def check_input_shape(self, input_shape: Any) -> None:
         shapes = [input_shape] if isinstance(input_shape, tuple) and all(
@@ -133,12 +134,8 @@ class Functional(Model):
         return shapes[0] if len(shapes) == 1 else shapes
 
     def get_config(self) -> dict[str, Any]:
-        from layerwise.saving.serialization import functional_config
-
         return functional_config(self)
 
     @classmethod
     def from_config(cls, config: dict[str, Any], custom_objects: Any = None) -> "Functional":
-        from layerwise.saving.serialization import functional_from_config
-
         return functional_from_config(cls, config, custom_objects)

@@ -13,6 +13,8 @@ from typing import Any
 
 import jax
 
+from layerwise.engine.input_layer import InputLayer
+from layerwise.engine.keras_tensor import KerasTensor, is_keras_tensor as _is_keras_tensor
 from layerwise.saving.serialization import (TensorReference, _deserialize, all_custom_objects,
                                             effective_safe_mode, serialize_keras_object)
 
@@ -20,26 +22,22 @@ __all__ = ["functional_config", "functional_from_config"]
 
 
 def _is_functional(layer: Any) -> bool:
-    from layerwise.engine.functional_model import Functional
+    from layerwise.models.functional import Functional
 
     return isinstance(layer, Functional)
 
 
 def _is_input_layer(layer: Any) -> bool:
-    return type(layer).__name__ == "InputLayer"
+    return isinstance(layer, InputLayer)
 
 
 def _flat_outputs(node: Any) -> list:
-    from layerwise.engine.functional import _is_keras_tensor
-
     return jax.tree_util.tree_leaves(node.outputs, is_leaf=_is_keras_tensor)
 
 
 # -- saving -----------------------------------------------------------------------------
 def functional_config(model: Any) -> dict[str, Any]:
     """Keras 3's `Functional.get_config()` for one of our Functional models."""
-    from layerwise.engine.functional import KerasTensor, _is_keras_tensor
-
     own_nodes = {id(node) for node in model._nodes}
     for tensor in model.inputs:
         layer, node_index, _ = tensor._keras_history

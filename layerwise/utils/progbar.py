@@ -59,6 +59,8 @@ class Progbar:
     def update(self, step: int, logs: Mapping[str, float] | None = None,
                finalize: bool = False) -> None:
         logs = logs or {}
+        if self.target:  # a short last segment may report past the end, as in Keras
+            step = min(step, self.target)
         elapsed = time.perf_counter() - self.start
         per_step = elapsed / max(step, 1)
         if self.verbose == 1:

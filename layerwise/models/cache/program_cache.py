@@ -26,6 +26,7 @@ import collections
 import contextlib
 import functools
 import hashlib
+import inspect
 import json
 import os
 import pickle
@@ -157,8 +158,8 @@ def _described(obj: Any) -> Any:
 
 
 def _model_description(model: Any, layers: list) -> Any:
-    from layerwise.engine.functional_model import Functional
-    from layerwise.engine.sequential import Sequential
+    from layerwise.models.functional import Functional
+    from layerwise.models.sequential import Sequential
 
     if type(model) not in (Sequential, Functional):
         return None
@@ -357,27 +358,31 @@ def _compile_and_store(jitted: Callable, args: tuple, static: dict[str, Any], ke
 
 
 class CachedProgram:
-    """A jitted function whose executables are looked up by model fingerprint.
+    """A function, jitted, whose executables are looked up by model fingerprint.
 
-    Calls look like the jitted function's: positional arguments, static ones by keyword.
+    Calls look like the function's: positional arguments, static ones by keyword.
     Without a fingerprint (an ineligible model) it is the jitted function itself.
 
     Args:
-        varying: positions of the arguments whose shapes may change from call to call
+        static: names of the keyword arguments that are compile-time constants.
+        varying: names of the arguments whose shapes may change from call to call
             (the data); the others (weights, optimizer and metric state) are fixed for
             one model, so they are left out of the per-call lookup, which must be cheap.
             A program called with other shapes than it was compiled for raises a
             TypeError before running, so a wrong guess here cannot go unnoticed.
-        donated: positions of the arguments the program donates (consumes).
+        donated: names of the arguments the program donates (consumes).
     """
 
-    def __init__(self, jitted: Callable, name: str, fingerprint: Callable[[], str | None],
-                 varying: tuple[int, ...], donated: tuple[int, ...] = ()):
-        self._jitted = jitted
+    def __init__(self, function: Callable, name: str, fingerprint: Callable[[], str | None],
+                 varying: tuple[str, ...], donated: tuple[str, ...] = (),
+                 static: tuple[str, ...] = ()):
+        self._jitted = jax.jit(function, donate_argnames=donated, static_argnames=static)
         self._name = name
         self._fingerprint = fingerprint
-        self._varying = varying
-        self._donated = donated
+        positions = {name: index for index, name in
+                     enumerate(inspect.signature(function).parameters)}
+        self._varying = tuple(positions[argument] for argument in varying)
+        self._donated = tuple(positions[argument] for argument in donated)
         self._known: dict[tuple, Any] = {}
 
     def __call__(self, *args: Any, **static: Any) -> Any:

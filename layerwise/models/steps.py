@@ -16,7 +16,7 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-from layerwise.engine import program_cache
+from layerwise.models.cache import program_cache
 from layerwise.engine.variables import StatelessScope
 
 # Activity-regularizer penalties added by layers during a traced call.
@@ -44,7 +44,7 @@ class StepFunctions:
     """
 
     def __init__(self, model: Any, loss: Any, metrics: list, optimizer: Any,
-                 weighted_metrics: list = ()):
+                 weighted_metrics: list = (), eager: bool = False):
         self.model = model
         self.loss = loss
         self.metrics = list(metrics) + list(weighted_metrics)
@@ -55,23 +55,29 @@ class StepFunctions:
         self.non_trainable_variables = list(model.non_trainable_variables)
         self.regularized = [v for v in model.weights if v.regularizer is not None]
         self.layers = _all_layers(model)
-        self.pads_last_batch = (
+        # Eager steps show the user's code each real batch, so the last one is not padded.
+        self.pads_last_batch = not eager and (
             getattr(loss, "reduction", "sum_over_batch_size") == "sum_over_batch_size"
             and not any(getattr(layer, "mixes_samples", False) for layer in self.layers))
 
+        if eager:
+            # compile(run_eagerly=True): every step runs op by op, so a `print` in a
+            # layer's `call` prints values; for debugging, not speed.
+            self.train_epoch, self.evaluate_data, self.predict_blocks, self.train_batch, \
+                self.test_batch, self.results = (_without_jit(f) for f in (
+                    self._train_epoch, self._evaluate_data, self._predict_blocks,
+                    self._train_step, self._test_step, self._results))
+            return
         # The whole-data programs are found by the model's description first (see
         # program_cache): a warm start or a same-shaped model skips tracing them.
-        self.train_epoch = program_cache.CachedProgram(jax.jit(
-            self._train_epoch, donate_argnums=(0,),
-            static_argnames=("batch_size", "num_steps", "tail_rows", "padded_tail", "exact_tail",
-                             "shuffled", "guarded", "halt_on_invalid_loss", "validation_plan")),
-            "train_epoch", self.fingerprint, varying=(1, 2, 6), donated=(0,))
-        self.evaluate_data = program_cache.CachedProgram(jax.jit(
-            self._evaluate_data,
-            static_argnames=("batch_size", "num_steps", "tail_rows", "padded_tail")),
-            "evaluate_data", self.fingerprint, varying=(2,))
+        self.train_epoch = program_cache.CachedProgram(
+            self._train_epoch, "train_epoch", self.fingerprint, static=("plan",),
+            varying=("data", "order", "validation_data"), donated=("state",))
+        self.evaluate_data = program_cache.CachedProgram(
+            self._evaluate_data, "evaluate_data", self.fingerprint, static=("plan",),
+            varying=("data",))
         self.predict_blocks = program_cache.CachedProgram(
-            jax.jit(self._predict_blocks), "predict_blocks", self.fingerprint, varying=(2,))
+            self._predict_blocks, "predict_blocks", self.fingerprint, varying=("blocks",))
         self.train_batch = jax.jit(self._train_step, donate_argnums=(0,))
         self.test_batch = jax.jit(self._test_step)
         self.results = jax.jit(self._results)
@@ -126,15 +132,6 @@ class StepFunctions:
     def initial_metric_states(self) -> list:
         return [metric.initial_state() for metric in self.metrics]
 
-    def metric_states_to_start(self) -> list:
-        """Metric states to feed a first training call (donated, so made per model fit)."""
-        carried, self._metric_carry = getattr(self, "_metric_carry", None), None
-        return carried if carried is not None else self.initial_metric_states()
-
-    def keep_metric_states(self, states: list) -> None:
-        """Keep the live metric arrays a call returned, to feed (and donate) to the next."""
-        self._metric_carry = states
-
     # -- one batch -----------------------------------------------------------------------
     def _train_step(self, state: TrainState, batch: tuple) -> TrainState:
         return self._train_step_with_loss(state, batch)[0]
@@ -179,35 +176,31 @@ class StepFunctions:
                                     sample_weight)
 
     # -- whole epochs --------------------------------------------------------------------
-    def _train_epoch(self, state, data, permutation, first_step, stop_step, validate=False,
-                     validation=None, *, batch_size, num_steps, tail_rows, padded_tail,
-                     exact_tail, shuffled, guarded, halt_on_invalid_loss,
-                     validation_plan=None):
-        """Run `num_steps` steps of an epoch from step `first_step` on, then maybe validate.
+    def _train_epoch(self, state, data, order, progress, validation_data, *, plan):
+        """Run one call's steps of an epoch (see `EpochPlan`), then maybe validate.
 
         Args:
-            tail_rows: rows in the epoch's last, partial batch (0 if there is none).
-            padded_tail: the partial batch is padded to a full one and run as the scan's
-                last step (see `_padded_batch`); otherwise it runs after the scan, exactly,
-                when `exact_tail` says this call ends the epoch.
-            guarded: steps at or past `stop_step` are skipped, so one compiled program
-                serves every segment of an epoch shown with a live progress bar.
-            halt_on_invalid_loss: (TerminateOnNaN) skip the steps after the first NaN or
-                infinite loss; that step's index is returned (else -1).
-            validation: data evaluated after the epoch's last step when `validate` is
-                true, with `validation_plan` = (batch_size, num_steps, tail_rows,
-                padded_tail) as `_evaluate_data` takes them. In the same program as the
-                training, the two compile together: ~0.15 s less than two programs.
+            state: the `TrainState` (donated: its buffers become the new state's).
+            data: (x, y, sample_weight) on the device; `order` the epoch's row
+                permutation when `plan.shuffled`.
+            progress: (first step, stop step, validate): this call runs `plan.segment`
+                steps from the first on; with `plan.guarded`, steps at or past the stop
+                step are skipped, so one program serves every segment of an epoch.
+            validation_data: evaluated with `plan.validation` after the epoch's last
+                step when `validate` is true. In the same program as the training, the
+                two compile together: ~0.15 s less than two programs.
 
         Returns:
-            (state, training results, first invalid step, validation results or None).
+            (state, training results, first invalid step or -1, validation results).
         """
+        first_step, stop_step, validate = progress
+
         def step(state, index):
-            if padded_tail:
-                batch, real_rows = self._padded_batch(data, permutation, index, batch_size,
-                                                      tail_rows, shuffled)
+            if plan.padded_tail:
+                batch, real_rows = self._padded_batch(data, order, index, plan)
                 return self._train_step_with_loss(state, batch, real_rows)
-            batch = _take_batch(data, permutation, index * batch_size, batch_size, shuffled)
+            batch = _take_batch(data, order, index * plan.batch_size, plan.batch_size,
+                                plan.shuffled)
             return self._train_step_with_loss(state, batch)
 
         def skip(state, _):
@@ -216,15 +209,15 @@ class StepFunctions:
         def body(carry, offset):
             state, first_invalid = carry
             index = first_step + offset
-            if guarded or halt_on_invalid_loss:
+            if plan.guarded or plan.halt_on_invalid_loss:
                 active = index < stop_step
-                if halt_on_invalid_loss:
+                if plan.halt_on_invalid_loss:
                     active = active & (first_invalid < 0)
                 state, loss = lax.cond(active, step, skip, state, index)
             else:
                 active = True
                 state, loss = step(state, index)
-            if halt_on_invalid_loss:
+            if plan.halt_on_invalid_loss:
                 first_invalid = jnp.where(active & ~jnp.isfinite(loss) & (first_invalid < 0),
                                           index, first_invalid)
             return (state, first_invalid), None
@@ -236,12 +229,12 @@ class StepFunctions:
             lambda zero, current: jnp.where(first_step == 0, zero, current),
             fresh, state.metrics))
         carry = (state, jnp.array(-1, jnp.int32))
-        if num_steps:
-            carry, _ = lax.scan(body, carry, jnp.arange(num_steps))
+        if plan.segment:
+            carry, _ = lax.scan(body, carry, jnp.arange(plan.segment))
         state, first_invalid = carry
-        if exact_tail:
-            tail = _take_tail(data, permutation, _num_samples(data) - tail_rows, shuffled)
-            if halt_on_invalid_loss:
+        if plan.exact_tail:
+            tail = _take_tail(data, order, _num_samples(data) - plan.tail_rows, plan.shuffled)
+            if plan.halt_on_invalid_loss:
                 state, loss = lax.cond(first_invalid < 0, self._train_step_with_loss, skip,
                                        state, tail)
                 first_invalid = jnp.where((first_invalid < 0) & ~jnp.isfinite(loss),
@@ -249,20 +242,16 @@ class StepFunctions:
             else:
                 state, _ = self._train_step_with_loss(state, tail)
         validation_results = None
-        if validation is not None:
+        if validation_data is not None:
             validation_results = self._validate_at_end(
-                state, validation, validate & (first_step + num_steps >= stop_step),
-                validation_plan)
+                state, validation_data, validate & (first_step + plan.segment >= stop_step),
+                plan.validation)
         return state, self._results(state.metrics), first_invalid, validation_results
 
-    def _validate_at_end(self, state, validation, due, validation_plan):
+    def _validate_at_end(self, state, validation_data, due, plan):
         """Validation results if `due`, else zeros of the same structure."""
-        batch_size, num_steps, tail_rows, padded_tail = validation_plan
-
         def run(weights):
-            return self._evaluate_data(*weights, validation, batch_size=batch_size,
-                                       num_steps=num_steps, tail_rows=tail_rows,
-                                       padded_tail=padded_tail)[1]
+            return self._evaluate_data(*weights, validation_data, plan=plan)[1]
 
         def skip(weights):  # results of the same structure, without tracing `run` again
             return jax.tree_util.tree_map(jnp.zeros_like,
@@ -270,27 +259,26 @@ class StepFunctions:
 
         return lax.cond(due, run, skip, (state.trainable, state.non_trainable))
 
-    def _evaluate_data(self, trainable, non_trainable, data, *, batch_size, num_steps,
-                       tail_rows, padded_tail):
-        """All batches of `data`: `num_steps` in a scan, then an exact tail if not padded."""
+    def _evaluate_data(self, trainable, non_trainable, data, *, plan):
+        """All batches of `data`: the plan's scan steps, then its exact tail if any."""
         metric_states = self.initial_metric_states()
+
         def body(states, index):
-            if padded_tail:
-                batch, real_rows = self._padded_batch(data, None, index, batch_size,
-                                                      tail_rows, False)
+            if plan.padded_tail:
+                batch, real_rows = self._padded_batch(data, None, index, plan)
                 return self._test_step(trainable, non_trainable, states, batch, real_rows), None
-            batch = _take_batch(data, None, index * batch_size, batch_size, False)
+            batch = _take_batch(data, None, index * plan.batch_size, plan.batch_size, False)
             return self._test_step(trainable, non_trainable, states, batch), None
 
-        if num_steps:
-            metric_states, _ = lax.scan(body, metric_states, jnp.arange(num_steps))
-        if tail_rows and not padded_tail:
-            tail = _take_tail(data, None, _num_samples(data) - tail_rows, False)
+        if plan.scan_steps:
+            metric_states, _ = lax.scan(body, metric_states, jnp.arange(plan.scan_steps))
+        if plan.exact_tail:
+            tail = _take_tail(data, None, _num_samples(data) - plan.tail_rows, False)
             metric_states = self._test_step(trainable, non_trainable, metric_states, tail)
         return metric_states, self._results(metric_states)
 
     @staticmethod
-    def _padded_batch(data, permutation, index, batch_size, tail_rows, shuffled):
+    def _padded_batch(data, order, index, plan):
         """Batch `index` as a full batch; the partial last one is padded with other rows.
 
         Padding gives the last step the shape of every other step, so an epoch compiles
@@ -298,11 +286,11 @@ class StepFunctions:
         batch and its number of real rows.
         """
         n = _num_samples(data)
-        rows = (index * batch_size + jnp.arange(batch_size)) % n
-        if shuffled:
-            rows = jnp.take(permutation, rows)
+        rows = (index * plan.batch_size + jnp.arange(plan.batch_size)) % n
+        if order is not None:
+            rows = jnp.take(order, rows)
         batch = jax.tree_util.tree_map(lambda a: jnp.take(a, rows, axis=0), data)
-        real_rows = jnp.where(index == n // batch_size, tail_rows, batch_size)
+        real_rows = jnp.where(index == n // plan.batch_size, plan.tail_rows, plan.batch_size)
         return batch, real_rows
 
     def _predict_blocks(self, trainable, non_trainable, blocks):
@@ -337,6 +325,15 @@ def log_names(metrics: list, weighted_metrics: list) -> list[str]:
         names.append(unique(metric.name) if metric.name not in counts
                      else unique(f"weighted_{metric.name}"))
     return names
+
+
+def _without_jit(function):
+    """`function` run with JAX's compilation off: loops and conditions run in Python."""
+    def run(*args, **kwargs):
+        with jax.disable_jit():
+            return function(*args, **kwargs)
+
+    return run
 
 
 def _all_layers(layer) -> list:

@@ -11,6 +11,13 @@ from typing import Any, Callable
 
 import jax
 
+from layerwise.engine.input_layer import Input
+from layerwise.engine.keras_tensor import KerasTensor, is_keras_tensor
+from layerwise.models.functional import Functional
+from layerwise.models.sequential import Sequential
+from layerwise.saving.serialization import (compile_from_config, deserialize_keras_object,
+                                            serialize_keras_object)
+
 __all__ = ["clone_model"]
 
 
@@ -28,9 +35,6 @@ def clone_model(model: Any, input_tensors: Any = None, clone_function: Callable 
         recursive: clone nested Sequential/Functional models with `clone_function` too,
             instead of passing them to `clone_function` whole.
     """
-    from layerwise.engine.functional_model import Functional
-    from layerwise.engine.sequential import Sequential
-    from layerwise.saving.serialization import deserialize_keras_object, serialize_keras_object
 
     cache: dict[int, Any] = kwargs.pop("cache", None) or {}
     if kwargs:
@@ -67,8 +71,6 @@ def _clone_layer(layer: Any) -> Any:
 def _wrap(clone_function: Callable | None, call_function: Callable | None, recursive: bool,
           cache: dict[int, Any]) -> Callable:
     """`clone_function`, cloning each layer once (shared layers stay shared)."""
-    from layerwise.engine.functional_model import Functional
-    from layerwise.engine.sequential import Sequential
 
     clone_function = clone_function or _clone_layer
 
@@ -86,8 +88,6 @@ def _wrap(clone_function: Callable | None, call_function: Callable | None, recur
 
 
 def _clone_sequential(model: Any, clone: Callable, input_tensors: Any) -> Any:
-    from layerwise.engine.functional import Input, KerasTensor
-    from layerwise.engine.sequential import Sequential
 
     layers = [clone(layer) for layer in model.layers]
     reference = model._input_layer
@@ -108,17 +108,15 @@ def _clone_sequential(model: Any, clone: Callable, input_tensors: Any) -> Any:
 
 def _clone_functional(model: Any, clone: Callable, input_tensors: Any,
                       call_function: Callable | None) -> Any:
-    from layerwise.engine.functional import Input, KerasTensor, _is_keras_tensor
-    from layerwise.engine.functional_model import Functional
 
     structure = model._inputs_structure
     if input_tensors is None:
         input_tensors = jax.tree_util.tree_map(
             lambda t: Input(batch_shape=t.shape, dtype=t.dtype,
                             name=t._keras_history[0].name),
-            structure, is_leaf=_is_keras_tensor)
+            structure, is_leaf=is_keras_tensor)
     else:
-        new_leaves = jax.tree_util.tree_leaves(input_tensors, is_leaf=_is_keras_tensor)
+        new_leaves = jax.tree_util.tree_leaves(input_tensors, is_leaf=is_keras_tensor)
         if not all(isinstance(t, KerasTensor) for t in new_leaves):
             raise ValueError("All entries in `input_tensors` must be KerasTensors. Received "
                              f"invalid values: input_tensors={input_tensors!r}")
@@ -126,22 +124,22 @@ def _clone_functional(model: Any, clone: Callable, input_tensors: Any,
             raise ValueError("`input_tensors` must have the same structure as model.input. "
                              f"Expected {len(model.inputs)} tensor(s), received "
                              f"{len(new_leaves)}.")
-    new_inputs = jax.tree_util.tree_leaves(input_tensors, is_leaf=_is_keras_tensor)
+    new_inputs = jax.tree_util.tree_leaves(input_tensors, is_leaf=is_keras_tensor)
     mapping = {id(old): new for old, new in zip(model.inputs, new_inputs)}
 
     def substitute(value: Any) -> Any:
         return jax.tree_util.tree_map(lambda leaf: mapping.get(id(leaf), leaf), value,
-                                      is_leaf=_is_keras_tensor)
+                                      is_leaf=is_keras_tensor)
 
     for node in model._nodes:
-        if type(node.layer).__name__ == "InputLayer":
+        if node.is_input:
             continue
         layer = clone(node.layer)
         args, kwargs = substitute(node.call_args), substitute(node.call_kwargs)
         outputs = call_function(layer, *args, **kwargs) if call_function is not None \
             else layer(*args, **kwargs)
-        old_leaves = jax.tree_util.tree_leaves(node.outputs, is_leaf=_is_keras_tensor)
-        new_leaves = jax.tree_util.tree_leaves(outputs, is_leaf=_is_keras_tensor)
+        old_leaves = jax.tree_util.tree_leaves(node.outputs, is_leaf=is_keras_tensor)
+        new_leaves = jax.tree_util.tree_leaves(outputs, is_leaf=is_keras_tensor)
         mapping.update({id(old): new for old, new in zip(old_leaves, new_leaves)})
     outputs = substitute(model._outputs_structure)
     cls = type(model) if _functional_like_constructor(type(model)) else Functional
@@ -151,7 +149,6 @@ def _clone_functional(model: Any, clone: Callable, input_tensors: Any,
 def _functional_like_constructor(cls: type) -> bool:
     import inspect
 
-    from layerwise.engine.functional_model import Functional
 
     if cls is Functional:
         return True
@@ -164,7 +161,6 @@ def _functional_like_constructor(cls: type) -> bool:
 
 def _compiled_like(model: Any, clone: Any) -> Any:
     if getattr(model, "compiled", False):
-        from layerwise.saving.serialization import compile_from_config
 
         compile_from_config(clone, model.get_compile_config())
     return clone

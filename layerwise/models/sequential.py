@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from layerwise.engine.functional import KerasTensor
-from layerwise.engine.layer import Layer
-from layerwise.engine.model import Model
+from layerwise.engine.input_layer import InputLayer
+from layerwise.engine.keras_tensor import KerasTensor
+from layerwise.engine.layer import Layer, serialize_dtype_policy
+from layerwise.models.model import Model
+from layerwise.saving.serialization import deserialize_layer, serialize_layer
 
 
 class Sequential(Model):
@@ -28,8 +30,6 @@ class Sequential(Model):
     # -- assembling ----------------------------------------------------------------------
     def add(self, layer: Any, rebuild: bool = True) -> None:
         """Append a layer (or an `Input(...)`) to the stack."""
-        from layerwise.layers.core import InputLayer
-
         if isinstance(layer, KerasTensor):
             layer = layer._keras_history[0]
         if not isinstance(layer, Layer):
@@ -72,8 +72,6 @@ class Sequential(Model):
 
     @property
     def _input_layer(self) -> Any:
-        from layerwise.layers.core import InputLayer
-
         if self._layers and isinstance(self._layers[0], InputLayer):
             return self._layers[0]
         return None
@@ -90,8 +88,6 @@ class Sequential(Model):
 
     # -- building and calling ------------------------------------------------------------
     def build(self, input_shape: Any = None) -> None:
-        from layerwise.layers.core import InputLayer
-
         if input_shape is None:
             if self._input_layer is None:
                 raise ValueError(f"Sequential '{self.name}' cannot build without an input "
@@ -147,8 +143,6 @@ class Sequential(Model):
 
     # -- configuration -------------------------------------------------------------------
     def get_config(self) -> dict[str, Any]:
-        from layerwise.saving.serialization import serialize_dtype_policy, serialize_layer
-
         config = {"name": self.name, "trainable": self.trainable,
                   "dtype": serialize_dtype_policy(self.dtype),
                   "layers": [serialize_layer(layer) for layer in self._layers]}
@@ -158,8 +152,6 @@ class Sequential(Model):
 
     @classmethod
     def from_config(cls, config: dict[str, Any], custom_objects: Any = None) -> "Sequential":
-        from layerwise.saving.serialization import deserialize_layer
-
         model = cls(name=config.get("name"), trainable=config.get("trainable", True))
         for layer_config in config["layers"]:
             model.add(deserialize_layer(layer_config, custom_objects), rebuild=False)
