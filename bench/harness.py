@@ -38,7 +38,7 @@ ENGINE_TITLES = {"layerwise": "layerwise", "keras": "Keras-JAX", "torch": "PyTor
                  "torch-default": "PyTorch (default threads)", "jax": "JAX reference"}
 W3_ENGINES = ("layerwise", "keras", "torch", "torch-default", "jax")
 RESULT_PREFIX = "BENCH_RESULT "
-# What layerwise sets for its own cache (engine/compile_cache.py); Keras and the JAX
+# What layerwise sets for its own cache (models/cache/compile_cache.py); Keras and the JAX
 # reference get the same settings through JAX's environment variables.
 JAX_CACHE_THRESHOLDS = {"JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0",
                         "JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES": "-1"}

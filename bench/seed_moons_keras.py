@@ -4,7 +4,7 @@ Differences from the layerwise script, and why:
 - Keras 3 rejects `Adam(lr=...)`, so the rate is passed as `learning_rate`.
 - Keras has no `plot_loss_accuracy`; `seed_plot.plot_history` draws the same two panels.
 - JAX's persistent compilation cache is turned on with the settings layerwise uses by
-  default (engine/compile_cache.py), in the folder `$KERAS_JAX_CACHE_DIR` (default
+  default (models/cache/compile_cache.py), in the folder `$KERAS_JAX_CACHE_DIR` (default
   `~/.cache/keras-bench/jax`), so both scripts start from warm caches alike.
 
 Run: KERAS_BACKEND=jax python bench/seed_moons_keras.py

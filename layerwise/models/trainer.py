@@ -2,7 +2,7 @@
 
 The loop enters Python once per epoch (or once per progress-bar refresh, or per step
 only when a callback asks for per-batch hooks). Each entry runs a jitted `lax.scan`
-over the steps of the epoch (`engine/steps.py`) on data that was put on the device
+over the steps of the epoch (`models/steps.py`) on data that was put on the device
 once. Weights live in the model's Variables between epochs, so callbacks see and may
 change them; within an epoch they are plain arrays threaded through the scan.
 """
