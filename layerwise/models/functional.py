@@ -7,6 +7,7 @@ import jax
 
 from layerwise.engine.functional import (KerasTensor, is_keras_tensor, run_graph,
                                          topological_nodes)
+from layerwise.engine.input_layer import InputLayer
 from layerwise.engine.layer import Layer
 from layerwise.models.functional_config import functional_config, functional_from_config
 from layerwise.models.model import Model
@@ -78,7 +79,7 @@ class Functional(Model):
         self.inputs = _tensor_list(inputs, "inputs")
         self.outputs = _tensor_list(outputs, "outputs")
         for tensor in self.inputs:
-            if type(tensor._keras_history[0]).__name__ != "InputLayer":
+            if not isinstance(tensor._keras_history[0], InputLayer):
                 raise ValueError(f"Model: every input must come straight from `keras.Input`. "
                                  f"Received: {tensor!r}")
         self._nodes = topological_nodes(self.inputs, self.outputs)
