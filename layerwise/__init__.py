@@ -7,7 +7,7 @@ from layerwise.models.cache.compile_cache import enable_compile_cache
 enable_compile_cache()
 
 from layerwise import (activations, backend, callbacks, constraints, initializers, layers, losses,
-                       metrics, models, optimizers, regularizers, saving, utils)
+                       metrics, models, optimizers, random, regularizers, saving, utils)
 from layerwise.engine.input_layer import Input
 from layerwise.engine.keras_tensor import KerasTensor
 from layerwise.engine.layer import Layer
@@ -34,6 +34,7 @@ __all__ = [
     "metrics",
     "models",
     "optimizers",
+    "random",
     "regularizers",
     "saving",
     "utils",

@@ -8,14 +8,13 @@ uses the correct threshold, where Keras 3.15.1 has a bug (see its docstring).
 """
 from __future__ import annotations
 
-import difflib
 import warnings
 from typing import Any, Callable
 
 import jax
 import jax.numpy as jnp
 
-from layerwise.engine.registry import get_registered_name, get_registered_object
+from layerwise.engine.registry import Namespace, get_registered_name, public_dir
 
 __all__ = [
     "celu",
@@ -331,23 +330,9 @@ _BY_NAME: dict[str, Callable] = {
 _ALIASES: dict[str, Callable] = {"swish": silu, "hard_swish": hard_silu}
 
 
-def _lookup(name: str, custom_objects: dict[str, Any] | None = None) -> Callable:
-    # User functions (custom_objects, custom_object_scope, register_keras_serializable)
-    # take precedence over built-ins, as in Keras.
-    found = get_registered_object(name, custom_objects)
-    if found is not None:
-        return found
-    function = _BY_NAME.get(name) or _ALIASES.get(name)
-    if function is not None:
-        return function
-    valid_names = sorted({*_BY_NAME, *_ALIASES, *(custom_objects or {})})
-    close = difflib.get_close_matches(name, valid_names, n=3)
-    hint = (
-        f" Did you mean {' or '.join(repr(c) for c in close)}?"
-        if close
-        else f" Valid names are: {', '.join(valid_names)}."
-    )
-    raise ValueError(f"Unknown activation: {name!r}.{hint}")
+# Keras's module for activations is the namespace itself; activations are functions only.
+_NAMESPACE = Namespace("activation function", "keras.activations", {**_BY_NAME, **_ALIASES},
+                       default=linear, argument="activation")
 
 
 def serialize(activation: Callable) -> str:
@@ -376,30 +361,13 @@ def deserialize(config: str | dict, custom_objects: dict[str, Any] | None = None
             writes it (`{"class_name": "relu"}` from older files is accepted too).
         custom_objects: extra name -> function mappings for user activations.
     """
-    if isinstance(config, str):
-        return _lookup(config, custom_objects)
-    if isinstance(config, dict) and "class_name" in config:
-        inner = config.get("config")
-        if config["class_name"] == "function" and isinstance(inner, str):
-            return _lookup(inner, custom_objects)
-        return _lookup(config["class_name"], custom_objects)
-    raise TypeError(
-        "Invalid type for argument `config`. Expected an activation name or a dict with "
-        f"a 'class_name' key. Received: config={config!r}"
-    )
+    return _NAMESPACE.deserialize(config, custom_objects)
 
 
 def get(identifier: str | dict | Callable | None) -> Callable:
-    """Resolves an activation identifier: None -> linear, a name or config -> the
-    function, a callable -> itself."""
-    if identifier is None:
-        return linear
-    if isinstance(identifier, (str, dict)):
-        return deserialize(identifier)
-    if callable(identifier):
-        return identifier
-    raise TypeError(
-        "Invalid type for argument `activation`. Expected a name, a config dict, a "
-        f"callable or None. Received: activation={identifier!r} "
-        f"(of type {type(identifier).__name__})"
-    )
+    """Resolves an activation identifier: None -> linear, a built-in name or a config ->
+    the function, a callable -> itself."""
+    return _NAMESPACE.get(identifier)
+
+
+__dir__ = public_dir(__all__)

@@ -9,7 +9,7 @@ from typing import Any, Callable, Sequence
 
 import jax
 import jax.numpy as jnp
-from layerwise.engine.registry import ObjectFamily
+from layerwise.engine.registry import Namespace, public_dir
 
 __all__ = [
     "Constraint",
@@ -160,34 +160,25 @@ _BY_NAME.update(
 )
 
 
-_FAMILY = ObjectFamily("constraint", Constraint, _BUILT_IN, _BY_NAME, _MODULE)
+_NAMESPACE = Namespace("constraint", _MODULE, _BY_NAME, base=Constraint)
 
 
 def serialize(constraint: Constraint | None) -> dict | None:
     """Keras 3's dict form: `{"module", "class_name", "config", "registered_name"}`
     (None gives None, as for an absent constraint in a layer config)."""
-    return _FAMILY.serialize(constraint)
+    return _NAMESPACE.serialize(constraint)
 
 
 def deserialize(config: dict | str, custom_objects: dict[str, Any] | None = None) -> Constraint:
     """Rebuilds a constraint from `serialize`'s dict, a Keras 2 `{class_name, config}`
     dict, or a name ("max_norm", "NonNeg", ...)."""
-    return _FAMILY.deserialize(config, custom_objects)
+    return _NAMESPACE.deserialize(config, custom_objects)
 
 
 def get(identifier: Any) -> Callable | None:
-    """Resolves a constraint identifier: None, a name, a config dict, a `Constraint`
-    class (instantiated) or instance, or any callable `(w) -> w`."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, (str, dict)):
-        return deserialize(identifier)
-    if isinstance(identifier, type) and issubclass(identifier, Constraint):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise TypeError(
-        "Invalid type for argument `constraint`. Expected a name, a config dict, a "
-        f"`Constraint` or a callable. Received: constraint={identifier!r} "
-        f"(of type {type(identifier).__name__})"
-    )
+    """Resolves a constraint identifier: None, a built-in name, a config dict, a class
+    (instantiated), a `Constraint` or any callable `(w) -> w`."""
+    return _NAMESPACE.get(identifier)
+
+
+__dir__ = public_dir(__all__)

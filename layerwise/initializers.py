@@ -20,7 +20,7 @@ import numpy as np
 
 from layerwise import random
 from layerwise.engine.variables import to_device
-from layerwise.engine.registry import ObjectFamily
+from layerwise.engine.registry import Namespace, public_dir
 
 __all__ = [
     "Constant",
@@ -41,7 +41,6 @@ __all__ = [
     "TruncatedNormal",
     "VarianceScaling",
     "Zeros",
-    "compute_fans",
     "constant",
     "deserialize",
     "get",
@@ -514,13 +513,14 @@ _BY_NAME.update(
 )
 
 
-_FAMILY = ObjectFamily("initializer", Initializer, _BUILT_IN, _BY_NAME, _MODULE)
+_NAMESPACE = Namespace("initializer", _MODULE, _BY_NAME, base=Initializer,
+                       get_finds_user_objects=True)
 
 
 def serialize(initializer: Initializer | None) -> dict | None:
     """Keras 3's dict form: `{"module", "class_name", "config", "registered_name"}`
     (None gives None, as for an absent initializer in a layer config)."""
-    return _FAMILY.serialize(initializer)
+    return _NAMESPACE.serialize(initializer)
 
 
 def deserialize(config: dict | str, custom_objects: dict[str, Any] | None = None) -> Initializer:
@@ -530,36 +530,19 @@ def deserialize(config: dict | str, custom_objects: dict[str, Any] | None = None
     Args:
         custom_objects: extra name -> class mappings for user initializers.
     """
-    return _FAMILY.deserialize(config, custom_objects)
+    return _NAMESPACE.deserialize(config, custom_objects)
 
 
 def get(identifier: Any) -> Callable | None:
     """Resolves an initializer identifier.
 
     Accepts None (returned as is), a name ("glorot_uniform", "GlorotUniform"), a config
-    dict, an `Initializer` (returned as is), an initializer class (instantiated), any
-    callable `(shape, dtype) -> array`, or an array (returned whenever the shape matches).
+    dict, an `Initializer` (returned as is), a class (instantiated), any callable
+    `(shape, dtype) -> array`, or an array (returned whenever the shape matches).
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, (str, dict)):
-        return deserialize(identifier)
-    if isinstance(identifier, type):
-        if not issubclass(identifier, Initializer):
-            raise TypeError(
-                "Invalid type for argument `initializer`. Expected an `Initializer` "
-                f"subclass. Received: initializer={identifier!r}"
-            )
-        return identifier()
     if isinstance(identifier, (np.ndarray, np.generic, jax.Array)):
         return _array_initializer(identifier)
-    if callable(identifier):
-        return identifier
-    raise TypeError(
-        "Invalid type for argument `initializer`. Expected a name, a config dict, an "
-        f"`Initializer`, a callable or an array. Received: initializer={identifier!r} "
-        f"(of type {type(identifier).__name__})"
-    )
+    return _NAMESPACE.get(identifier)
 
 
 def _array_initializer(array: Any) -> Callable:
@@ -574,3 +557,6 @@ def _array_initializer(array: Any) -> Callable:
         return jnp.asarray(array).astype(_standardize_dtype(dtype))
 
     return initialize
+
+
+__dir__ = public_dir(__all__)

@@ -11,7 +11,7 @@ from typing import Any, Callable
 import jax
 import jax.numpy as jnp
 import numpy as np
-from layerwise.engine.registry import ObjectFamily, get_registered_object
+from layerwise.engine.registry import Namespace, get_registered_object, public_dir
 
 __all__ = [
     "L1",
@@ -197,38 +197,29 @@ def _l1_l2_string_default() -> L1L2:
     return L1L2(l1=0.01, l2=0.01)
 
 
-_FAMILY = ObjectFamily("regularizer", Regularizer, _BUILT_IN, _BY_NAME, _MODULE,
-                       also_valid=("l1_l2",))
+_NAMESPACE = Namespace("regularizer", _MODULE, _BY_NAME, base=Regularizer)
 
 
 def serialize(regularizer: Regularizer | None) -> dict | None:
     """Keras 3's dict form: `{"module", "class_name", "config", "registered_name"}`
     (None gives None, as for an absent regularizer in a layer config)."""
-    return _FAMILY.serialize(regularizer)
+    return _NAMESPACE.serialize(regularizer)
 
 
 def deserialize(config: dict | str, custom_objects: dict[str, Any] | None = None) -> Regularizer:
     """Rebuilds a regularizer from `serialize`'s dict, a Keras 2 `{class_name, config}`
     dict, or a name ("l1", "l2", "l1l2", "l1_l2", "L2", ...)."""
-    if isinstance(config, str) and config == "l1_l2" and \
-            get_registered_object(config, custom_objects) is None:
+    if config == "l1_l2" and get_registered_object(config, custom_objects) is None:
         return _l1_l2_string_default()
-    return _FAMILY.deserialize(config, custom_objects)
+    return _NAMESPACE.deserialize(config, custom_objects)
 
 
 def get(identifier: Any) -> Callable | None:
-    """Resolves a regularizer identifier: None, a name, a config dict, a `Regularizer`
-    class (instantiated) or instance, or any callable `(x) -> scalar`."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, (str, dict)):
-        return deserialize(identifier)
-    if isinstance(identifier, type) and issubclass(identifier, Regularizer):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise TypeError(
-        "Invalid type for argument `regularizer`. Expected a name, a config dict, a "
-        f"`Regularizer` or a callable. Received: regularizer={identifier!r} "
-        f"(of type {type(identifier).__name__})"
-    )
+    """Resolves a regularizer identifier: None, a built-in name, a config dict, a class
+    (instantiated), a `Regularizer` or any callable `(x) -> scalar`."""
+    if isinstance(identifier, str) and identifier == "l1_l2":
+        return _l1_l2_string_default()
+    return _NAMESPACE.get(identifier)
+
+
+__dir__ = public_dir(__all__)

@@ -7,11 +7,12 @@ match Keras's to float32 rounding and the call can run inside `jax.jit` or `lax.
 """
 from __future__ import annotations
 
-import difflib
 import math
 from typing import Any, Sequence
 
 import jax.numpy as jnp
+
+from layerwise.engine.registry import Namespace, public_dir
 
 __all__ = [
     "LearningRateSchedule",
@@ -315,38 +316,18 @@ _BUILT_IN = {
 }
 
 
+_NAMESPACE = Namespace("learning rate schedule", _MODULE, _BUILT_IN, base=LearningRateSchedule,
+                       accepts_functions=False, argument="schedule")
+
+
 def serialize(schedule: LearningRateSchedule) -> dict:
     """Keras 3's dict form: `{"module", "class_name", "config", "registered_name"}`."""
-    if not isinstance(schedule, LearningRateSchedule):
-        raise TypeError(
-            "Invalid value for argument `schedule`. Expected a LearningRateSchedule. "
-            f"Received: schedule={schedule!r}"
-        )
-    cls = type(schedule)
-    built_in = _BUILT_IN.get(cls.__name__) is cls
-    return {
-        "module": _MODULE if built_in else cls.__module__,
-        "class_name": cls.__name__,
-        "config": schedule.get_config(),
-        "registered_name": None if built_in else cls.__name__,
-    }
+    return _NAMESPACE.serialize(schedule)
 
 
 def deserialize(config: dict, custom_objects: dict | None = None) -> LearningRateSchedule:
     """Rebuild a schedule from `serialize`'s dict (or Keras 2's `{"class_name", "config"}`)."""
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise ValueError(
-            "Invalid value for argument `config`. Expected a dict with a 'class_name' key. "
-            f"Received: config={config!r}"
-        )
-    known = {**_BUILT_IN, **(custom_objects or {})}
-    class_name = config["class_name"]
-    cls = known.get(class_name) or known.get(config.get("registered_name") or "")
-    if cls is None:
-        close = difflib.get_close_matches(class_name, known, n=3)
-        hint = f" Did you mean {', '.join(repr(name) for name in close)}?" if close else ""
-        raise ValueError(
-            f"Unknown learning rate schedule: '{class_name}'.{hint} Known schedules: "
-            f"{sorted(known)}. Pass custom classes with `custom_objects`."
-        )
-    return cls.from_config(dict(config.get("config", {})))
+    return _NAMESPACE.deserialize(config, custom_objects)
+
+
+__dir__ = public_dir(__all__)

@@ -104,9 +104,9 @@ def test_get_other_identifiers():
 
 
 def test_errors():
-    with pytest.raises(ValueError, match=r"Unknown constraint: 'maxnorm'\. Did you mean 'max_norm'"):
+    with pytest.raises(ValueError, match=r"Could not interpret constraint identifier: 'maxnorm'\. Did you mean 'max_norm'"):
         constraints.get("maxnorm")
-    with pytest.raises(TypeError, match="constraint"):
+    with pytest.raises(ValueError, match="constraint"):  # Keras's type
         constraints.get(3)
     with pytest.raises(TypeError, match="config"):
         constraints.deserialize(["MaxNorm"])

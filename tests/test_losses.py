@@ -14,6 +14,9 @@ from keras.src.losses import LossFunctionWrapper as KerasLossFunctionWrapper
 from keras.src.losses.loss import reduce_weighted_values as keras_reduce_weighted_values
 
 from layerwise import losses
+from layerwise.losses.base import LossFunctionWrapper
+from layerwise.losses.reduction import reduce_weighted_values, squeeze_or_expand_to_same_rank
+from layerwise.losses.serialization import resolve_compile_loss
 
 TOLERANCE = 1e-6
 REDUCTIONS = ["sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", None]
@@ -170,7 +173,7 @@ def test_class_matches_keras(name, y_true, y_pred, kwargs, reduction, weighted):
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 def test_function_wrapper_matches_keras(reduction):
-    ours = losses.LossFunctionWrapper(losses.huber, reduction=reduction, name="h", delta=0.5)
+    ours = LossFunctionWrapper(losses.huber, reduction=reduction, name="h", delta=0.5)
     theirs = KerasLossFunctionWrapper(keras.losses.huber, reduction=reduction, name="h", delta=0.5)
     for weight in (None, SAMPLE_WEIGHT):
         assert_close(
@@ -184,7 +187,7 @@ def test_user_function_is_wrapped():
         return jnp.mean(jnp.abs(y_true - y_pred) * 3.0, axis=-1)
 
     loss = losses.get(scaled_error)
-    assert isinstance(loss, losses.LossFunctionWrapper)
+    assert isinstance(loss, LossFunctionWrapper)
     assert loss.name == "scaled_error"
     expected = np.mean(np.mean(np.abs(REGRESSION_TRUE - REGRESSION_PRED) * 3.0, axis=-1))
     assert_close(loss(REGRESSION_TRUE, REGRESSION_PRED), expected, tolerance=1e-5)
@@ -215,20 +218,20 @@ def test_rank_one_labels_against_column_predictions(class_name, y_pred, reductio
 
 def test_squeeze_or_expand_to_same_rank():
     column, flat = jnp.ones((4, 1)), jnp.ones((4,))
-    assert [x.shape for x in losses.squeeze_or_expand_to_same_rank(flat, column)] == [
+    assert [x.shape for x in squeeze_or_expand_to_same_rank(flat, column)] == [
         (4, 1),
         (4, 1),
     ]
-    assert [x.shape for x in losses.squeeze_or_expand_to_same_rank(column, flat)] == [
+    assert [x.shape for x in squeeze_or_expand_to_same_rank(column, flat)] == [
         (4, 1),
         (4, 1),
     ]
-    pair = losses.squeeze_or_expand_to_same_rank(column, flat, expand_rank_1=False)
+    pair = squeeze_or_expand_to_same_rank(column, flat, expand_rank_1=False)
     assert [x.shape for x in pair] == [(4,), (4,)]
     three, two = jnp.ones((2, 3, 1)), jnp.ones((2, 3))
-    assert [x.shape for x in losses.squeeze_or_expand_to_same_rank(three, two)] == [(2, 3), (2, 3)]
+    assert [x.shape for x in squeeze_or_expand_to_same_rank(three, two)] == [(2, 3), (2, 3)]
     wide = jnp.ones((4, 3))
-    assert [x.shape for x in losses.squeeze_or_expand_to_same_rank(wide, flat)] == [(4, 3), (4,)]
+    assert [x.shape for x in squeeze_or_expand_to_same_rank(wide, flat)] == [(4, 3), (4,)]
 
 
 @pytest.mark.parametrize("weight_shape", [(N,), (N, 1), ()])
@@ -265,7 +268,7 @@ def test_reduce_weighted_values_matches_keras(reduction, with_mask, with_weight)
     values = VALUES_2D[:, 0] if not with_mask else VALUES_2D[:, :1]
     mask = MASK_2D[:, :1] if with_mask else None
     weight = WEIGHT_2D if with_weight else None
-    ours = losses.reduce_weighted_values(
+    ours = reduce_weighted_values(
         values, sample_weight=weight, mask=mask, reduction=reduction
     )
     theirs = keras_reduce_weighted_values(
@@ -278,7 +281,7 @@ def test_reduce_weighted_values_matches_keras(reduction, with_mask, with_weight)
 
 
 def test_all_masked_gives_zero_not_nan():
-    value = losses.reduce_weighted_values(jnp.ones((3,)), mask=jnp.zeros((3,), bool))
+    value = reduce_weighted_values(jnp.ones((3,)), mask=jnp.zeros((3,), bool))
     assert float(value) == 0.0
 
 
@@ -394,7 +397,7 @@ def test_categorical_crossentropy_bool_axis_rejected():
 )
 def test_get_function_names_wrap_and_keep_the_string(identifier, function):
     loss = losses.get(identifier)
-    assert isinstance(loss, losses.LossFunctionWrapper)
+    assert isinstance(loss, LossFunctionWrapper)
     assert loss.fn is function
     assert loss.name == identifier
     assert loss.reduction == "sum_over_batch_size"
@@ -439,14 +442,14 @@ def test_get_unknown_name_suggests_close_matches():
 )
 @pytest.mark.parametrize("identifier", ["crossentropy", "ce", "CE"])
 def test_resolve_compile_loss_crossentropy(identifier, y_true_shape, y_pred_shape, function):
-    loss = losses.resolve_compile_loss(identifier, y_true_shape, y_pred_shape)
+    loss = resolve_compile_loss(identifier, y_true_shape, y_pred_shape)
     assert loss.fn is function
     assert loss.name == identifier
 
 
 def test_resolve_compile_loss_other_identifiers_go_through_get():
-    assert losses.resolve_compile_loss("mse", (4,), (4, 1)).name == "mse"
-    assert isinstance(losses.resolve_compile_loss("Huber", (4,), (4, 1)), losses.Huber)
+    assert resolve_compile_loss("mse", (4,), (4, 1)).name == "mse"
+    assert isinstance(resolve_compile_loss("Huber", (4,), (4, 1)), losses.Huber)
 
 
 # -- config and serialization -------------------------------------------------------------------
@@ -494,13 +497,13 @@ def test_serialize_matches_keras_form(class_name, kwargs):
 
 
 def test_function_wrapper_serialization():
-    wrapper = losses.LossFunctionWrapper(losses.mean_squared_error, name="mse")
+    wrapper = LossFunctionWrapper(losses.mean_squared_error, name="mse")
     keras_wrapper = KerasLossFunctionWrapper(keras.losses.mean_squared_error, name="mse")
     assert losses.serialize(wrapper) == keras.losses.serialize(keras_wrapper)
     assert losses.serialize(losses.huber) == keras.losses.serialize(keras.losses.huber)
     rebuilt = losses.deserialize(keras.losses.serialize(keras_wrapper))
     assert rebuilt.fn is losses.mean_squared_error and rebuilt.name == "mse"
-    with_kwargs = losses.LossFunctionWrapper(losses.huber, reduction="sum", name="h", delta=0.5)
+    with_kwargs = LossFunctionWrapper(losses.huber, reduction="sum", name="h", delta=0.5)
     rebuilt = losses.deserialize(losses.serialize(with_kwargs))
     assert rebuilt.get_config() == with_kwargs.get_config()
     assert_close(
@@ -512,7 +515,7 @@ def test_user_function_needs_custom_objects():
     def my_loss(y_true, y_pred):
         return jnp.mean(y_pred - y_true, axis=-1)
 
-    config = losses.serialize(losses.LossFunctionWrapper(my_loss, name="mine"))
+    config = losses.serialize(LossFunctionWrapper(my_loss, name="mine"))
     with pytest.raises(ValueError, match="my_loss"):
         losses.deserialize(config)
     assert losses.deserialize(config, custom_objects={"my_loss": my_loss}).fn is my_loss

@@ -1,4 +1,6 @@
-"""Where saved configs find user code: the registry, custom-object scopes and safe mode.
+"""Where saved configs find user code: the registry, custom-object scopes, safe mode, and
+`Namespace`, the one way every Keras namespace (activations, initializers, losses, ...)
+names its objects and implements its `get`, `serialize` and `deserialize`.
 
 A config names classes and functions only by strings. Loading turns a name back into an
 object by looking it up here (or in the built-in tables of `serialization.py`); it never
@@ -8,10 +10,12 @@ code is a Python lambda's bytecode, and that is refused unless safe mode is swit
 from __future__ import annotations
 
 import contextvars
-from typing import Any, Callable
+import difflib
+from typing import Any, Callable, Mapping
 
 __all__ = [
     "CustomObjectScope",
+    "Namespace",
     "SafeModeScope",
     "custom_object_scope",
     "enable_unsafe_deserialization",
@@ -19,7 +23,10 @@ __all__ = [
     "get_registered_name",
     "get_registered_object",
     "in_safe_mode",
+    "namespace",
+    "public_dir",
     "register_keras_serializable",
+    "unknown_identifier_error",
 ]
 
 # "package>Name" -> object, and object -> "package>Name", filled by the decorator.
@@ -157,95 +164,203 @@ def enable_unsafe_deserialization() -> None:
     _unsafe_enabled_globally = True
 
 
-def lookup_by_name(kind: str, name: str, built_ins: dict[str, Any],
-                   custom_objects: dict[str, Any] | None = None,
-                   also_valid: tuple[str, ...] = ()) -> Any:
-    """A class by name: user objects first (as in Keras), then built-ins.
+def unknown_identifier_error(kind: str, identifier: Any, known: Any = ()) -> ValueError:
+    """The error every namespace raises for an identifier it cannot resolve (Keras's type
+    and opening words), with the closest valid names as a hint."""
+    names = sorted({name for name in known if isinstance(name, str)})
+    close = difflib.get_close_matches(identifier, names, n=3) if isinstance(identifier, str) \
+        else []
+    if close:
+        hint = f" Did you mean {' or '.join(repr(name) for name in close)}?"
+    elif names and isinstance(identifier, str):
+        hint = f" Valid names are: {', '.join(names)}."
+    else:
+        hint = ""
+    return ValueError(f"Could not interpret {kind} identifier: {identifier!r}.{hint}")
 
-    Unknown names raise a ValueError that suggests the closest valid names.
-    """
-    import difflib
 
-    found = get_registered_object(name, custom_objects)
-    if found is not None:
-        return found
-    if name in built_ins:
-        return built_ins[name]
-    valid_names = sorted({*built_ins, *also_valid, *(custom_objects or {})})
-    close = difflib.get_close_matches(name, valid_names, n=3)
-    hint = (f" Did you mean {' or '.join(repr(c) for c in close)}?" if close
-            else f" Valid names are: {', '.join(valid_names)}.")
-    raise ValueError(f"Unknown {kind}: {name!r}.{hint}")
+def public_dir(names: list[str]) -> Callable[[], list[str]]:
+    """A namespace module's `__dir__`: its public map only, not the submodules and
+    helpers it imports (they stay importable as attributes)."""
+    return lambda: list(names)
 
 
 def _article(word: str) -> str:
     return "an" if word[:1].lower() in "aeiou" else "a"
 
 
-class ObjectFamily:
-    """Names, serialization and lookup of one small Keras namespace (initializers,
-    regularizers, constraints): a base class, its built-in subclasses and their names.
+# Keras module name ("keras.losses") -> its Namespace, filled as the namespaces are imported.
+_NAMESPACES: dict[str, "Namespace"] = {}
+
+
+def namespace(module: str) -> "Namespace":
+    """The namespace Keras writes as `module` in configs ("keras.losses")."""
+    return _NAMESPACES[module]
+
+
+class Namespace:
+    """The objects of one Keras namespace (`keras.losses`, ...): how they are found by
+    name, written to configs and rebuilt from them.
+
+    Names resolve as in Keras: the user's objects (`custom_objects`, the active
+    `custom_object_scope`s, `register_keras_serializable`) first, then the built-ins.
+    A plain name given to `get` looks only at the built-ins unless
+    `get_finds_user_objects` (Keras's initializers and optimizers look further).
 
     Args:
-        kind: the argument's name in messages, "initializer".
-        base: the family's base class.
-        built_in: the built-in classes, written with `module` rather than their own.
-        by_name: every name a config or a user may use for a built-in.
-        module: the module Keras writes for built-ins, "keras.initializers".
-        also_valid: names handled before the lookup, listed in its error's hints.
+        kind: what the namespace holds, in messages ("loss", "activation function").
+        module: the module Keras writes for built-in classes ("keras.losses").
+        objects: every name a config or a user may give a built-in class or function.
+        base: the base class; `get` returns its instances as they are.
+        functions: more built-in functions that a function config may name (metrics
+            accept the loss functions) but a plain name may not.
+        default: what `get(None)` returns.
+        get_finds_user_objects: whether `get` of a name also looks at the user's objects.
+        accepts_functions: whether plain functions are valid objects of the namespace.
+        case_insensitive: built-in names match in any case ("Adam", "adam").
+        function_module: the `module` written for a plain function (its own if None).
+        not_implemented: Keras names this package does not have yet.
+        argument: the argument's name in type errors ("activation").
     """
 
-    def __init__(self, kind: str, base: type, built_in: tuple[type, ...],
-                 by_name: dict[str, Any], module: str, also_valid: tuple[str, ...] = ()):
+    def __init__(self, kind: str, module: str, objects: Mapping[str, Any], *,
+                 base: type | None = None, functions: Mapping[str, Callable] | None = None,
+                 default: Any = None, get_finds_user_objects: bool = False,
+                 accepts_functions: bool = True, case_insensitive: bool = False,
+                 function_module: str | None = None, not_implemented: tuple[str, ...] = (),
+                 argument: str | None = None):
         self.kind = kind
-        self.base = base
-        self.built_in = built_in
-        self.by_name = by_name
         self.module = module
-        self.also_valid = also_valid
+        self.objects = dict(objects)
+        self.base = base
+        self.functions = {name: obj for name, obj in self.objects.items()
+                          if not isinstance(obj, type)}
+        self.functions.update(functions or {})
+        self.default = default
+        self.get_finds_user_objects = get_finds_user_objects
+        self.accepts_functions = accepts_functions
+        self.case_insensitive = case_insensitive
+        self.function_module = function_module
+        self.not_implemented = not_implemented
+        self.argument = argument or kind
+        _NAMESPACES[module] = self
 
-    def lookup(self, name: str, custom_objects: dict[str, Any] | None = None) -> Any:
-        return lookup_by_name(self.kind, name, self.by_name, custom_objects, self.also_valid)
+    # -- names ----------------------------------------------------------------------------
+    def built_in(self, name: str) -> Any:
+        """The built-in class or function of that name, or None."""
+        key = name.lower() if self.case_insensitive else name
+        found = self.objects.get(key)
+        return found if found is not None else self.functions.get(key)
+
+    def is_built_in(self, cls: type) -> bool:
+        return self.built_in(cls.__name__) is cls
+
+    def find(self, name: str, custom_objects: dict[str, Any] | None = None,
+             users: bool = True) -> Any:
+        """The object a name stands for: the user's first (unless `users` is False), then
+        the built-ins; an unknown name raises `unknown_identifier_error`."""
+        found = get_registered_object(name, custom_objects) if users else None
+        if found is None:
+            found = self.built_in(name)
+        if found is not None:
+            return found
+        if name.lower() in self.not_implemented:
+            raise NotImplementedError(
+                f"The Keras {self.kind} '{name}' is not implemented in layerwise yet. "
+                f"Available: {', '.join(sorted(self.objects))}.")
+        known = [*self.objects, *(all_custom_objects(custom_objects) if users else ())]
+        raise unknown_identifier_error(self.kind, name, known)
+
+    def resolve_function(self, config: Any, custom_objects: dict[str, Any] | None = None
+                         ) -> Callable:
+        """The function a function config (`{"class_name": "function", "config": name}`)
+        or a bare function name stands for; a function is returned as it is."""
+        if callable(config):
+            return config
+        name = config.get("config") if isinstance(config, dict) else config
+        if not isinstance(name, str):
+            raise TypeError(
+                "Invalid type for a function config. Expected a function name. "
+                f"Received: config={config!r}")
+        found = get_registered_object(name, custom_objects)
+        if found is None:
+            found = self.functions.get(name)
+        if found is None:
+            known = [*self.functions, *all_custom_objects(custom_objects)]
+            raise unknown_identifier_error(self.kind, name, known)
+        return found
+
+    # -- get, serialize, deserialize ------------------------------------------------------
+    def get(self, identifier: Any) -> Any:
+        """Keras's `<namespace>.get`: None, an instance, a name, a config dict, a class
+        (instantiated) or a function."""
+        if identifier is None:
+            return self.default
+        if self.base is not None and isinstance(identifier, self.base):
+            return identifier
+        if isinstance(identifier, dict):
+            found = self.deserialize(identifier)
+        elif isinstance(identifier, str):
+            found = self.deserialize({"class_name": identifier, "config": {}}) \
+                if self.get_finds_user_objects else self.find(identifier, users=False)
+        else:
+            found = identifier
+        if isinstance(found, type):
+            found = found()
+        valid = callable(found) if self.accepts_functions or self.base is None \
+            else isinstance(found, self.base)
+        if not valid:
+            raise unknown_identifier_error(self.kind, identifier)
+        return found
 
     def serialize(self, obj: Any) -> dict | None:
-        """Keras 3's dict form: `{"module", "class_name", "config", "registered_name"}`
+        """Keras 3's dict form `{"module", "class_name", "config", "registered_name"}`
         (None gives None, as for an absent entry in a layer config)."""
         if obj is None:
             return None
-        if not isinstance(obj, self.base):
-            if callable(obj) and hasattr(obj, "__name__"):
-                # A plain function, written as Keras writes one; loading needs custom_objects.
-                return {"module": obj.__module__, "class_name": "function",
-                        "config": get_registered_name(obj), "registered_name": "function"}
-            base = self.base.__name__
-            raise TypeError(
-                f"Invalid type for argument `{self.kind}`. Expected {_article(base)} `{base}` "
-                f"instance or a function. Received: {self.kind}={obj!r} "
-                f"(of type {type(obj).__name__})")
-        cls = type(obj)
-        built_in = cls in self.built_in
-        return {"module": self.module if built_in else cls.__module__,
-                "class_name": cls.__name__, "config": obj.get_config(),
-                "registered_name": None if built_in else get_registered_name(cls)}
+        if self.base is not None and isinstance(obj, self.base):
+            cls = type(obj)
+            built_in = self.is_built_in(cls)
+            return {"module": self.module if built_in else cls.__module__,
+                    "class_name": cls.__name__, "config": obj.get_config(),
+                    "registered_name": None if built_in else get_registered_name(cls)}
+        if self.accepts_functions and callable(obj) and not isinstance(obj, type) and \
+                hasattr(obj, "__name__"):
+            # Written as Keras writes a function; loading finds it by name.
+            return {"module": self.function_module or obj.__module__, "class_name": "function",
+                    "config": get_registered_name(obj), "registered_name": "function"}
+        expected = f"{_article(self.base.__name__)} `{self.base.__name__}` instance" \
+            if self.base is not None else "a function"
+        if self.accepts_functions and self.base is not None:
+            expected += " or a function"
+        raise TypeError(
+            f"Invalid type for argument `{self.argument}`. Expected {expected}. "
+            f"Received: {self.argument}={obj!r} (of type {type(obj).__name__})")
 
     def deserialize(self, config: dict | str, custom_objects: dict[str, Any] | None = None
                     ) -> Any:
-        """An object from `serialize`'s dict, a Keras 2 `{class_name, config}` dict, or a name."""
+        """An object from `serialize`'s dict, a Keras 2 `{class_name, config}` dict, or a
+        name (a built-in class named by a string is instantiated; user objects are
+        returned as they are, as in Keras)."""
         if isinstance(config, str):
-            found = self.lookup(config, custom_objects)
-            return found() if isinstance(found, type) else found
+            found = self.find(config, custom_objects)
+            built_in = self.built_in(config)
+            return found() if isinstance(found, type) and found is built_in else found
         if not isinstance(config, dict) or "class_name" not in config:
             raise TypeError(
                 "Invalid type for argument `config`. Expected a dict with a 'class_name' key "
                 f"or {_article(self.kind)} {self.kind} name. Received: config={config!r}")
-        name = config["class_name"]
-        if name == "function" and isinstance(config.get("config"), str):
-            return self.lookup(config["config"], custom_objects)
+        if config["class_name"] == "function":
+            return self.resolve_function(config.get("config"), custom_objects)
         registered_name = config.get("registered_name")
-        if registered_name and get_registered_object(registered_name, custom_objects) is not None:
-            # Keras files name registered user classes "package>Name" in `registered_name`.
-            name = registered_name
-        cls = self.lookup(name, custom_objects)
-        inner = config.get("config") or {}
-        return cls.from_config(inner) if hasattr(cls, "from_config") else cls(**inner)
-
+        found = get_registered_object(registered_name, custom_objects) \
+            if registered_name else None
+        if found is None:
+            found = self.find(config["class_name"], custom_objects)
+        if not isinstance(found, type):
+            return found  # a function saved under its own name
+        inner = dict(config.get("config") or {})
+        # Nested objects (a wrapper's function, an optimizer's schedule) see custom_objects.
+        with CustomObjectScope(custom_objects):
+            return found.from_config(inner) if hasattr(found, "from_config") \
+                else found(**inner)

@@ -1,6 +1,7 @@
 """Layers, one module per family. This list is the public map of `layerwise.layers`."""
 from layerwise.engine.input_layer import Input
 from layerwise.engine.layer import Layer
+from layerwise.engine.registry import public_dir
 from layerwise.engine.input_layer import InputLayer
 from layerwise.layers.core import Activation, Dense, Dropout, Flatten, Lambda, Reshape
 from layerwise.layers.convolutional import (Conv1D, Conv1DTranspose, Conv2D, Conv2DTranspose,
@@ -20,6 +21,7 @@ from layerwise.layers.pooling import (AveragePooling1D, AveragePooling2D, AvgPoo
                                       MaxPool1D, MaxPool2D, MaxPooling1D, MaxPooling2D)
 from layerwise.layers.reshaping import (Cropping1D, Cropping2D, UpSampling1D, UpSampling2D,
                                         ZeroPadding1D, ZeroPadding2D)
+from layerwise.saving.serialization import deserialize_layer, serialize_keras_object
 
 __all__ = [
     "Activation",
@@ -83,4 +85,24 @@ __all__ = [
     "UpSampling2D",
     "ZeroPadding1D",
     "ZeroPadding2D",
+    "serialize",
+    "deserialize",
 ]
+
+
+def serialize(layer: Layer) -> dict:
+    """Keras 3's config dict of a layer (`{"module", "class_name", "config", ...}`)."""
+    return serialize_keras_object(layer)
+
+
+def deserialize(config: dict, custom_objects: dict | None = None) -> Layer:
+    """The layer a config dict describes; user classes are found as in every namespace."""
+    layer = deserialize_layer(config, custom_objects) if isinstance(config, dict) else None
+    if not isinstance(layer, Layer):
+        raise ValueError(
+            "Invalid value for argument `config`. Expected the config dict of a layer. "
+            f"Received: config={config!r}")
+    return layer
+
+
+__dir__ = public_dir(__all__)

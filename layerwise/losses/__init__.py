@@ -16,15 +16,15 @@ reductions), `functions` (regression, hinge and probabilistic functions),
 `crossentropy` (the cross-entropy functions and `call_with_mask`), `base` (`Loss`,
 `LossFunctionWrapper`), `loss_classes` (the built-in classes), and `serialization`
 (short aliases, identifiers, `get`, `serialize`, `deserialize`, `resolve_compile_loss`).
-A few helpers outside `__all__` (`apply_mask`, `call_with_mask`, `serialize_function`,
-`_LOSS_FUNCTIONS` ...) are imported here too, because `layerwise.metrics` uses them.
+This file is the public map, the names of `keras.losses`; helpers that other packages use
+(`reduce_weighted_values`, `call_with_mask`, `LossFunctionWrapper` ...) are imported from
+the module that defines them.
 """
 
-from layerwise.losses.base import Loss, LossFunctionWrapper, serialize_function
+from layerwise.losses.base import Loss
 from layerwise.losses.crossentropy import (
     binary_crossentropy,
     binary_focal_crossentropy,
-    call_with_mask,
     categorical_crossentropy,
     categorical_focal_crossentropy,
     sparse_categorical_crossentropy,
@@ -62,45 +62,11 @@ from layerwise.losses.loss_classes import (
     SparseCategoricalCrossentropy,
     SquaredHinge,
 )
-from layerwise.losses.reduction import (
-    EPSILON,
-    REDUCTIONS,
-    apply_mask,
-    reduce_weighted_values,
-    squeeze_or_expand_to_same_rank,
-    standardize_reduction,
-)
-from layerwise.losses.serialization import (
-    BCE,
-    KLD,
-    MAE,
-    MAPE,
-    MSE,
-    MSLE,
-    _LOSS_FUNCTIONS,
-    _is_binary_or_sparse,
-    _unknown_identifier_error,
-    bce,
-    deserialize,
-    function_name,
-    get,
-    huber_loss,
-    kld,
-    kullback_leibler_divergence,
-    logcosh,
-    mae,
-    mape,
-    mse,
-    msle,
-    resolve_compile_loss,
-    serialize,
-)
+from layerwise.losses.serialization import deserialize, get, serialize
+from layerwise.engine.registry import public_dir
 
 __all__ = [
-    "EPSILON",
-    "REDUCTIONS",
     "Loss",
-    "LossFunctionWrapper",
     "MeanSquaredError",
     "MeanAbsoluteError",
     "MeanAbsolutePercentageError",
@@ -135,25 +101,10 @@ __all__ = [
     "categorical_crossentropy",
     "categorical_focal_crossentropy",
     "sparse_categorical_crossentropy",
-    "mse",
-    "MSE",
-    "mae",
-    "MAE",
-    "mape",
-    "MAPE",
-    "msle",
-    "MSLE",
-    "kld",
-    "KLD",
-    "bce",
-    "BCE",
-    "logcosh",
-    "huber_loss",
-    "kullback_leibler_divergence",
-    "squeeze_or_expand_to_same_rank",
-    "reduce_weighted_values",
     "get",
     "serialize",
     "deserialize",
-    "resolve_compile_loss",
 ]
+
+
+__dir__ = public_dir(__all__)

@@ -132,12 +132,12 @@ class LossFunctionWrapper(Loss):
 
     @classmethod
     def from_config(cls, config: dict) -> "LossFunctionWrapper":
-        # Imported here: the identifier table in `serialization` needs the loss classes.
-        from layerwise.losses.serialization import _deserialize_function
+        # Imported here: the namespace in `serialization` needs the loss classes.
+        from layerwise.losses.serialization import _NAMESPACE
 
         config = dict(config)
         if "fn" in config:
-            config["fn"] = _deserialize_function(config["fn"])
+            config["fn"] = _NAMESPACE.resolve_function(config["fn"])
         return cls(**config)
 
     def __repr__(self) -> str:

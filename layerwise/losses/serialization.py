@@ -3,8 +3,6 @@ and `resolve_compile_loss`."""
 
 from __future__ import annotations
 
-import difflib
-import inspect
 from typing import Any, Callable
 
 from layerwise.engine import naming
@@ -31,6 +29,7 @@ from layerwise.losses.functions import (
     squared_hinge,
 )
 from layerwise.losses.loss_classes import _LOSS_CLASSES
+from layerwise.engine.registry import Namespace
 
 __all__ = [
     "mse",
@@ -48,7 +47,9 @@ __all__ = [
     "logcosh",
     "huber_loss",
     "kullback_leibler_divergence",
+    "LOSS_FUNCTIONS",
     "function_name",
+    "is_binary_or_sparse",
     "get",
     "serialize",
     "deserialize",
@@ -66,7 +67,7 @@ bce = BCE = binary_crossentropy
 logcosh = log_cosh
 huber_loss = huber
 
-_LOSS_FUNCTIONS = (
+LOSS_FUNCTIONS = (
     mean_squared_error,
     mean_absolute_error,
     mean_absolute_percentage_error,
@@ -91,7 +92,7 @@ _LOSS_FUNCTIONS = (
 _IDENTIFIERS: dict[str, Any] = {
     cls.__name__: cls for cls in (Loss, LossFunctionWrapper) + _LOSS_CLASSES
 }
-_IDENTIFIERS.update({fn.__name__: fn for fn in _LOSS_FUNCTIONS})
+_IDENTIFIERS.update({fn.__name__: fn for fn in LOSS_FUNCTIONS})
 _IDENTIFIERS.update(
     {
         "bce": bce, "BCE": bce, "kld": kld, "KLD": kld, "mae": mae, "MAE": mae,
@@ -102,10 +103,7 @@ _IDENTIFIERS.update(
 )  # fmt: skip
 
 
-def _unknown_identifier_error(kind: str, identifier: str, known: list[str]) -> ValueError:
-    suggestions = difflib.get_close_matches(identifier, known, n=3, cutoff=0.5)
-    hint = f" Did you mean: {', '.join(repr(s) for s in suggestions)}?" if suggestions else ""
-    return ValueError(f"Could not interpret {kind} identifier: {identifier!r}.{hint}")
+_NAMESPACE = Namespace("loss", "keras.losses", _IDENTIFIERS, base=Loss, function_module="builtins")
 
 
 def function_name(fn: Callable) -> str:
@@ -113,76 +111,25 @@ def function_name(fn: Callable) -> str:
     return naming.to_snake_case(getattr(fn, "__name__", type(fn).__name__))
 
 
-def _deserialize_function(config: Any, custom_objects: dict | None = None) -> Callable:
-    if callable(config):
-        return config
-    name = config["config"] if isinstance(config, dict) else config
-    custom_objects = custom_objects or {}
-    found = custom_objects.get(name) or _IDENTIFIERS.get(name)
-    if found is None or inspect.isclass(found):
-        known = sorted(n for n, v in _IDENTIFIERS.items() if not inspect.isclass(v))
-        raise _unknown_identifier_error("function", str(name), known + sorted(custom_objects))
-    return found
-
-
 def serialize(loss: Any) -> Any:
     """Keras 3's dict form: {"module", "class_name", "config", "registered_name"}."""
-    if loss is None or isinstance(loss, str):
+    if isinstance(loss, str):
         return loss
-    if isinstance(loss, Loss):
-        if type(loss) is LossFunctionWrapper:
-            # Keras does not export LossFunctionWrapper publicly; this is its exact form.
-            return {
-                "module": "keras.src.losses.losses",
-                "class_name": "LossFunctionWrapper",
-                "config": loss.get_config(),
-                "registered_name": "LossFunctionWrapper",
-            }
-        builtin = type(loss).__name__ in _IDENTIFIERS and _IDENTIFIERS[type(loss).__name__] is type(
-            loss
-        )
+    if type(loss) is LossFunctionWrapper:
+        # Keras does not export LossFunctionWrapper publicly; this is its exact form.
         return {
-            "module": "keras.losses" if builtin else type(loss).__module__,
-            "class_name": type(loss).__name__,
+            "module": "keras.src.losses.losses",
+            "class_name": "LossFunctionWrapper",
             "config": loss.get_config(),
-            "registered_name": None if builtin else type(loss).__name__,
+            "registered_name": "LossFunctionWrapper",
         }
-    if callable(loss):
-        return serialize_function(loss)
-    raise TypeError(f"Cannot serialize {loss!r}: expected a Loss or a function.")
+    return _NAMESPACE.serialize(loss)
 
 
 def deserialize(config: Any, custom_objects: dict | None = None) -> Any:
-    """Inverse of `serialize`; a string gives the function or a fresh class instance."""
-    custom_objects = custom_objects or {}
-    if isinstance(config, str):
-        found = custom_objects.get(config) or _IDENTIFIERS.get(config)
-        if found is None:
-            raise _unknown_identifier_error(
-                "loss", config, sorted(_IDENTIFIERS) + sorted(custom_objects)
-            )
-        return found() if inspect.isclass(found) else found
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise TypeError(
-            "Invalid value for argument `config`. Expected a string or a dict with a "
-            f"'class_name'. Received: config={config!r}"
-        )
-    class_name = config["class_name"]
-    if class_name == "function":
-        return _deserialize_function(config, custom_objects)
-    registered = config.get("registered_name")
-    cls = (
-        custom_objects.get(registered)
-        or custom_objects.get(class_name)
-        or _IDENTIFIERS.get(class_name)
-    )
-    if cls is None or not inspect.isclass(cls):
-        known = sorted(n for n, v in _IDENTIFIERS.items() if inspect.isclass(v))
-        raise _unknown_identifier_error("loss class", class_name, known + sorted(custom_objects))
-    inner = dict(config.get("config") or {})
-    if "fn" in inner:
-        inner["fn"] = _deserialize_function(inner["fn"], custom_objects)
-    return cls.from_config(inner)
+    """Inverse of `serialize`; a built-in name gives the function or a fresh class instance,
+    a user object's name gives the object."""
+    return _NAMESPACE.deserialize(config, custom_objects)
 
 
 def get(identifier: Any) -> Loss | None:
@@ -191,35 +138,14 @@ def get(identifier: Any) -> Loss | None:
     Strings naming functions ("mse", "binary_crossentropy") give a LossFunctionWrapper
     named by the string, as `compile(loss="mse")` does; class names give an instance.
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, Loss):
-        return identifier
-    if isinstance(identifier, str):
-        found = _IDENTIFIERS.get(identifier)
-        if found is None:
-            raise _unknown_identifier_error("loss", identifier, sorted(_IDENTIFIERS))
-        if found in (Loss, LossFunctionWrapper):
-            raise ValueError(
-                f"Could not interpret loss identifier: {identifier!r} names a base class that "
-                "needs arguments; pass an instance instead."
-            )
-        if inspect.isclass(found):
-            return found()
-        return LossFunctionWrapper(found, name=identifier)
-    if isinstance(identifier, dict):
-        return get(deserialize(identifier))
-    if inspect.isclass(identifier) and issubclass(identifier, Loss):
-        return identifier()
-    if callable(identifier):
-        return LossFunctionWrapper(identifier, name=function_name(identifier))
-    raise ValueError(
-        "Could not interpret loss identifier: expected a string, a dict config, a Loss or a "
-        f"function. Received: identifier={identifier!r}"
-    )
+    loss = _NAMESPACE.get(identifier)
+    if loss is None or isinstance(loss, Loss):
+        return loss
+    name = identifier if isinstance(identifier, str) else function_name(loss)
+    return LossFunctionWrapper(loss, name=name)
 
 
-def _is_binary_or_sparse(y_true_shape: tuple, y_pred_shape: tuple) -> tuple[bool, bool]:
+def is_binary_or_sparse(y_true_shape: tuple, y_pred_shape: tuple) -> tuple[bool, bool]:
     """Keras 3's shape-only rule used by compile for "accuracy" and "crossentropy"."""
     is_binary = y_pred_shape[-1] == 1
     is_sparse = len(y_true_shape) < len(y_pred_shape) or (
@@ -234,7 +160,7 @@ def resolve_compile_loss(identifier: Any, y_true_shape: tuple, y_pred_shape: tup
     if identifier is None:
         return None
     if isinstance(identifier, str) and identifier.lower() in ("crossentropy", "ce"):
-        is_binary, is_sparse = _is_binary_or_sparse(tuple(y_true_shape), tuple(y_pred_shape))
+        is_binary, is_sparse = is_binary_or_sparse(tuple(y_true_shape), tuple(y_pred_shape))
         if is_binary:
             fn = binary_crossentropy
         elif is_sparse:

@@ -46,7 +46,6 @@ from layerwise.metrics.confusion import (
     TruePositives,
 )
 from layerwise.metrics.functions import (
-    accuracy,
     binary_accuracy,
     categorical_accuracy,
     sparse_categorical_accuracy,
@@ -77,7 +76,9 @@ from layerwise.metrics.mean_metrics import (
     TopKCategoricalAccuracy,
 )
 from layerwise.metrics.reduction import Mean, MeanMetricWrapper, Sum
-from layerwise.metrics.serialization import deserialize, get, resolve_compile_metric, serialize
+from layerwise.metrics.serialization import deserialize, get, serialize
+from layerwise.metrics.serialization import resolve_compile_metric  # for the trainer
+from layerwise.engine.registry import public_dir
 
 __all__ = [
     "Metric",
@@ -112,7 +113,6 @@ __all__ = [
     "FalsePositives",
     "TrueNegatives",
     "FalseNegatives",
-    "accuracy",
     "binary_accuracy",
     "categorical_accuracy",
     "sparse_categorical_accuracy",
@@ -137,5 +137,7 @@ __all__ = [
     "get",
     "serialize",
     "deserialize",
-    "resolve_compile_metric",
 ]
+
+
+__dir__ = public_dir(__all__)

@@ -8,7 +8,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from layerwise.losses import EPSILON
+from layerwise.losses.reduction import EPSILON
 from layerwise.metrics.base import Metric, State
 from layerwise.metrics.confusion_counts import (
     _COUNT_NAMES,

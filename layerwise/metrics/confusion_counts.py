@@ -9,7 +9,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from layerwise.losses import EPSILON, squeeze_or_expand_to_same_rank
+from layerwise.losses.reduction import EPSILON, squeeze_or_expand_to_same_rank
 
 # Only helpers for `confusion` and `auc` live here; nothing is part of the public API.
 __all__: list[str] = []

@@ -11,7 +11,8 @@ import jax
 import jax.numpy as jnp
 
 from layerwise import losses
-from layerwise.losses import squeeze_or_expand_to_same_rank
+from layerwise.losses.reduction import squeeze_or_expand_to_same_rank
+from layerwise.losses.serialization import LOSS_FUNCTIONS
 
 __all__ = [
     "accuracy",
@@ -141,7 +142,7 @@ def _cosine_similarity(y_true: Any, y_pred: Any, axis: int = -1) -> jax.Array:
 
 
 # Loss functions, used as per-sample metric functions (their metrics log as "down").
-_LOSS_FUNCTIONS = frozenset(losses._LOSS_FUNCTIONS)
+_LOSS_FUNCTIONS = frozenset(LOSS_FUNCTIONS)
 
 
 # Per-sample functions a MeanMetricWrapper config may name (Keras searches losses first).
@@ -157,16 +158,3 @@ _FUNCTIONS: dict[str, Callable] = {
     )
 }
 _FUNCTIONS.update({fn.__name__: fn for fn in _LOSS_FUNCTIONS})
-
-
-def _deserialize_function(config: Any, custom_objects: dict | None = None) -> Callable:
-    if callable(config):
-        return config
-    name = config["config"] if isinstance(config, dict) else config
-    custom_objects = custom_objects or {}
-    found = custom_objects.get(name) or _FUNCTIONS.get(name)
-    if found is None:
-        raise losses._unknown_identifier_error(
-            "function", str(name), sorted(_FUNCTIONS) + sorted(custom_objects)
-        )
-    return found

@@ -23,8 +23,8 @@ from layerwise.losses import (
     poisson,
     sparse_categorical_crossentropy,
     squared_hinge,
-    squeeze_or_expand_to_same_rank,
 )
+from layerwise.losses.reduction import squeeze_or_expand_to_same_rank
 from layerwise.metrics.base import Metric, State
 from layerwise.metrics.functions import (
     _cosine_similarity,

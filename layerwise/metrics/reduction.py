@@ -9,9 +9,11 @@ import jax
 import jax.numpy as jnp
 
 from layerwise import losses
-from layerwise.losses import apply_mask, squeeze_or_expand_to_same_rank
+from layerwise.losses.base import serialize_function
+from layerwise.losses.crossentropy import call_with_mask
+from layerwise.losses.reduction import apply_mask, squeeze_or_expand_to_same_rank
 from layerwise.metrics.base import Metric, State
-from layerwise.metrics.functions import _LOSS_FUNCTIONS, _deserialize_function, _divide_no_nan
+from layerwise.metrics.functions import _LOSS_FUNCTIONS, _divide_no_nan
 
 __all__ = ["Sum", "Mean", "MeanMetricWrapper"]
 
@@ -126,7 +128,7 @@ class MeanMetricWrapper(Mean):
         self, state: State, y_true: Any, y_pred: Any, sample_weight: Any = None, *, mask: Any = None
     ) -> State:
         """Add a batch. `mask` (keyword only; Keras reads it off y_pred) drops entries."""
-        values, values_mask = losses.call_with_mask(self._fn, y_true, y_pred, **self._fn_kwargs)
+        values, values_mask = call_with_mask(self._fn, y_true, y_pred, **self._fn_kwargs)
         if mask is not None:
             if sample_weight is not None:
                 sample_weight = jnp.asarray(sample_weight, self.dtype)
@@ -137,13 +139,16 @@ class MeanMetricWrapper(Mean):
 
     def get_config(self) -> dict:
         config = super().get_config()
-        config["fn"] = losses.serialize_function(self._fn)
+        config["fn"] = serialize_function(self._fn)
         config.update(self._fn_kwargs)
         return config
 
     @classmethod
     def from_config(cls, config: dict, custom_objects: dict | None = None) -> "MeanMetricWrapper":
+        # Imported here: the namespace in `serialization` needs the metric classes.
+        from layerwise.metrics.serialization import _NAMESPACE
+
         config = dict(config)
         if "fn" in config:
-            config["fn"] = _deserialize_function(config["fn"], custom_objects)
+            config["fn"] = _NAMESPACE.resolve_function(config["fn"], custom_objects)
         return cls(**config)

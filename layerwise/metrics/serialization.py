@@ -3,11 +3,10 @@ makes of each entry (`resolve_compile_metric`)."""
 
 from __future__ import annotations
 
-import inspect
 from typing import Any
 
-from layerwise import losses
 from layerwise.engine import naming
+from layerwise.losses.serialization import function_name, is_binary_or_sparse
 from layerwise.metrics.auc import AUC
 from layerwise.metrics.base import Metric
 from layerwise.metrics.confusion import (
@@ -18,7 +17,7 @@ from layerwise.metrics.confusion import (
     TrueNegatives,
     TruePositives,
 )
-from layerwise.metrics.functions import _FUNCTIONS, _deserialize_function
+from layerwise.metrics.functions import _FUNCTIONS
 from layerwise.metrics.mean_metrics import (
     Accuracy,
     BinaryAccuracy,
@@ -43,6 +42,7 @@ from layerwise.metrics.mean_metrics import (
     TopKCategoricalAccuracy,
 )
 from layerwise.metrics.reduction import Mean, MeanMetricWrapper, Sum
+from layerwise.engine.registry import Namespace, unknown_identifier_error
 
 __all__ = ["get", "serialize", "deserialize", "resolve_compile_metric"]
 
@@ -74,58 +74,19 @@ _IDENTIFIERS.update(
 )  # fmt: skip
 
 
+_NAMESPACE = Namespace("metric", "keras.metrics", _IDENTIFIERS, base=Metric, functions=_FUNCTIONS,
+                       function_module="builtins")
+
+
 def serialize(metric: Any) -> Any:
     """Keras 3's dict form: {"module", "class_name", "config", "registered_name"}."""
-    if metric is None or isinstance(metric, str):
-        return metric
-    if isinstance(metric, Metric):
-        cls = type(metric)
-        builtin = _IDENTIFIERS.get(cls.__name__) is cls
-        return {
-            "module": "keras.metrics" if builtin else cls.__module__,
-            "class_name": cls.__name__,
-            "config": metric.get_config(),
-            "registered_name": None if builtin else cls.__name__,
-        }
-    if callable(metric):
-        return losses.serialize_function(metric)
-    raise TypeError(f"Cannot serialize {metric!r}: expected a Metric or a function.")
+    return metric if isinstance(metric, str) else _NAMESPACE.serialize(metric)
 
 
 def deserialize(config: Any, custom_objects: dict | None = None) -> Any:
-    """Inverse of `serialize`; a string gives a fresh instance of the named class."""
-    custom_objects = custom_objects or {}
-    if isinstance(config, str):
-        found = custom_objects.get(config) or _IDENTIFIERS.get(config) or _FUNCTIONS.get(config)
-        if found is None:
-            raise losses._unknown_identifier_error(
-                "metric", config, sorted(_IDENTIFIERS) + sorted(custom_objects)
-            )
-        return found() if inspect.isclass(found) else found
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise TypeError(
-            "Invalid value for argument `config`. Expected a string or a dict with a "
-            f"'class_name'. Received: config={config!r}"
-        )
-    class_name = config["class_name"]
-    if class_name == "function":
-        return _deserialize_function(config, custom_objects)
-    registered = config.get("registered_name")
-    cls = (
-        custom_objects.get(registered)
-        or custom_objects.get(class_name)
-        or _IDENTIFIERS.get(class_name)
-    )
-    if cls is None:
-        raise losses._unknown_identifier_error(
-            "metric class",
-            class_name,
-            sorted(n for n in _IDENTIFIERS if n[0].isupper()) + sorted(custom_objects),
-        )
-    inner = dict(config.get("config") or {})
-    if "fn" in inner:
-        inner["fn"] = _deserialize_function(inner["fn"], custom_objects)
-    return cls.from_config(inner)
+    """Inverse of `serialize`; a built-in name gives a fresh instance of the named class,
+    a user object's name gives the object."""
+    return _NAMESPACE.deserialize(config, custom_objects)
 
 
 def get(identifier: Any) -> Metric | None:
@@ -135,34 +96,17 @@ def get(identifier: Any) -> Metric | None:
     `compile(metrics=[...])` names it; a function is wrapped in a MeanMetricWrapper
     named after the function.
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, Metric):
-        return identifier
     if isinstance(identifier, str):
-        cls = _IDENTIFIERS.get(identifier)
-        if cls is None:
-            raise losses._unknown_identifier_error("metric", identifier, sorted(_IDENTIFIERS))
-        if cls in (Metric, MeanMetricWrapper):
-            raise ValueError(
-                f"Could not interpret metric identifier: {identifier!r} names a base class that "
-                "needs arguments; pass an instance instead."
-            )
+        cls = _NAMESPACE.find(identifier, users=False)
+        if not isinstance(cls, type):  # a function name: Keras's `get` takes class names only
+            raise unknown_identifier_error("metric", identifier, _IDENTIFIERS)
         return cls(name=identifier)
-    if isinstance(identifier, dict):
-        return get(deserialize(identifier))
-    if inspect.isclass(identifier) and issubclass(identifier, Metric):
-        return identifier()
-    if inspect.isclass(identifier):  # e.g. a Loss class: wrap an instance, as Keras does
-        identifier = identifier()
-    if callable(identifier):
-        name = getattr(identifier, "name", None)
-        return MeanMetricWrapper(
-            identifier, name=name if isinstance(name, str) else losses.function_name(identifier)
-        )
-    raise ValueError(
-        "Could not interpret metric identifier: expected a string, a dict config, a Metric or "
-        f"a function. Received: identifier={identifier!r}"
+    metric = _NAMESPACE.get(identifier)
+    if metric is None or isinstance(metric, Metric):
+        return metric
+    name = getattr(metric, "name", None)
+    return MeanMetricWrapper(
+        metric, name=name if isinstance(name, str) else function_name(metric)
     )
 
 
@@ -183,7 +127,7 @@ def resolve_compile_metric(identifier: Any, y_true_shape: tuple, y_pred_shape: t
     elif isinstance(identifier, str) and identifier.lower() in ("crossentropy", "ce"):
         choices = (BinaryCrossentropy, SparseCategoricalCrossentropy, CategoricalCrossentropy)
     if choices is not None:
-        is_binary, is_sparse = losses._is_binary_or_sparse(y_true_shape, y_pred_shape)
+        is_binary, is_sparse = is_binary_or_sparse(y_true_shape, y_pred_shape)
         binary, sparse, categorical = choices
         cls = binary if is_binary else sparse if is_sparse else categorical
         metric = cls(name=str(identifier))

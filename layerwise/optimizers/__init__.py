@@ -10,6 +10,7 @@ from layerwise.optimizers.nadam import Nadam
 from layerwise.optimizers.rmsprop import RMSprop
 from layerwise.optimizers.serialization import deserialize, get, serialize
 from layerwise.optimizers.sgd import SGD
+from layerwise.engine.registry import public_dir
 
 __all__ = [
     "Optimizer",
@@ -27,3 +28,6 @@ __all__ = [
     "deserialize",
     "schedules",
 ]
+
+
+__dir__ = public_dir(__all__)

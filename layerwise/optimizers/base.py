@@ -31,6 +31,7 @@ from layerwise import schedules
 from layerwise.engine import naming
 from layerwise.engine.variables import Variable, to_device
 from layerwise.optimizers import transforms
+from layerwise.engine.registry import get_registered_object
 
 __all__ = ["Optimizer"]
 
@@ -626,7 +627,9 @@ class Optimizer:
 
     @classmethod
     def from_config(cls, config: dict, custom_objects: dict | None = None) -> "Optimizer":
-        config = dict(config)
+        # Keras 2 / tf.keras configs carry keys that Keras 3 has no use for.
+        config = {key: value for key, value in config.items()
+                  if key not in ("is_legacy_optimizer", "jit_compile")}
         learning_rate = config.get("learning_rate")
         if isinstance(learning_rate, dict):
             config["learning_rate"] = _deserialize_learning_rate(learning_rate, custom_objects)
@@ -648,7 +651,7 @@ def _serialize_function(function: Callable) -> dict:
 
 def _deserialize_learning_rate(config: dict, custom_objects: dict | None) -> Any:
     if config.get("class_name") == "function":
-        function = (custom_objects or {}).get(config.get("config"))
+        function = get_registered_object(config.get("config"), custom_objects)
         if function is None:
             raise ValueError(
                 f"Cannot rebuild the learning-rate function '{config.get('config')}' from its "

@@ -10,6 +10,7 @@ from layerwise.schedules import (
     deserialize,
     serialize,
 )
+from layerwise.engine.registry import public_dir
 
 __all__ = [
     "LearningRateSchedule",
@@ -22,3 +23,6 @@ __all__ = [
     "serialize",
     "deserialize",
 ]
+
+
+__dir__ = public_dir(__all__)

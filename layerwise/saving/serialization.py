@@ -23,7 +23,7 @@ from layerwise.saving import function_code
 from layerwise.engine.registry import (CustomObjectScope, SafeModeScope, all_custom_objects,
                                        custom_object_scope, effective_safe_mode,
                                        get_registered_name, get_registered_object,
-                                       register_keras_serializable)
+                                       namespace, register_keras_serializable)
 from layerwise.engine.registry import _GLOBAL_CUSTOM_NAMES
 
 __all__ = [
@@ -96,9 +96,8 @@ def _category_deserializers() -> dict[str, Callable[[dict, dict], Any]]:
 
 
 def _function_namespaces() -> list[tuple[str, Any]]:
-
-    return [("keras.activations", activations), ("keras.losses", losses),
-            ("keras.metrics", metrics)]
+    return [(module, namespace(module))
+            for module in ("keras.activations", "keras.losses", "keras.metrics")]
 
 
 def _public_module(module: str | None) -> str | None:
@@ -176,9 +175,9 @@ def _serialize_function(function: types.FunctionType) -> dict:
     if registered is not None:
         return {"module": _public_module(function.__module__), "class_name": "function",
                 "config": registered, "registered_name": registered}
-    for module_name, namespace in _function_namespaces():
+    for module_name, built_ins in _function_namespaces():
         name = function.__name__
-        if name in namespace.__all__ and getattr(namespace, name, None) is function:
+        if built_ins.functions.get(name) is function:
             return {"module": module_name, "class_name": "function", "config": name,
                     "registered_name": name}
     return {"module": _public_module(function.__module__), "class_name": "function",
@@ -426,11 +425,10 @@ def _resolve_function(name: Any, module: str | None, custom: dict) -> Callable:
         raise TypeError(f"Expected the config of a function to be its name. Received: {name!r}")
     if name in custom:
         return custom[name]
-    for module_name, namespace in _function_namespaces():
-        if module in (module_name, "builtins", None) and name in namespace.__all__:
-            found = getattr(namespace, name)
-            if callable(found) and not isinstance(found, type):
-                return found
+    for module_name, built_ins in _function_namespaces():
+        found = built_ins.functions.get(name)
+        if module in (module_name, "builtins", None) and found is not None:
+            return found
     if ">" not in name:
         # Files from Keras <= 3.6 name registered functions without their package.
         for registered, found in custom.items():
