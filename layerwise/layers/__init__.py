@@ -1,8 +1,8 @@
 """Layers, one module per family. This list is the public map of `layerwise.layers`."""
 from layerwise.engine.input_layer import Input
 from layerwise.engine.layer import Layer
-from layerwise.engine.registry import public_dir
 from layerwise.engine.input_layer import InputLayer
+from layerwise.engine.registry import public_dir
 from layerwise.layers.core import Activation, Dense, Dropout, Flatten, Lambda, Reshape
 from layerwise.layers.convolutional import (Conv1D, Conv1DTranspose, Conv2D, Conv2DTranspose,
                                             Convolution1D, Convolution1DTranspose,
