@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from layerwise.engine import naming
-from layerwise.losses.base import Loss, LossFunctionWrapper, serialize_function
+from layerwise.losses.base import Loss, LossFunctionWrapper
 from layerwise.losses.crossentropy import (
     binary_crossentropy,
     binary_focal_crossentropy,

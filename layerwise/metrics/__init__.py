@@ -77,7 +77,7 @@ from layerwise.metrics.mean_metrics import (
 )
 from layerwise.metrics.reduction import Mean, MeanMetricWrapper, Sum
 from layerwise.metrics.serialization import deserialize, get, serialize
-from layerwise.metrics.serialization import resolve_compile_metric  # for the trainer
+from layerwise.metrics.serialization import resolve_compile_metric  # noqa: F401 (the trainer's)
 from layerwise.engine.registry import public_dir
 
 __all__ = [
