@@ -19,8 +19,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from layerwise import random
-from layerwise.engine.variables import to_device
 from layerwise.engine.registry import Namespace, public_dir
+from layerwise.engine.variables import to_device
 
 __all__ = [
     "Constant",

@@ -21,6 +21,7 @@ This file is the public map, the names of `keras.losses`; helpers that other pac
 the module that defines them.
 """
 
+from layerwise.engine.registry import public_dir
 from layerwise.losses.base import Loss
 from layerwise.losses.crossentropy import (
     binary_crossentropy,
@@ -63,7 +64,6 @@ from layerwise.losses.loss_classes import (
     SquaredHinge,
 )
 from layerwise.losses.serialization import deserialize, get, serialize
-from layerwise.engine.registry import public_dir
 
 __all__ = [
     "Loss",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from layerwise.engine import naming
+from layerwise.engine.registry import Namespace
 from layerwise.losses.base import Loss, LossFunctionWrapper
 from layerwise.losses.crossentropy import (
     binary_crossentropy,
@@ -29,7 +30,6 @@ from layerwise.losses.functions import (
     squared_hinge,
 )
 from layerwise.losses.loss_classes import _LOSS_CLASSES
-from layerwise.engine.registry import Namespace
 
 __all__ = [
     "mse",

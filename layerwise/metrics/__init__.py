@@ -17,6 +17,7 @@ built-in means), `confusion_counts`, `confusion` (`Precision`, `Recall`, counts)
 `auc`, and `serialization` (identifiers, `get`, `serialize`, `deserialize`).
 """
 
+from layerwise.engine.registry import public_dir
 from layerwise.losses import (
     binary_crossentropy,
     binary_focal_crossentropy,
@@ -78,7 +79,6 @@ from layerwise.metrics.mean_metrics import (
 from layerwise.metrics.reduction import Mean, MeanMetricWrapper, Sum
 from layerwise.metrics.serialization import deserialize, get, serialize
 from layerwise.metrics.serialization import resolve_compile_metric  # noqa: F401 (the trainer's)
-from layerwise.engine.registry import public_dir
 
 __all__ = [
     "Metric",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from layerwise.engine import naming
+from layerwise.engine.registry import Namespace, unknown_identifier_error
 from layerwise.losses.serialization import function_name, is_binary_or_sparse
 from layerwise.metrics.auc import AUC
 from layerwise.metrics.base import Metric
@@ -42,7 +43,6 @@ from layerwise.metrics.mean_metrics import (
     TopKCategoricalAccuracy,
 )
 from layerwise.metrics.reduction import Mean, MeanMetricWrapper, Sum
-from layerwise.engine.registry import Namespace, unknown_identifier_error
 
 __all__ = ["get", "serialize", "deserialize", "resolve_compile_metric"]
 

@@ -1,4 +1,5 @@
 """Optimizers with Keras 3's names, defaults and update rules, built on optax."""
+from layerwise.engine.registry import public_dir
 from layerwise.optimizers import schedules
 from layerwise.optimizers.adadelta import Adadelta
 from layerwise.optimizers.adagrad import Adagrad
@@ -10,7 +11,6 @@ from layerwise.optimizers.nadam import Nadam
 from layerwise.optimizers.rmsprop import RMSprop
 from layerwise.optimizers.serialization import deserialize, get, serialize
 from layerwise.optimizers.sgd import SGD
-from layerwise.engine.registry import public_dir
 
 __all__ = [
     "Optimizer",

@@ -29,9 +29,9 @@ import optax
 
 from layerwise import schedules
 from layerwise.engine import naming
+from layerwise.engine.registry import get_registered_object
 from layerwise.engine.variables import Variable, to_device
 from layerwise.optimizers import transforms
-from layerwise.engine.registry import get_registered_object
 
 __all__ = ["Optimizer"]
 

@@ -1,4 +1,5 @@
 """`layerwise.optimizers.schedules`, as `keras.optimizers.schedules`: see `layerwise.schedules`."""
+from layerwise.engine.registry import public_dir
 from layerwise.schedules import (
     CosineDecay,
     CosineDecayRestarts,
@@ -10,7 +11,6 @@ from layerwise.schedules import (
     deserialize,
     serialize,
 )
-from layerwise.engine.registry import public_dir
 
 __all__ = [
     "LearningRateSchedule",

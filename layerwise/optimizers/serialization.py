@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from layerwise.engine.registry import Namespace
 from layerwise.optimizers.adadelta import Adadelta
 from layerwise.optimizers.adagrad import Adagrad
 from layerwise.optimizers.adam import Adam, AdamW
@@ -12,7 +13,6 @@ from layerwise.optimizers.lion import Lion
 from layerwise.optimizers.nadam import Nadam
 from layerwise.optimizers.rmsprop import RMSprop
 from layerwise.optimizers.sgd import SGD
-from layerwise.engine.registry import Namespace
 
 __all__ = ["get", "serialize", "deserialize"]
 
