@@ -8,6 +8,7 @@ import jax
 import jax.numpy as jnp
 
 from layerwise.engine import naming
+from layerwise.engine.registry import namespace
 from layerwise.losses.crossentropy import call_with_mask
 from layerwise.losses.reduction import (
     _tensor,
@@ -132,12 +133,10 @@ class LossFunctionWrapper(Loss):
 
     @classmethod
     def from_config(cls, config: dict) -> "LossFunctionWrapper":
-        # Imported here: the namespace in `serialization` needs the loss classes.
-        from layerwise.losses.serialization import _NAMESPACE
-
         config = dict(config)
         if "fn" in config:
-            config["fn"] = _NAMESPACE.resolve_function(config["fn"])
+            # The losses namespace is declared after this class, in `serialization`.
+            config["fn"] = namespace("keras.losses").resolve_function(config["fn"])
         return cls(**config)
 
     def __repr__(self) -> str:

@@ -9,6 +9,7 @@ import jax
 import jax.numpy as jnp
 
 from layerwise import losses
+from layerwise.engine.registry import namespace
 from layerwise.losses.base import serialize_function
 from layerwise.losses.crossentropy import call_with_mask
 from layerwise.losses.reduction import apply_mask, squeeze_or_expand_to_same_rank
@@ -145,10 +146,9 @@ class MeanMetricWrapper(Mean):
 
     @classmethod
     def from_config(cls, config: dict, custom_objects: dict | None = None) -> "MeanMetricWrapper":
-        # Imported here: the namespace in `serialization` needs the metric classes.
-        from layerwise.metrics.serialization import _NAMESPACE
-
         config = dict(config)
         if "fn" in config:
-            config["fn"] = _NAMESPACE.resolve_function(config["fn"], custom_objects)
+            # The metrics namespace is declared after this class, in `serialization`.
+            config["fn"] = namespace("keras.metrics").resolve_function(config["fn"],
+                                                                       custom_objects)
         return cls(**config)
