@@ -205,22 +205,30 @@ def _window(window: Any, length: int, dtype: Any) -> jax.Array | None:
     return convert_to_tensor(window, dtype=dtype)
 
 
+def _padded_window(window: Any, sequence_length: int, fft_length: int,
+                   dtype: Any) -> jax.Array:
+    """The window of `sequence_length` centred in `fft_length` samples (ones if None)."""
+    weights = _window(window, sequence_length, dtype)
+    if weights is None:
+        weights = jnp.ones((sequence_length,), dtype)
+    left = (fft_length - sequence_length) // 2
+    return jnp.pad(weights, (left, fft_length - sequence_length - left))
+
+
 @symbolic_op
 def stft(x: Any, sequence_length: int, sequence_stride: int, fft_length: int,
          window: Any = "hann", center: bool = True) -> tuple[jax.Array, jax.Array]:
-    """Short-time Fourier transform of the last axis; (real, imaginary)."""
+    """Short-time Fourier transform of the last axis; (real, imaginary).
+
+    Frames are `fft_length` samples every `sequence_stride`, weighted by the window of
+    `sequence_length` centred in the frame.
+    """
     x = _float(x)
     if center:
         pad = fft_length // 2
         x = jnp.pad(x, [(0, 0)] * (x.ndim - 1) + [(pad, pad)], mode="reflect")
-    frames = extract_sequences.raw_function(x, sequence_length, sequence_stride)
-    weights = _window(window, sequence_length, x.dtype)
-    if weights is not None:
-        frames = frames * weights
-    if fft_length > sequence_length:
-        left = (fft_length - sequence_length) // 2
-        frames = jnp.pad(frames, [(0, 0)] * (frames.ndim - 1) +
-                         [(left, fft_length - sequence_length - left)])
+    frames = extract_sequences.raw_function(x, fft_length, sequence_stride)
+    frames = frames * _padded_window(window, sequence_length, fft_length, x.dtype)
     result = jnp.fft.rfft(frames, n=fft_length, axis=-1)
     return jnp.real(result), jnp.imag(result)
 
@@ -230,20 +238,16 @@ def istft(x: Any, sequence_length: int, sequence_stride: int, fft_length: int,
           length: int | None = None, window: Any = "hann", center: bool = True) -> jax.Array:
     """Inverse of `stft` by windowed overlap-add."""
     frames = jnp.fft.irfft(_complex_pair(x), n=fft_length, axis=-1)
-    left = (fft_length - sequence_length) // 2
-    frames = frames[..., left:left + sequence_length]
-    weights = _window(window, sequence_length, frames.dtype)
-    if weights is None:
-        weights = jnp.ones((sequence_length,), frames.dtype)
+    weights = _padded_window(window, sequence_length, fft_length, frames.dtype)
     frames = frames * weights
     count = frames.shape[-2]
-    total = sequence_length + sequence_stride * (count - 1)
+    total = fft_length + sequence_stride * (count - 1)
     signal = jnp.zeros(frames.shape[:-2] + (total,), frames.dtype)
     norm = jnp.zeros((total,), frames.dtype)
     for i in range(count):
         start = i * sequence_stride
-        signal = signal.at[..., start:start + sequence_length].add(frames[..., i, :])
-        norm = norm.at[start:start + sequence_length].add(jnp.square(weights))
+        signal = signal.at[..., start:start + fft_length].add(frames[..., i, :])
+        norm = norm.at[start:start + fft_length].add(jnp.square(weights))
     signal = signal / jnp.where(norm > 1e-10, norm, 1.0)
     if center:
         signal = signal[..., fft_length // 2:]

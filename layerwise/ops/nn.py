@@ -666,11 +666,10 @@ def ctc_decode(inputs: Any, sequence_lengths: Any, strategy: str = "greedy",
     inputs = _floatx_array(inputs)
     sequence_lengths = convert_to_tensor(sequence_lengths).astype("int32")
     batch, time, _ = inputs.shape
-    log_probs = jax.nn.log_softmax(inputs, axis=-1)
-    labels = jnp.argmax(log_probs, axis=-1).astype("int32")
-    best = jnp.max(log_probs, axis=-1)
+    labels = jnp.argmax(inputs, axis=-1).astype("int32")
     valid = jnp.arange(time)[None, :] < sequence_lengths[:, None]
-    scores = -jnp.sum(jnp.where(valid, best, 0.0), axis=1, keepdims=True)
+    # The score is minus the summed best raw inputs over the valid steps.
+    scores = -jnp.sum(jnp.where(valid, jnp.max(inputs, axis=-1), 0.0), axis=1, keepdims=True)
     keep = valid & (labels != mask_index)
     if merge_repeated:
         repeated = jnp.concatenate(
