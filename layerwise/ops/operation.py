@@ -180,9 +180,19 @@ class FunctionOperation(Operation):
 
     def _arguments(self, args: tuple, kwargs: dict) -> tuple[tuple, dict[str, Any]]:
         """Positional call arguments fill the parameters not fixed at construction."""
-        if any(p.kind == inspect.Parameter.VAR_POSITIONAL
-               for p in self._signature.parameters.values()):
-            return args, {**kwargs, **self.static}
+        parameters = list(self._signature.parameters.values())
+        if any(p.kind == inspect.Parameter.VAR_POSITIONAL for p in parameters):
+            # e.g. einsum(subscripts, *operands): named parameters before `*operands` come
+            # from the construction arguments or, failing that, from the call's.
+            static, remaining, positional = dict(self.static), list(args), []
+            for parameter in parameters:
+                if parameter.kind == inspect.Parameter.VAR_POSITIONAL:
+                    break
+                if parameter.name in static:
+                    positional.append(static.pop(parameter.name))
+                elif remaining:
+                    positional.append(remaining.pop(0))
+            return tuple(positional) + tuple(remaining), {**kwargs, **static}
         free = [name for name, parameter in self._signature.parameters.items()
                 if name not in self.static and name not in kwargs
                 and parameter.kind in (inspect.Parameter.POSITIONAL_ONLY,

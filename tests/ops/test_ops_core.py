@@ -188,3 +188,71 @@ def test_training_a_functional_ops_model_gives_keras_numbers():
                                rtol=1e-5)
     for a, b in zip(ours.get_weights(), theirs.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+# -- the keras.io custom-layer idiom -----------------------------------------------------
+def _custom_layer_class(library):
+    ops = library.ops
+
+    class OpsOnly(library.layers.Layer):
+        def __init__(self, units, **kwargs):
+            super().__init__(**kwargs)
+            self.units = units
+
+        def build(self, input_shape):
+            self.w = self.add_weight(shape=(input_shape[-1], self.units),
+                                     initializer="random_normal", name="w")
+            self.b = self.add_weight(shape=(self.units,), initializer="zeros", name="b")
+
+        def call(self, inputs):
+            hidden = ops.matmul(inputs, self.w) + self.b
+            hidden = ops.where(hidden > 0, hidden, 0.1 * hidden)
+            centered = hidden - ops.mean(hidden, axis=-1, keepdims=True)
+            return ops.softmax(ops.cast(centered, "float32"), axis=-1)
+
+    return OpsOnly
+
+
+@pytest.mark.skipif(not hasattr(layerwise.ops, "matmul"),
+                    reason="the numpy half of layerwise.ops (ops-numpy branch) is not merged")
+def test_custom_layer_written_in_ops_trains_like_keras():
+    x = RNG.standard_normal((96, 5)).astype("float32")
+    y = np.eye(3, dtype="float32")[RNG.integers(0, 3, 96)]
+    models = []
+    for library in (layerwise, keras):
+        model = library.Sequential([library.Input((5,)), _custom_layer_class(library)(3)])
+        model.compile(optimizer=library.optimizers.SGD(0.1), loss="categorical_crossentropy",
+                      metrics=["accuracy"])
+        models.append(model)
+    ours, theirs = models
+    ours.set_weights(theirs.get_weights())
+    our_history = ours.fit(x, y, epochs=3, batch_size=16, shuffle=False, verbose=0)
+    their_history = theirs.fit(x, y, epochs=3, batch_size=16, shuffle=False, verbose=0)
+    for key in ("loss", "accuracy"):
+        np.testing.assert_allclose(our_history.history[key], their_history.history[key],
+                                   rtol=1e-5)
+    for a, b in zip(ours.get_weights(), theirs.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.skipif(not hasattr(layerwise.ops, "einsum"),
+                    reason="the numpy half of layerwise.ops (ops-numpy branch) is not merged")
+def test_numpy_ops_and_tensor_operators_save_and_load_across_libraries(tmp_path):
+    def build(library):
+        ops = library.ops
+        x, y = library.Input((3,)), library.Input((3,))
+        outputs = [ops.concatenate([x, y], axis=-1), ops.einsum("bi,bj->bij", x, y),
+                   ops.stack([x, y], axis=1), ops.where(x > 0, x * 2 + 1, -y), x[:, 0]]
+        return library.Model([x, y], outputs)
+
+    ours, theirs = build(layerwise), build(keras)
+    assert [(t.shape, t.dtype) for t in ours.outputs] == [
+        (tuple(t.shape), t.dtype) for t in theirs.outputs]
+    ours.save(tmp_path / "ours.keras")
+    theirs.save(tmp_path / "theirs.keras")
+    a, b = RNG.standard_normal((2, 4, 3)).astype("float32")
+    for loaded, original in [(keras.saving.load_model(tmp_path / "ours.keras"), ours),
+                             (layerwise.saving.load_model(tmp_path / "theirs.keras"), theirs)]:
+        for got, expected in zip(loaded.predict([a, b], verbose=0),
+                                 original.predict([a, b], verbose=0)):
+            np.testing.assert_allclose(np.asarray(got), np.asarray(expected), rtol=1e-6)
