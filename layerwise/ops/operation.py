@@ -204,6 +204,10 @@ class FunctionOperation(Operation):
 
     def call(self, *args: Any, **kwargs: Any) -> Any:
         args, kwargs = self._arguments(args, kwargs)
+        if self.function.__name__ == "get_item" and isinstance(kwargs.get("key"), list):
+            # A saved index tuple comes back from JSON as a list; as Keras's GetItem does,
+            # read it as the tuple it was.
+            kwargs["key"] = tuple(kwargs["key"])
         return self.function(*args, **kwargs)
 
     def compute_output_spec(self, *args: Any, **kwargs: Any) -> Any:
