@@ -5,6 +5,7 @@ it records a graph node instead (see `operation.py`). This file is the public ma
 """
 from layerwise.ops import core, image, linalg, math, nn
 from layerwise.ops.core import *  # noqa: F401,F403
+from layerwise.ops.einops import rearrange
 from layerwise.ops.linalg import *  # noqa: F401,F403
 from layerwise.ops.math import *  # noqa: F401,F403
 from layerwise.ops.nn import *  # noqa: F401,F403
@@ -23,7 +24,7 @@ except ImportError:  # pragma: no cover - only while numpy.py does not exist yet
     _NUMPY_NAMES = []
 
 __all__ = sorted(
-    {*core.__all__, *linalg.__all__, *math.__all__, *nn.__all__, *_NUMPY_NAMES}
+    {*core.__all__, *linalg.__all__, *math.__all__, *nn.__all__, *_NUMPY_NAMES, "rearrange"}
 ) + ["Operation", "image", "linalg", "nn", "numpy"]
 
 _tensor_operators.install(_KerasTensor)
