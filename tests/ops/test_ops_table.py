@@ -202,7 +202,9 @@ CASES = {
             ((F(5, 3),), {"compute_uv": False, "fixed": True})],
     "lstsq": [((F(6, 3), F(6, 2)), {"fixed": True})],
     "rearrange": [((F(2, 3, 4), "b h w -> b w h"), {}),
-                  ((F(2, 6, 4), "b (h w) c -> b h (w c)"), {"h": 2}),
+                  # Keras's symbolic rearrange cannot split a grouped input axis (it
+                  # fails inside Keras), so this one is compared eagerly only.
+                  ((F(2, 6, 4), "b (h w) c -> b h (w c)"), {"h": 2, "eager_only": True}),
                   ((F(2, 3, 4, 5), "b h w c -> (b h) w c"), {"fixed": True})],
     # image
     "image.rgb_to_grayscale": [((U(2, 4, 5, 3),), {})],
