@@ -71,7 +71,7 @@ def segment_prod(data: Any, segment_ids: Any, num_segments: int | None = None,
 def top_k(x: Any, k: int, sorted: bool = True) -> tuple[jax.Array, jax.Array]:
     """The `k` largest entries along the last axis and their (int32) indices."""
     values, indices = lax.top_k(convert_to_tensor(x), k)
-    return values, indices.astype("int32")
+    return values, indices if indices.dtype == jnp.int32 else indices.astype("int32")
 
 
 @symbolic_op

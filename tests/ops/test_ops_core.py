@@ -256,3 +256,19 @@ def test_numpy_ops_and_tensor_operators_save_and_load_across_libraries(tmp_path)
         for got, expected in zip(loaded.predict([a, b], verbose=0),
                                  original.predict([a, b], verbose=0)):
             np.testing.assert_allclose(np.asarray(got), np.asarray(expected), rtol=1e-6)
+
+
+def test_summary_lists_op_calls_as_keras_does():
+    lines = []
+    for library, sink in ((layerwise, lines), (keras, [])):
+        inputs = library.Input((4,))
+        model = library.Model(inputs, library.ops.softmax(
+            library.layers.Dense(2)(library.ops.relu(inputs))))
+        model.summary(print_fn=lambda line, *args, **kwargs: sink.append(line))
+        if library is keras:
+            theirs = sink
+    ours_rows = [row.split("│")[1].strip() for row in "\n".join(lines).splitlines()
+                 if row.startswith("│")]
+    their_rows = [row.split("│")[1].strip() for row in "\n".join(theirs).splitlines()
+                  if row.startswith("│")]
+    assert ours_rows == their_rows
