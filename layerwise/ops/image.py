@@ -13,8 +13,9 @@ from layerwise.ops.core import convert_to_tensor
 from layerwise.ops.operation import symbolic_op
 
 __all__ = [
-    "affine_transform", "crop_images", "extract_patches", "hsv_to_rgb", "map_coordinates",
-    "pad_images", "resize", "rgb_to_grayscale", "rgb_to_hsv", "scale_and_translate",
+    "affine_transform", "crop_images", "extract_patches", "extract_patches_3d", "hsv_to_rgb",
+    "map_coordinates", "pad_images", "resize", "rgb_to_grayscale", "rgb_to_hsv",
+    "scale_and_translate", "sobel_edges",
 ]
 
 _RESIZE_METHODS = {"bilinear": "linear", "nearest": "nearest", "bicubic": "cubic",
@@ -184,6 +185,52 @@ def extract_patches(images: Any, size: Any, strides: Any = None, dilation_rate: 
         patches = patches.reshape(*patches.shape[:-1], channels, size[0] * size[1])
         patches = jnp.swapaxes(patches, -1, -2).reshape(*patches.shape[:-2], -1)
     return patches[0] if unbatched else patches
+
+
+@symbolic_op
+def extract_patches_3d(volumes: Any, size: Any, strides: Any = None, dilation_rate: int = 1,
+                       padding: str = "valid", data_format: str | None = None) -> jax.Array:
+    """3D patches as channels: (batch, d, h, w, patch_d * patch_h * patch_w * channels)."""
+    volumes = _float(volumes)
+    data_format = _data_format(data_format)
+    size = (size,) * 3 if isinstance(size, int) else tuple(size)
+    strides = size if strides is None else (
+        (strides,) * 3 if isinstance(strides, int) else tuple(strides))
+    dilation = (dilation_rate,) * 3 if isinstance(dilation_rate, int) else tuple(dilation_rate)
+    unbatched = volumes.ndim == 4
+    if unbatched:
+        volumes = volumes[None]
+    spec = ("NDHWC", "OIDHW", "NDHWC") if data_format == "channels_last" else (
+        "NCDHW", "OIDHW", "NCDHW")
+    patches = lax.conv_general_dilated_patches(volumes, size, strides, padding.upper(),
+                                               rhs_dilation=dilation, dimension_numbers=spec)
+    if data_format == "channels_last":
+        channels = volumes.shape[-1]
+        patches = patches.reshape(*patches.shape[:-1], channels, size[0] * size[1] * size[2])
+        patches = jnp.swapaxes(patches, -1, -2).reshape(*patches.shape[:-2], -1)
+    return patches[0] if unbatched else patches
+
+
+@symbolic_op
+def sobel_edges(images: Any, data_format: str | None = None) -> jax.Array:
+    """Sobel gradients (dy, dx) of each channel, stacked on a new last axis; the image is
+    zero-padded by one pixel."""
+    images = _float(images)
+    if _data_format(data_format) == "channels_first":
+        images = jnp.moveaxis(images, -3, -1)
+    padded = jnp.pad(images, [(0, 0)] * (images.ndim - 3) + [(1, 1), (1, 1), (0, 0)])
+    height, width = images.shape[-3], images.shape[-2]
+    weights = (1.0, 2.0, 1.0)
+
+    def shifted(row, col):
+        return padded[..., row:row + height, col:col + width, :]
+
+    dy = sum(w * (shifted(2, c) - shifted(0, c)) for c, w in enumerate(weights))
+    dx = sum(w * (shifted(r, 2) - shifted(r, 0)) for r, w in enumerate(weights))
+    result = jnp.stack([dy, dx], axis=-1)
+    if _data_format(data_format) == "channels_first":
+        result = jnp.moveaxis(result, -2, -4)
+    return result
 
 
 @symbolic_op
