@@ -247,9 +247,12 @@ def map_coordinates(inputs: Any, coordinates: Any, order: int, fill_mode: str = 
 def affine_transform(images: Any, transform: Any, interpolation: str = "bilinear",
                      fill_mode: str = "constant", fill_value: float = 0,
                      data_format: str | None = None) -> jax.Array:
-    """Apply projective transforms [a0, a1, a2, b0, b1, b2, c0, c1] mapping output points
-    (x, y) to input points ((a0 x + a1 y + a2) / k, (b0 x + b1 y + b2) / k),
-    k = c0 x + c1 y + 1."""
+    """Apply transforms [a0, a1, a2, b0, b1, b2, c0, c1] mapping output points (x, y) to
+    input points (a0 x + a1 y + a2, b0 x + b1 y + b2).
+
+    The projective terms c0, c1 are ignored (no division by c0 x + c1 y + 1), as Keras
+    3.15 on JAX does for one-channel images.
+    """
     orders = {"nearest": 0, "bilinear": 1}
     if interpolation not in orders:
         raise ValueError("Invalid value for argument `interpolation`. Expected 'nearest' or "
@@ -267,10 +270,9 @@ def affine_transform(images: Any, transform: Any, interpolation: str = "bilinear
     batch, height, width, channels = images.shape
     y, x = jnp.meshgrid(jnp.arange(height, dtype=transform.dtype),
                         jnp.arange(width, dtype=transform.dtype), indexing="ij")
-    a0, a1, a2, b0, b1, b2, c0, c1 = (transform[:, i, None, None] for i in range(8))
-    k = c0 * x + c1 * y + 1.0
-    source_x = (a0 * x + a1 * y + a2) / k
-    source_y = (b0 * x + b1 * y + b2) / k
+    a0, a1, a2, b0, b1, b2 = (transform[:, i, None, None] for i in range(6))
+    source_x = a0 * x + a1 * y + a2
+    source_y = b0 * x + b1 * y + b2
 
     def sample(image, sy, sx):
         return jnp.stack([
