@@ -15,7 +15,7 @@ from layerwise.ops.operation import symbolic_op
 __all__ = [
     "affine_transform", "crop_images", "extract_patches", "extract_patches_3d", "hsv_to_rgb",
     "map_coordinates", "pad_images", "resize", "rgb_to_grayscale", "rgb_to_hsv",
-    "scale_and_translate", "sobel_edges",
+    "scale_and_translate", "sobel_edges", "ssim",
 ]
 
 _RESIZE_METHODS = {"bilinear": "linear", "nearest": "nearest", "bicubic": "cubic",
@@ -295,3 +295,38 @@ def scale_and_translate(images: Any, output_shape: Any, scale: Any, translation:
     return jax.image.scale_and_translate(
         _float(images), tuple(output_shape), tuple(spatial_dims), _float(scale),
         _float(translation), method, antialias=antialias)
+
+
+@symbolic_op
+def ssim(image1: Any, image2: Any, max_val: float = 1.0, filter_size: int = 11,
+         filter_sigma: float = 1.5, k1: float = 0.01, k2: float = 0.03,
+         data_format: str | None = None) -> jax.Array:
+    """Structural similarity per image: local statistics under a Gaussian window
+    (`filter_size`, `filter_sigma`, no padding), the SSIM map averaged over each image."""
+    image1, image2 = _float(image1), _float(image2)
+    if _data_format(data_format) == "channels_first":
+        image1, image2 = jnp.moveaxis(image1, -3, -1), jnp.moveaxis(image2, -3, -1)
+    unbatched = image1.ndim == 3
+    if unbatched:
+        image1, image2 = image1[None], image2[None]
+    channels = image1.shape[-1]
+    offsets = jnp.arange(filter_size, dtype=image1.dtype) - (filter_size - 1) / 2
+    gauss = jnp.exp(-jnp.square(offsets) / (2 * filter_sigma ** 2))
+    gauss = gauss / jnp.sum(gauss)
+    kernel = jnp.tile(jnp.outer(gauss, gauss)[:, :, None, None], (1, 1, 1, channels))
+
+    def blur(x):
+        return lax.conv_general_dilated(x, kernel, (1, 1), "VALID",
+                                        dimension_numbers=("NHWC", "HWIO", "NHWC"),
+                                        feature_group_count=channels)
+
+    mean1, mean2 = blur(image1), blur(image2)
+    variance1 = blur(image1 * image1) - jnp.square(mean1)
+    variance2 = blur(image2 * image2) - jnp.square(mean2)
+    covariance = blur(image1 * image2) - mean1 * mean2
+    c1, c2 = (k1 * max_val) ** 2, (k2 * max_val) ** 2
+    similarity = ((2 * mean1 * mean2 + c1) * (2 * covariance + c2)) / (
+        (jnp.square(mean1) + jnp.square(mean2) + c1) * (variance1 + variance2 + c2))
+    result = jnp.mean(similarity, axis=(1, 2, 3))
+    return result[0] if unbatched else result
+
