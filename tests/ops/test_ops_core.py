@@ -276,3 +276,27 @@ def test_summary_lists_op_calls_as_keras_does():
     their_rows = [row.split("│")[1].strip() for row in "\n".join(theirs).splitlines()
                   if row.startswith("│")]
     assert ours_rows == their_rows
+
+
+def test_registered_user_operation_saves_and_loads_in_a_functional_model(tmp_path):
+    @layerwise.saving.register_keras_serializable(package="ops_test")
+    class Doubled(layerwise.Operation):
+        def __init__(self, factor, name=None):
+            super().__init__(name=name)
+            self.factor = factor
+
+        def call(self, x):
+            return layerwise.ops.relu(x) * self.factor
+
+        def get_config(self):
+            return {"name": self.name, "factor": self.factor}
+
+    inputs = layerwise.Input((3,))
+    model = layerwise.Model(inputs, Doubled(2.0)(layerwise.layers.Dense(3)(inputs)))
+    model.save(tmp_path / "user_op.keras")
+    loaded = layerwise.saving.load_model(tmp_path / "user_op.keras")
+    data = RNG.standard_normal((4, 3)).astype("float32")
+    np.testing.assert_array_equal(loaded.predict(data, verbose=0),
+                                  model.predict(data, verbose=0))
+    assert type(loaded.operations[-1]).__name__ == "Doubled"
+    assert loaded.operations[-1].factor == 2.0
