@@ -6,8 +6,10 @@ from layerwise.models.cache.compile_cache import enable_compile_cache
 
 enable_compile_cache()
 
-from layerwise import (activations, backend, callbacks, constraints, initializers, layers, losses,
-                       metrics, models, optimizers, random, regularizers, saving, utils)
+from layerwise import (activations, backend, callbacks, config, constraints, initializers, layers,
+                       losses, metrics, models, ops, optimizers, random, regularizers, saving,
+                       tree, utils)
+from layerwise.ops.operation import Operation
 from layerwise.engine.input_layer import Input
 from layerwise.engine.keras_tensor import KerasTensor
 from layerwise.engine.layer import Layer
@@ -22,20 +24,24 @@ __all__ = [
     "KerasTensor",
     "Layer",
     "Model",
+    "Operation",
     "Sequential",
     "Variable",
     "activations",
     "backend",
     "callbacks",
+    "config",
     "constraints",
     "initializers",
     "layers",
     "losses",
     "metrics",
     "models",
+    "ops",
     "optimizers",
     "random",
     "regularizers",
     "saving",
+    "tree",
     "utils",
 ]

@@ -25,8 +25,8 @@ def format_bytes(size: int) -> str:
 
 
 def _layers_in_range(model: Any, layer_range: Any) -> list:
-    """The layers from the first name of `layer_range` to the second, both included."""
-    layers = list(model.layers)
+    """The layers (and op calls) from the first name of `layer_range` to the second."""
+    layers = list(getattr(model, "operations", model.layers))
     if layer_range is None:
         return layers
     if not isinstance(layer_range, (list, tuple)) or len(layer_range) != 2 or not all(
@@ -45,10 +45,13 @@ def _layers_in_range(model: Any, layer_range: Any) -> list:
 def _rows(model: Any, layer_range: Any = None) -> list[tuple[str, str, str]]:
     rows = []
     shapes = _layer_output_shapes(model)
+    # Functional models list op calls (keras.ops.relu(x)) too, under Keras's op class name.
     for layer in _layers_in_range(model, layer_range):
         shape = shapes.get(id(layer))
         params = layer.count_params() if layer.built else 0
-        rows.append((f"{layer.name} ({type(layer).__name__})",
+        class_name = layer.keras_class_identity()[1] if hasattr(
+            layer, "keras_class_identity") else type(layer).__name__
+        rows.append((f"{layer.name} ({class_name})",
                      "?" if shape is None else str(shape), f"{params:,}"))
     return rows
 
@@ -58,7 +61,7 @@ def _layer_output_shapes(model: Any) -> dict[int, Any]:
     shapes: dict[int, Any] = {}
     nodes = getattr(model, "_nodes", None)
     if nodes is not None:
-        for layer in model.layers:
+        for layer in getattr(model, "operations", model.layers):
             inbound = getattr(layer, "_inbound_nodes", [])
             if inbound:
                 outputs = inbound[0].outputs
