@@ -1,6 +1,7 @@
 """Helpers for tests that compare layerwise with real Keras (JAX backend), the oracle."""
 from __future__ import annotations
 
+import re
 from typing import Any, Callable
 
 import numpy as np
@@ -57,7 +58,7 @@ def check_layer(make: Callable[[Any], Any], input_shape: Any, *,
                 keras_make: Callable[[Any], Any] | None = None,
                 input_dtype: str = "float32", call_kwargs: dict | None = None,
                 train: bool = True, batch: int = 4, seed: int = 1,
-                rtol: float = 1e-5, atol: float = 1e-5, tmp_path: Any = None) -> Any:
+                rtol: float = 1e-5, atol: float = 1e-5) -> Any:
     """The contract every layer keeps, checked against real Keras.
 
     `make(library)` builds the layer from `layerwise` or from `keras` (the same code for
@@ -66,8 +67,9 @@ def check_layer(make: Callable[[Any], Any], input_shape: Any, *,
     built with Keras's weights (same count, order, shapes and names), outputs and
     `compute_output_shape` equal Keras's from identical weights, `count_params`, the exact
     config keys and values Keras writes, the config round trip, a `.keras` file read by real
-    Keras with equal predictions, and (with `train`) one SGD epoch from identical weights.
-    Returns our layer.
+    Keras with equal predictions, and (with `train`) one SGD epoch from identical weights
+    (weights and loss). Automatic names are compared without their counter suffix, which
+    depends on how many layers of the class each library has made. Returns our layer.
     """
     import tempfile
 
@@ -95,7 +97,8 @@ def check_layer(make: Callable[[Any], Any], input_shape: Any, *,
     config = ours.get_config()
     their_config = theirs.get_config()
     assert sorted(config) == sorted(their_config)
-    assert _plain(config) == _plain(their_config)
+    assert _plain(_unnumbered(config)) == _plain(_unnumbered(their_config))
+    assert config["name"] == ours.name
     rebuilt = type(ours).from_config(config)
     assert rebuilt.get_config() == config
 
@@ -115,12 +118,34 @@ def check_layer(make: Callable[[Any], Any], input_shape: Any, *,
         y = [np.random.default_rng(seed + 99).normal(size=o.shape).astype("float32")
              for o in outputs]
         y = y[0] if len(y) == 1 else y
+        losses = []
         for model in (our_model, their_model):
             library = layerwise if model is our_model else keras
             model.compile(library.optimizers.SGD(0.05), "mse")
-            model.fit(x, y, epochs=1, batch_size=batch, shuffle=False, verbose=0)
+            history = model.fit(x, y, epochs=1, batch_size=batch, shuffle=False, verbose=0)
+            losses.append(history.history["loss"])
+        np.testing.assert_allclose(losses[0], losses[1], rtol=1e-5)
         assert_weights_close(our_model, their_model, rtol=1e-4, atol=1e-5)
     return ours
+
+
+def twins(make: Callable[[Any], Any], **compile_arguments: Any) -> tuple[Any, Any]:
+    """`make(library)` from layerwise and from Keras (made first), as `(ours, theirs)`.
+
+    A built layer or model gets Keras's weights; given compile arguments, both are
+    compiled alike (`optimizer` may be a name or a function of the library).
+    """
+    import layerwise
+
+    theirs, ours = make(keras), make(layerwise)
+    if isinstance(theirs, keras.layers.Layer) and theirs.weights:
+        copy_weights(theirs, ours)
+    if compile_arguments:
+        optimizer = compile_arguments.pop("optimizer", "rmsprop")
+        for model, library in ((ours, layerwise), (theirs, keras)):
+            model.compile(optimizer=optimizer(library) if callable(optimizer)
+                          else library.optimizers.get(optimizer), **compile_arguments)
+    return ours, theirs
 
 
 def _one_layer_model(library: Any, make: Callable[[Any], Any], input_shape: Any,
@@ -139,6 +164,11 @@ def _shapes_as_lists(shape: Any) -> Any:
     return shape
 
 
+def _unnumbered(config: dict) -> dict:
+    """The config with an automatic name's counter (`dense_3` -> `dense`) dropped."""
+    return {**config, "name": re.sub(r"_\d+$", "", config["name"])}
+
+
 def _plain(value: Any) -> Any:
     """A config with tuples as lists, as both libraries write it to JSON."""
     if isinstance(value, dict):
@@ -148,4 +178,4 @@ def _plain(value: Any) -> Any:
     return value
 
 
-__all__ = ["assert_weights_close", "check_layer", "copy_weights", "keras", "moons"]
+__all__ = ["assert_weights_close", "check_layer", "copy_weights", "keras", "moons", "twins"]
