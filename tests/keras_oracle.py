@@ -38,10 +38,10 @@ def _inputs_for(input_shape: Any, input_dtype: str, batch: int, seed: int) -> An
     return rng.normal(size=(batch,) + tuple(input_shape)).astype(input_dtype)
 
 
-def _batch_shapes(input_shape: Any) -> Any:
+def _batch_shapes(input_shape: Any, batch: int | None = None) -> Any:
     if isinstance(input_shape, list):
-        return [(None,) + tuple(shape) for shape in input_shape]
-    return (None,) + tuple(input_shape)
+        return [(batch,) + tuple(shape) for shape in input_shape]
+    return (batch,) + tuple(input_shape)
 
 
 def _symbolic_inputs(library: Any, input_shape: Any, input_dtype: str) -> Any:
@@ -65,9 +65,10 @@ def check_layer(make: Callable[[Any], Any], input_shape: Any, *,
     both unless `keras_make` is given); `input_shape` excludes the batch axis, or is a list
     of such shapes for layers with several inputs. Checked: explicit `build` marks the layer
     built with Keras's weights (same count, order, shapes and names), outputs and
-    `compute_output_shape` equal Keras's from identical weights, `count_params`, the exact
-    config keys and values Keras writes, the config round trip, a `.keras` file read by real
-    Keras with equal predictions, and (with `train`) one SGD epoch from identical weights
+    `compute_output_shape` (unknown and concrete batch) equal Keras's from identical
+    weights, `count_params`, the exact config keys and values Keras writes, the config
+    round trip (the rebuilt layer computes the same), a `.keras` file read by real Keras
+    with equal predictions, and (with `train`) one SGD epoch from identical weights
     (weights and loss). Automatic names are compared without their counter suffix, which
     depends on how many layers of the class each library has made. Returns our layer.
     """
@@ -89,9 +90,13 @@ def check_layer(make: Callable[[Any], Any], input_shape: Any, *,
     for a, b in zip(_as_list(our_outputs), _as_list(their_outputs)):
         assert tuple(np.shape(a)) == tuple(np.shape(b))
         np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=rtol, atol=atol)
-    our_shape = ours.compute_output_shape(_batch_shapes(input_shape))
-    their_shape = theirs.compute_output_shape(_batch_shapes(input_shape))
-    assert _shapes_as_lists(our_shape) == _shapes_as_lists(their_shape)
+    for shapes in (_batch_shapes(input_shape), _batch_shapes(input_shape, batch)):
+        our_shape = ours.compute_output_shape(shapes)
+        assert _shapes_as_lists(our_shape) == _shapes_as_lists(
+            theirs.compute_output_shape(shapes))
+    assert _shapes_as_lists(our_shape) == _shapes_as_lists(
+        [np.shape(a) for a in our_outputs] if isinstance(our_outputs, list)
+        else np.shape(our_outputs))
     assert ours.count_params() == theirs.count_params()
 
     config = ours.get_config()
@@ -101,6 +106,10 @@ def check_layer(make: Callable[[Any], Any], input_shape: Any, *,
     assert config["name"] == ours.name
     rebuilt = type(ours).from_config(config)
     assert rebuilt.get_config() == config
+    rebuilt.build(_batch_shapes(input_shape))
+    rebuilt.set_weights(ours.get_weights())
+    for a, b in zip(_as_list(rebuilt(x, **call_kwargs)), _as_list(our_outputs)):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
 
     our_model = _one_layer_model(layerwise, make, input_shape, input_dtype)
     their_model = _one_layer_model(keras, keras_make or make, input_shape, input_dtype)
