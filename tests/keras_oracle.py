@@ -66,7 +66,7 @@ def check_layer(make: Callable[[Any], Any], input_shape: Any, *,
     of such shapes for layers with several inputs. Checked: explicit `build` marks the layer
     built with Keras's weights (same count, order, shapes and names), outputs and
     `compute_output_shape` (unknown and concrete batch) equal Keras's from identical
-    weights, `count_params`, the exact config keys and values Keras writes, the config
+    random weights, `count_params`, the exact config keys and values Keras writes, the config
     round trip (the rebuilt layer computes the same), a `.keras` file read by real Keras
     with equal predictions, and (with `train`) one SGD epoch from identical weights
     (weights and loss). Automatic names are compared without their counter suffix, which
@@ -83,7 +83,7 @@ def check_layer(make: Callable[[Any], Any], input_shape: Any, *,
     assert ours.built, f"{type(ours).__name__}.build() did not mark the layer built"
     assert [tuple(w.shape) for w in ours.weights] == [tuple(w.shape) for w in theirs.weights]
     assert [w.name for w in ours.weights] == [w.name for w in theirs.weights]
-    ours.set_weights([np.asarray(w) for w in theirs.get_weights()])
+    _give_random_weights([ours, theirs], seed)
 
     x = _inputs_for(input_shape, input_dtype, batch, seed)
     our_outputs, their_outputs = ours(x, **call_kwargs), theirs(x, **call_kwargs)
@@ -111,21 +111,21 @@ def check_layer(make: Callable[[Any], Any], input_shape: Any, *,
     for a, b in zip(_as_list(rebuilt(x, **call_kwargs)), _as_list(our_outputs)):
         np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
 
+    # The layer inside a model, with the same weights: saved by us, read by Keras.
     our_model = _one_layer_model(layerwise, make, input_shape, input_dtype)
     their_model = _one_layer_model(keras, keras_make or make, input_shape, input_dtype)
-    copy_weights(their_model, our_model)
+    _give_random_weights([our_model, their_model], seed)
     with tempfile.TemporaryDirectory() as folder:
         path = f"{folder}/layer.keras"
         our_model.save(path)
         loaded = keras.saving.load_model(path)
-        for a, b in zip(_as_list(our_model.predict(x, verbose=0)),
-                        _as_list(loaded.predict(x, verbose=0))):
-            np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=rtol, atol=atol)
+        for a, b, c in zip(_as_list(our_model(x)), _as_list(loaded(x)), _as_list(our_outputs)):
+            np.testing.assert_allclose(np.asarray(a), np.asarray(c), rtol=rtol, atol=atol)
+            np.testing.assert_allclose(np.asarray(b), np.asarray(c), rtol=rtol, atol=atol)
 
     if train and our_model.trainable_weights:
-        outputs = _as_list(their_model.predict(x, verbose=0))
-        y = [np.random.default_rng(seed + 99).normal(size=o.shape).astype("float32")
-             for o in outputs]
+        rng = np.random.default_rng(seed + 99)
+        y = [rng.normal(size=np.shape(o)).astype("float32") for o in _as_list(their_outputs)]
         y = y[0] if len(y) == 1 else y
         losses = []
         for model in (our_model, their_model):
@@ -155,6 +155,19 @@ def twins(make: Callable[[Any], Any], **compile_arguments: Any) -> tuple[Any, An
             model.compile(optimizer=optimizer(library) if callable(optimizer)
                           else library.optimizers.get(optimizer), **compile_arguments)
     return ours, theirs
+
+
+def _give_random_weights(layers: list, seed: int) -> None:
+    """The same random weights for every layer or model given (variances kept positive).
+
+    Random rather than initial values: a zero bias or an identity BatchNormalization
+    would hide a wrong use of the weight."""
+    rng = np.random.default_rng(seed)
+    weights = [rng.normal(size=w.shape).astype("float32") for w in layers[0].weights]
+    weights = [np.abs(w) + 0.5 if "variance" in v.name else w
+               for w, v in zip(weights, layers[0].weights)]
+    for layer in layers:
+        layer.set_weights(weights)
 
 
 def _one_layer_model(library: Any, make: Callable[[Any], Any], input_shape: Any,
