@@ -64,13 +64,14 @@ def check_layer(make: Callable[[Any], Any], input_shape: Any, *,
     `make(library)` builds the layer from `layerwise` or from `keras` (the same code for
     both unless `keras_make` is given); `input_shape` excludes the batch axis, or is a list
     of such shapes for layers with several inputs. Checked: explicit `build` marks the layer
-    built with Keras's weights (same count, order, shapes and names), outputs and
-    `compute_output_shape` (unknown and concrete batch) equal Keras's from identical
-    random weights, `count_params`, the exact config keys and values Keras writes, the config
-    round trip (the rebuilt layer computes the same), a `.keras` file read by real Keras
-    with equal predictions, and (with `train`) one SGD epoch from identical weights
-    (weights and loss). Automatic names are compared without their counter suffix, which
-    depends on how many layers of the class each library has made. Returns our layer.
+    built with Keras's weights (same count, order, shapes and names); outputs and
+    `compute_output_shape` (unknown and concrete batch) equal Keras's from identical random
+    weights; `count_params`; the exact config keys and values Keras writes; the config
+    round trip (the rebuilt layer computes the same); a `.keras` file of the layer in a
+    model, read by real Keras, computes the same; and (with `train`) one SGD epoch from
+    identical weights gives Keras's loss and weights. Automatic names are compared without
+    their counter suffix, which depends on how many layers of the class each library has
+    made. Returns our layer.
     """
     import tempfile
 
