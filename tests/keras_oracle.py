@@ -1,6 +1,7 @@
 """Helpers for tests that compare layerwise with real Keras (JAX backend), the oracle."""
 from __future__ import annotations
 
+import re
 from typing import Any, Callable
 
 import numpy as np
@@ -37,10 +38,10 @@ def _inputs_for(input_shape: Any, input_dtype: str, batch: int, seed: int) -> An
     return rng.normal(size=(batch,) + tuple(input_shape)).astype(input_dtype)
 
 
-def _batch_shapes(input_shape: Any) -> Any:
+def _batch_shapes(input_shape: Any, batch: int | None = None) -> Any:
     if isinstance(input_shape, list):
-        return [(None,) + tuple(shape) for shape in input_shape]
-    return (None,) + tuple(input_shape)
+        return [(batch,) + tuple(shape) for shape in input_shape]
+    return (batch,) + tuple(input_shape)
 
 
 def _symbolic_inputs(library: Any, input_shape: Any, input_dtype: str) -> Any:
@@ -57,17 +58,20 @@ def check_layer(make: Callable[[Any], Any], input_shape: Any, *,
                 keras_make: Callable[[Any], Any] | None = None,
                 input_dtype: str = "float32", call_kwargs: dict | None = None,
                 train: bool = True, batch: int = 4, seed: int = 1,
-                rtol: float = 1e-5, atol: float = 1e-5, tmp_path: Any = None) -> Any:
+                rtol: float = 1e-5, atol: float = 1e-5) -> Any:
     """The contract every layer keeps, checked against real Keras.
 
     `make(library)` builds the layer from `layerwise` or from `keras` (the same code for
     both unless `keras_make` is given); `input_shape` excludes the batch axis, or is a list
     of such shapes for layers with several inputs. Checked: explicit `build` marks the layer
-    built with Keras's weights (same count, order, shapes and names), outputs and
-    `compute_output_shape` equal Keras's from identical weights, `count_params`, the exact
-    config keys and values Keras writes, the config round trip, a `.keras` file read by real
-    Keras with equal predictions, and (with `train`) one SGD epoch from identical weights.
-    Returns our layer.
+    built with Keras's weights (same count, order, shapes and names); outputs and
+    `compute_output_shape` (unknown and concrete batch) equal Keras's from identical random
+    weights; `count_params`; the exact config keys and values Keras writes; the config
+    round trip (the rebuilt layer computes the same); a `.keras` file of the layer in a
+    model, read by real Keras, computes the same; and (with `train`) one SGD epoch from
+    identical weights gives Keras's loss and weights. Automatic names are compared without
+    their counter suffix, which depends on how many layers of the class each library has
+    made. Returns our layer.
     """
     import tempfile
 
@@ -80,47 +84,91 @@ def check_layer(make: Callable[[Any], Any], input_shape: Any, *,
     assert ours.built, f"{type(ours).__name__}.build() did not mark the layer built"
     assert [tuple(w.shape) for w in ours.weights] == [tuple(w.shape) for w in theirs.weights]
     assert [w.name for w in ours.weights] == [w.name for w in theirs.weights]
-    ours.set_weights([np.asarray(w) for w in theirs.get_weights()])
+    _give_random_weights([ours, theirs], seed)
 
     x = _inputs_for(input_shape, input_dtype, batch, seed)
     our_outputs, their_outputs = ours(x, **call_kwargs), theirs(x, **call_kwargs)
     for a, b in zip(_as_list(our_outputs), _as_list(their_outputs)):
         assert tuple(np.shape(a)) == tuple(np.shape(b))
         np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=rtol, atol=atol)
-    our_shape = ours.compute_output_shape(_batch_shapes(input_shape))
-    their_shape = theirs.compute_output_shape(_batch_shapes(input_shape))
-    assert _shapes_as_lists(our_shape) == _shapes_as_lists(their_shape)
+    for shapes in (_batch_shapes(input_shape), _batch_shapes(input_shape, batch)):
+        our_shape = ours.compute_output_shape(shapes)
+        assert _shapes_as_lists(our_shape) == _shapes_as_lists(
+            theirs.compute_output_shape(shapes))
+    assert _shapes_as_lists(our_shape) == _shapes_as_lists(
+        [np.shape(a) for a in our_outputs] if isinstance(our_outputs, list)
+        else np.shape(our_outputs))
     assert ours.count_params() == theirs.count_params()
 
     config = ours.get_config()
     their_config = theirs.get_config()
     assert sorted(config) == sorted(their_config)
-    assert _plain(config) == _plain(their_config)
+    assert _plain(_unnumbered(config)) == _plain(_unnumbered(their_config))
+    assert config["name"] == ours.name
     rebuilt = type(ours).from_config(config)
     assert rebuilt.get_config() == config
+    rebuilt.build(_batch_shapes(input_shape))
+    rebuilt.set_weights(ours.get_weights())
+    for a, b in zip(_as_list(rebuilt(x, **call_kwargs)), _as_list(our_outputs)):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
 
+    # The layer inside a model, with the same weights: saved by us, read by Keras.
     our_model = _one_layer_model(layerwise, make, input_shape, input_dtype)
     their_model = _one_layer_model(keras, keras_make or make, input_shape, input_dtype)
-    copy_weights(their_model, our_model)
+    _give_random_weights([our_model, their_model], seed)
     with tempfile.TemporaryDirectory() as folder:
         path = f"{folder}/layer.keras"
         our_model.save(path)
         loaded = keras.saving.load_model(path)
-        for a, b in zip(_as_list(our_model.predict(x, verbose=0)),
-                        _as_list(loaded.predict(x, verbose=0))):
-            np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=rtol, atol=atol)
+        for a, b, c in zip(_as_list(our_model(x)), _as_list(loaded(x)), _as_list(our_outputs)):
+            np.testing.assert_allclose(np.asarray(a), np.asarray(c), rtol=rtol, atol=atol)
+            np.testing.assert_allclose(np.asarray(b), np.asarray(c), rtol=rtol, atol=atol)
 
     if train and our_model.trainable_weights:
-        outputs = _as_list(their_model.predict(x, verbose=0))
-        y = [np.random.default_rng(seed + 99).normal(size=o.shape).astype("float32")
-             for o in outputs]
+        rng = np.random.default_rng(seed + 99)
+        y = [rng.normal(size=np.shape(o)).astype("float32") for o in _as_list(their_outputs)]
         y = y[0] if len(y) == 1 else y
+        losses = []
         for model in (our_model, their_model):
             library = layerwise if model is our_model else keras
             model.compile(library.optimizers.SGD(0.05), "mse")
-            model.fit(x, y, epochs=1, batch_size=batch, shuffle=False, verbose=0)
+            history = model.fit(x, y, epochs=1, batch_size=batch, shuffle=False, verbose=0)
+            losses.append(history.history["loss"])
+        np.testing.assert_allclose(losses[0], losses[1], rtol=1e-5)
         assert_weights_close(our_model, their_model, rtol=1e-4, atol=1e-5)
     return ours
+
+
+def twins(make: Callable[[Any], Any], **compile_arguments: Any) -> tuple[Any, Any]:
+    """`make(library)` from layerwise and from Keras (made first), as `(ours, theirs)`.
+
+    A built layer or model gets Keras's weights; given compile arguments, both are
+    compiled alike (`optimizer` may be a name or a function of the library).
+    """
+    import layerwise
+
+    theirs, ours = make(keras), make(layerwise)
+    if isinstance(theirs, keras.layers.Layer) and theirs.weights:
+        copy_weights(theirs, ours)
+    if compile_arguments:
+        optimizer = compile_arguments.pop("optimizer", "rmsprop")
+        for model, library in ((ours, layerwise), (theirs, keras)):
+            model.compile(optimizer=optimizer(library) if callable(optimizer)
+                          else library.optimizers.get(optimizer), **compile_arguments)
+    return ours, theirs
+
+
+def _give_random_weights(layers: list, seed: int) -> None:
+    """The same random weights for every layer or model given (variances kept positive).
+
+    Random rather than initial values: a zero bias or an identity BatchNormalization
+    would hide a wrong use of the weight."""
+    rng = np.random.default_rng(seed)
+    weights = [rng.normal(size=w.shape).astype("float32") for w in layers[0].weights]
+    weights = [np.abs(w) + 0.5 if "variance" in v.name else w
+               for w, v in zip(weights, layers[0].weights)]
+    for layer in layers:
+        layer.set_weights(weights)
 
 
 def _one_layer_model(library: Any, make: Callable[[Any], Any], input_shape: Any,
@@ -139,6 +187,11 @@ def _shapes_as_lists(shape: Any) -> Any:
     return shape
 
 
+def _unnumbered(config: dict) -> dict:
+    """The config with an automatic name's counter (`dense_3` -> `dense`) dropped."""
+    return {**config, "name": re.sub(r"_\d+$", "", config["name"])}
+
+
 def _plain(value: Any) -> Any:
     """A config with tuples as lists, as both libraries write it to JSON."""
     if isinstance(value, dict):
@@ -148,4 +201,4 @@ def _plain(value: Any) -> Any:
     return value
 
 
-__all__ = ["assert_weights_close", "check_layer", "copy_weights", "keras", "moons"]
+__all__ = ["assert_weights_close", "check_layer", "copy_weights", "keras", "moons", "twins"]

@@ -4,13 +4,13 @@ import warnings
 
 import jax
 import jax.numpy as jnp
-import keras
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from keras_oracle import keras, twins
 from layerwise import losses, metrics
 from layerwise.engine.variables import StatelessScope
 
@@ -182,8 +182,7 @@ def _quiet():
 @pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
 @pytest.mark.parametrize("class_name, kwargs, make", METRIC_CASES, ids=CASE_IDS)
 def test_metric_matches_keras_over_batches(class_name, kwargs, make, weighted):
-    ours = getattr(metrics, class_name)(**kwargs)
-    theirs = getattr(keras.metrics, class_name)(**kwargs)
+    ours, theirs = twins(lambda k: getattr(k.metrics, class_name)(**kwargs))
     for y_true, y_pred in batches(make):
         weight = per_sample_weight(y_true) if weighted else None
         ours.update_state(y_true, y_pred, sample_weight=weight)
@@ -262,7 +261,7 @@ VALUE_CASES = [
 @pytest.mark.parametrize("class_name", ["Mean", "Sum"])
 def test_mean_and_sum_match_keras(class_name, case, weighted):
     make_values, make_weight = VALUE_CASES[case]
-    ours, theirs = getattr(metrics, class_name)(), getattr(keras.metrics, class_name)()
+    ours, theirs = twins(lambda k: getattr(k.metrics, class_name)())
     for _ in range(3):
         values, weight = make_values(), (make_weight() if weighted else None)
         ours.update_state(values, sample_weight=weight)
@@ -603,8 +602,7 @@ EXTRA_CONFIG_KEYS = {"CosineSimilarity": {"axis"}}
 
 @pytest.mark.parametrize("class_name, kwargs", CONFIG_CASES)
 def test_config_matches_keras_and_round_trips(class_name, kwargs):
-    ours = getattr(metrics, class_name)(**kwargs)
-    theirs = getattr(keras.metrics, class_name)(**kwargs)
+    ours, theirs = twins(lambda k: getattr(k.metrics, class_name)(**kwargs))
     our_config, their_config = ours.get_config(), theirs.get_config()
     if "name" not in kwargs:  # Keras's auto-generated names depend on how many exist
         our_config.pop("name"), their_config.pop("name")

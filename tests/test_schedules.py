@@ -1,10 +1,10 @@
 """Learning-rate schedules against keras.optimizers.schedules (JAX backend)."""
 import jax
 import jax.numpy as jnp
-import keras
 import numpy as np
 import pytest
 
+from keras_oracle import keras, twins
 from layerwise import schedules
 
 STEPS = [0, 1, 2, 5, 9, 10, 11, 17, 25, 50, 99, 100, 101, 250, 1000]
@@ -31,15 +31,14 @@ CASES = [
 IDS = [f"{name}-{index}" for index, (name, _) in enumerate(CASES)]
 
 
-def make_pair(class_name, kwargs):
-    ours = getattr(schedules, class_name)(**kwargs)
-    theirs = getattr(keras.optimizers.schedules, class_name)(**kwargs)
-    return ours, theirs
+def schedule(class_name, kwargs):
+    """Makes the schedule from a library's `optimizers.schedules` (for `twins`)."""
+    return lambda library: getattr(library.optimizers.schedules, class_name)(**kwargs)
 
 
 @pytest.mark.parametrize("class_name, kwargs", CASES, ids=IDS)
 def test_values_match_keras(class_name, kwargs):
-    ours, theirs = make_pair(class_name, kwargs)
+    ours, theirs = twins(schedule(class_name, kwargs))
     for step in STEPS:
         expected = float(theirs(np.int32(step)))
         value = ours(jnp.int32(step))
@@ -49,7 +48,7 @@ def test_values_match_keras(class_name, kwargs):
 
 @pytest.mark.parametrize("class_name, kwargs", CASES, ids=IDS)
 def test_runs_under_jit_with_a_traced_step(class_name, kwargs):
-    ours, _ = make_pair(class_name, kwargs)
+    ours, _ = twins(schedule(class_name, kwargs))
     steps = jnp.asarray(STEPS, dtype=jnp.int32)
     compiled = jax.jit(jax.vmap(ours))(steps)
     eager = np.array([float(ours(jnp.int32(step))) for step in STEPS])
@@ -59,7 +58,7 @@ def test_runs_under_jit_with_a_traced_step(class_name, kwargs):
 
 @pytest.mark.parametrize("class_name, kwargs", CASES, ids=IDS)
 def test_config_and_serialization_match_keras(class_name, kwargs):
-    ours, theirs = make_pair(class_name, kwargs)
+    ours, theirs = twins(schedule(class_name, kwargs))
     assert ours.get_config() == theirs.get_config()
     assert schedules.serialize(ours) == keras.optimizers.schedules.serialize(theirs)
     rebuilt = schedules.deserialize(keras.optimizers.schedules.serialize(theirs))

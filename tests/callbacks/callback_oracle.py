@@ -55,14 +55,8 @@ def run_epochs(callback, model: FakeModel, logs_per_epoch: list[dict]) -> list[d
     return seen
 
 
-def twins(name: str, *args, **kwargs):
-    """The callback `name` from layerwise and from Keras, built with the same arguments."""
-    return (getattr(layerwise.callbacks, name)(*args, **kwargs),
-            getattr(keras.callbacks, name)(*args, **kwargs))
-
-
 def fake_models(learning_rate: float = 0.01) -> tuple[FakeModel, FakeModel]:
     return FakeModel(layerwise, learning_rate), FakeModel(keras, learning_rate)
 
 
-__all__ = ["FakeModel", "fake_models", "run_epochs", "twins"]
+__all__ = ["FakeModel", "fake_models", "run_epochs"]

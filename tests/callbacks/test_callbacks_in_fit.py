@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import layerwise
-from keras_oracle import assert_weights_close, copy_weights, keras, moons
+from keras_oracle import assert_weights_close, keras, moons, twins
 
 pytestmark = [
     pytest.mark.filterwarnings(
@@ -23,12 +23,8 @@ def _pair(seed=0, learning_rate=0.05, optimizer="Adam"):
                                    library.layers.Dense(1, activation="sigmoid")])
 
     keras.utils.set_random_seed(seed)
-    theirs, ours = build(keras), build(layerwise)
-    copy_weights(theirs, ours)
-    for model, library in ((ours, layerwise), (theirs, keras)):
-        model.compile(getattr(library.optimizers, optimizer)(learning_rate),
-                      "binary_crossentropy", metrics=["accuracy"])
-    return ours, theirs
+    return twins(build, optimizer=lambda k: getattr(k.optimizers, optimizer)(learning_rate),
+                 loss="binary_crossentropy", metrics=["accuracy"])
 
 
 def _assert_histories_close(ours, theirs):
@@ -157,19 +153,9 @@ def test_terminate_on_nan_raise_error_skips_on_train_end():
     assert not ended
 
 
-def _saving_available(model, path) -> bool:
-    try:
-        model.save_weights(str(path))
-    except NotImplementedError:
-        return False
-    return True
-
-
 def test_model_checkpoint_writes_loadable_weights(tmp_path):
     x, y = moons(100)
     model = _pair(seed=3)[0]
-    if not _saving_available(model, tmp_path / "probe.weights.h5"):
-        pytest.skip("layerwise's save_weights is not implemented yet")
     callback = layerwise.callbacks.ModelCheckpoint(
         str(tmp_path / "ckpt" / "{epoch:02d}-{loss:.3f}.weights.h5"), monitor="loss",
         save_weights_only=True)
@@ -185,8 +171,6 @@ def test_model_checkpoint_writes_loadable_weights(tmp_path):
 def test_model_checkpoint_best_only_keeps_the_best_weights(tmp_path):
     x, y = moons(100)
     model = _pair(seed=3, learning_rate=0.5)[0]  # a large rate, so the loss wobbles
-    if not _saving_available(model, tmp_path / "probe.weights.h5"):
-        pytest.skip("layerwise's save_weights is not implemented yet")
     path = tmp_path / "best.weights.h5"
     snapshots = []
     callbacks = [layerwise.callbacks.ModelCheckpoint(str(path), monitor="loss",
@@ -205,10 +189,6 @@ def test_model_checkpoint_best_only_keeps_the_best_weights(tmp_path):
 def test_model_checkpoint_saves_the_whole_model(tmp_path):
     x, y = moons(100)
     model = _pair(seed=3)[0]
-    try:
-        model.save(str(tmp_path / "probe.keras"))
-    except NotImplementedError:
-        pytest.skip("layerwise's model.save is not implemented yet")
     callback = layerwise.callbacks.ModelCheckpoint(str(tmp_path / "m-{epoch}.keras"),
                                                    monitor="loss")
     model.fit(x, y, epochs=2, shuffle=False, verbose=0, callbacks=[callback])
@@ -220,8 +200,6 @@ def test_model_checkpoint_every_n_batches_in_fit_matches_keras(tmp_path):
     x, y = moons(100)  # 4 batches of up to 32 per epoch
     names = []
     for model, library in zip(_pair(seed=5), (layerwise, keras)):
-        if library is layerwise and not _saving_available(model, tmp_path / "p.weights.h5"):
-            pytest.skip("layerwise's save_weights is not implemented yet")
         directory = tmp_path / library.__name__
         callback = library.callbacks.ModelCheckpoint(
             str(directory / "{epoch}-{batch}.weights.h5"), save_weights_only=True,

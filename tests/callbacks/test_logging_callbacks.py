@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 import layerwise
-from callback_oracle import fake_models, run_epochs, twins
+from callback_oracle import fake_models, run_epochs
+from keras_oracle import twins
 from keras_oracle import keras
 
 pytestmark = pytest.mark.filterwarnings(
@@ -187,7 +188,7 @@ def test_lambda_callback_warns_about_names_that_are_not_hooks():
     lambda epoch: 0.1 / (epoch + 1),  # the old one-argument API
 ])
 def test_learning_rate_scheduler_matches_keras(schedule):
-    ours, theirs = twins("LearningRateScheduler", schedule)
+    ours, theirs = twins(lambda k: k.callbacks.LearningRateScheduler(schedule))
     our_model, their_model = fake_models(0.01)
     logs = [{"loss": 1.0}] * 4
     our_logs = run_epochs(ours, our_model, logs)

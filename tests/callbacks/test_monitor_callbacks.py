@@ -6,7 +6,8 @@ import pytest
 from hypothesis import example, given, settings, strategies as st
 
 import layerwise
-from callback_oracle import fake_models, run_epochs, twins
+from callback_oracle import fake_models, run_epochs
+from keras_oracle import twins
 
 # Values with exact ties and near-ties (which float32 comparison must resolve like Keras).
 _values = st.one_of(st.sampled_from([0.5, 0.4, 0.45, 0.4 + 1e-9, 0.3, 0.6]),
@@ -32,7 +33,7 @@ def test_early_stopping_matches_keras(values, patience, min_delta, mode, baselin
     arguments = dict(monitor="loss", patience=patience, min_delta=min_delta, mode=mode,
                      baseline=baseline, start_from_epoch=start_from_epoch,
                      restore_best_weights=restore_best_weights)
-    ours, theirs = twins("EarlyStopping", **arguments)
+    ours, theirs = twins(lambda k: k.callbacks.EarlyStopping(**arguments))
     our_model, their_model = fake_models()
     logs = [{"loss": v} for v in values]
     our_epochs = run_epochs(ours, our_model, logs)
@@ -53,7 +54,7 @@ def test_reduce_lr_on_plateau_matches_keras(values, factor, patience, cooldown, 
                                             min_delta, mode):
     arguments = dict(monitor="val_loss", factor=factor, patience=patience, cooldown=cooldown,
                      min_lr=min_lr, min_delta=min_delta, mode=mode)
-    ours, theirs = twins("ReduceLROnPlateau", **arguments)
+    ours, theirs = twins(lambda k: k.callbacks.ReduceLROnPlateau(**arguments))
     our_model, their_model = fake_models(0.01)
     logs = [{"loss": 1.0, "val_loss": v} for v in values]
     our_logs = run_epochs(ours, our_model, logs)

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 import layerwise
 import layerwise.ops.convolution
-from keras_oracle import keras
+from keras_oracle import assert_weights_close, check_layer, keras, twins
 from layerwise.engine.variables import StatelessScope
 from layerwise.layers import convolutional
 
@@ -48,44 +48,30 @@ CASES = [
 ]
 
 
-def _without_name(config: dict) -> dict:
-    return {key: value for key, value in config.items() if key != "name"}
+def _zero_initializers(name: str) -> dict:
+    """Zero kernel initializers: a random one compiles a new program for every kernel
+    shape (about 0.5 s each, in both libraries); the checks set random weights anyway."""
+    return {key: "zeros" for key in ("kernel_initializer", "depthwise_initializer",
+                                     "pointwise_initializer")
+            if key in inspect.signature(getattr(keras.layers, name)).parameters}
 
 
-def _built_pair(name, arguments, shape):
-    """The layer in Keras and in layerwise, built, holding the same random weights.
-
-    Both are built with zero kernels, then given random ones: a random initializer
-    compiles a new program for every kernel shape (about 0.5 s each, in both libraries).
-    """
-    zeros = {key: "zeros" for key in ("kernel_initializer", "depthwise_initializer",
-                                      "pointwise_initializer")
-             if key in inspect.signature(getattr(keras.layers, name)).parameters}
-    theirs = getattr(keras.layers, name)(**arguments, **zeros)
-    theirs.build((None,) + shape)
-    ours = getattr(layerwise.layers, name)(**arguments, **zeros)
-    ours.build_for_shape((None,) + shape)
+def _built_with_random_weights(name, arguments, shape):
+    layer = getattr(layerwise.layers, name)(**arguments, **_zero_initializers(name))
+    layer.build((None,) + shape)
     rng = np.random.default_rng(7)
-    weights = [rng.normal(size=w.shape).astype("float32") for w in theirs.weights]
-    theirs.set_weights(weights)
-    ours.set_weights(weights)
-    return ours, theirs
+    layer.set_weights([rng.normal(size=w.shape).astype("float32") for w in layer.weights])
+    return layer
 
 
 @pytest.mark.parametrize("name, arguments, shape", CASES)
-def test_forward_config_and_shape_match_keras(name, arguments, shape):
-    ours, theirs = _built_pair(name, arguments, shape)
-    assert [w.shape for w in ours.weights] == [tuple(w.shape) for w in theirs.weights]
-    assert [w.name for w in ours.weights] == [w.name for w in theirs.weights]
-    x = np.random.default_rng(0).normal(size=(3,) + shape).astype("float32")
-    np.testing.assert_allclose(np.asarray(ours(x)), np.asarray(theirs(x)), rtol=1e-5,
-                               atol=1e-5)
-    assert tuple(ours.compute_output_shape((None,) + shape)) == tuple(
-        theirs.compute_output_shape((None,) + shape))
-    # Configs of layers made with the test's own arguments (default initializers).
-    ours = getattr(layerwise.layers, name)(**arguments)
-    theirs = getattr(keras.layers, name)(**arguments)
-    assert _without_name(ours.get_config()) == _without_name(theirs.get_config())
+def test_layer_contract_matches_keras(name, arguments, shape):
+    check_layer(lambda k: getattr(k.layers, name)(**arguments, **_zero_initializers(name)),
+                shape)
+    # The configs with the default initializers too (not built: no random draws).
+    ours, theirs = twins(lambda k: getattr(k.layers, name)(**arguments))
+    assert sorted(ours.get_config()) == sorted(theirs.get_config())
+    assert {**ours.get_config(), "name": None} == {**theirs.get_config(), "name": None}
     rebuilt = type(ours).from_config(ours.get_config())
     assert rebuilt.get_config() == ours.get_config()
 
@@ -119,7 +105,7 @@ FORMULATION_CASES = [CASES[i] for i in (1, 3, 5, 8, 9, 13, 14, 17, 18)]
 def test_im2col_per_offset_and_xla_give_the_same_outputs_and_gradients(
         name, arguments, shape, monkeypatch):
     x = jnp.asarray(np.random.default_rng(1).normal(size=(2,) + shape), jnp.float32)
-    layer, _ = _built_pair(name, arguments, shape)
+    layer = _built_with_random_weights(name, arguments, shape)
     xla = _value_and_grads(layer, x, "xla", monkeypatch)
     _assert_trees_close(_value_and_grads(layer, x, "im2col", monkeypatch), xla)
     # Inputs too large for stacked windows: one matmul per kernel offset.
@@ -218,12 +204,10 @@ def test_aliases_are_the_keras_names():
     assert layerwise.layers.SeparableConvolution2D is layerwise.layers.SeparableConv2D
 
 
-def test_convnets_train_in_fit():
-    rng = np.random.default_rng(0)
-    L = layerwise.layers
-    images = rng.normal(size=(16, 8, 8, 2)).astype("float32")
-    model = layerwise.Sequential([
-        layerwise.Input((8, 8, 2)),
+def _image_model(k):
+    L = k.layers
+    return k.Sequential([
+        k.Input((8, 8, 2)),
         L.Conv2D(4, 3, activation="relu", padding="same"),
         L.Conv2D(4, 3, strides=2, groups=2),
         L.Conv2DTranspose(3, 3, strides=2, padding="same"),
@@ -232,22 +216,32 @@ def test_convnets_train_in_fit():
         L.Flatten(),
         L.Dense(1),
     ])
-    model.compile("adam", "mse")
-    history = model.fit(images, np.ones((16, 1)), epochs=2, batch_size=8, verbose=0)
-    assert np.all(np.isfinite(history.history["loss"]))
-    assert history.history["loss"][1] < history.history["loss"][0]
 
-    sequences = rng.normal(size=(16, 12, 3)).astype("float32")
-    model = layerwise.Sequential([
-        layerwise.Input((12, 3)),
+
+def _sequence_model(k):
+    L = k.layers
+    return k.Sequential([
+        k.Input((12, 3)),
         L.Conv1D(4, 3, padding="causal", activation="relu"),
         L.Conv1DTranspose(2, 3, strides=2),
         L.Flatten(),
         L.Dense(1),
     ])
-    model.compile("adam", "mse")
-    history = model.fit(sequences, np.ones((16, 1)), epochs=2, batch_size=8, verbose=0)
-    assert np.all(np.isfinite(history.history["loss"]))
+
+
+@pytest.mark.parametrize("build, input_shape", [(_image_model, (8, 8, 2)),
+                                                (_sequence_model, (12, 3))])
+def test_convnets_train_in_fit_like_keras(build, input_shape):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(16,) + input_shape).astype("float32")
+    y = np.ones((16, 1), "float32")
+    ours, theirs = twins(build, optimizer="adam", loss="mse")
+    kwargs = dict(epochs=2, batch_size=8, shuffle=False, verbose=0)
+    our_history, their_history = ours.fit(x, y, **kwargs), theirs.fit(x, y, **kwargs)
+    np.testing.assert_allclose(our_history.history["loss"], their_history.history["loss"],
+                               rtol=1e-5)
+    assert_weights_close(ours, theirs, rtol=1e-4, atol=1e-5)
+    assert our_history.history["loss"][1] < our_history.history["loss"][0]
 
 
 def test_models_saved_by_keras_load_and_predict_the_same(tmp_path):

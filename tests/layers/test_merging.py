@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 import layerwise
 from layerwise.layers import merging
-from keras_oracle import assert_weights_close, copy_weights, keras, moons
+from keras_oracle import assert_weights_close, check_layer, keras, moons, twins
 
 ELEMENTWISE = ["Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum"]
 
@@ -22,31 +22,11 @@ def _close(ours, theirs):
     np.testing.assert_allclose(np.asarray(ours), np.asarray(theirs), rtol=1e-6, atol=1e-6)
 
 
-def _without_name(config: dict) -> dict:
-    return {key: value for key, value in config.items() if key != "name"}
-
-
-def _both(name, *args, **kwargs):
-    return (getattr(layerwise.layers, name)(*args, **kwargs),
-            getattr(keras.layers, name)(*args, **kwargs))
-
-
 def _check_against_keras(name, arguments, input_shapes):
-    """Forward pass, symbolic output shape and config of one layer vs Keras."""
-    inputs = [_random(*shape, seed=i) for i, shape in enumerate(input_shapes)]
-    ours, theirs = _both(name, **arguments)
-    output = ours(inputs)
-    _close(output, theirs(inputs))
-    symbolic = [(None,) + tuple(shape[1:]) for shape in input_shapes]
-    expected = tuple(theirs.compute_output_shape(symbolic))
-    assert ours.compute_output_shape(symbolic) == expected
-    concrete = [tuple(shape) for shape in input_shapes]
-    assert output.shape == ours.compute_output_shape(concrete) == tuple(
-        theirs.compute_output_shape(concrete))
-    assert _without_name(ours.get_config()) == _without_name(theirs.get_config())
-    rebuilt = type(ours).from_config(ours.get_config())
-    assert rebuilt.get_config() == ours.get_config()
-    _close(rebuilt(inputs), output)
+    """The layer's contract vs Keras, on inputs of these shapes (batch first)."""
+    check_layer(lambda k: getattr(k.layers, name)(**arguments),
+                [tuple(shape[1:]) for shape in input_shapes], batch=input_shapes[0][0],
+                rtol=1e-6, atol=1e-6)
 
 
 # -- forward passes and shapes ----------------------------------------------------------
@@ -93,9 +73,22 @@ def test_dot_matches_keras(axes, normalize, input_shapes):
     _check_against_keras("Dot", {"axes": axes, "normalize": normalize}, input_shapes)
 
 
+@pytest.mark.xfail(strict=True, reason="predict reshapes each batch's outputs to the "
+                   "batch's row count; a model whose output has other rows fails")
+def test_predict_of_a_concatenation_over_the_batch_axis_matches_keras():
+    inputs = [_random(4, 3), _random(4, 3, seed=1)]
+    predictions = []
+    for library in (keras, layerwise):
+        first, second = library.Input((3,)), library.Input((3,))
+        model = library.Model([first, second],
+                              library.layers.Concatenate(axis=0)([first, second]))
+        predictions.append(model.predict(inputs, verbose=0))
+    _close(predictions[1], predictions[0])
+
+
 def test_dot_normalize_of_zero_vectors_matches_keras():
     inputs = [np.zeros((2, 3), "float32"), _random(2, 3)]
-    ours, theirs = _both("Dot", axes=1, normalize=True)
+    ours, theirs = twins(lambda k: k.layers.Dot(axes=1, normalize=True))
     _close(ours(inputs), theirs(inputs))
     assert np.all(np.isfinite(np.asarray(ours(inputs))))
 
@@ -107,7 +100,7 @@ def test_dot_normalize_of_zero_vectors_matches_keras():
     ("Add", [(8, 3), (None, 3)]),  # one known batch size is kept
 ])
 def test_elementwise_output_shape_with_unknown_sizes(name, symbolic):
-    ours, theirs = _both(name)
+    ours, theirs = twins(lambda k: getattr(k.layers, name)())
     assert ours.compute_output_shape(symbolic) == tuple(theirs.compute_output_shape(symbolic))
 
 
@@ -117,7 +110,7 @@ def test_elementwise_output_shape_with_unknown_sizes(name, symbolic):
     ({"axis": 1}, [(None, 2, None), (None, 4, 3)]),
 ])
 def test_concatenate_output_shape_with_unknown_sizes(arguments, symbolic):
-    ours, theirs = _both("Concatenate", **arguments)
+    ours, theirs = twins(lambda k: k.layers.Concatenate(**arguments))
     assert ours.compute_output_shape(symbolic) == tuple(theirs.compute_output_shape(symbolic))
 
 
@@ -280,12 +273,10 @@ def test_functional_models_train_like_keras(build):
     x, y = moons(64)
     inputs = [x, np.stack([x[:, 0] * x[:, 1], x[:, 0] - x[:, 1]], 1)] \
         if build is _two_input_model else x
-    theirs, ours = build(keras), build(layerwise)
+    ours, theirs = twins(build, optimizer=lambda k: k.optimizers.Adam(0.05),
+                         loss="binary_crossentropy")
     assert ours.output_shape == theirs.output_shape
-    copy_weights(theirs, ours)
     _close(ours.predict(inputs, verbose=0), theirs.predict(inputs, verbose=0))
-    theirs.compile(keras.optimizers.Adam(0.05), "binary_crossentropy")
-    ours.compile(layerwise.optimizers.Adam(0.05), "binary_crossentropy")
     their_history = theirs.fit(inputs, y, epochs=1, batch_size=16, shuffle=False, verbose=0)
     our_history = ours.fit(inputs, y, epochs=1, batch_size=16, shuffle=False, verbose=0)
     np.testing.assert_allclose(our_history.history["loss"], their_history.history["loss"],

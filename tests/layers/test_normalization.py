@@ -3,22 +3,20 @@ import numpy as np
 import pytest
 
 import layerwise
-from keras_oracle import copy_weights, keras
-
-
-def _without_name(config: dict) -> dict:
-    return {key: value for key, value in config.items() if key != "name"}
+from keras_oracle import assert_weights_close, check_layer, twins
 
 
 def _pair(name, arguments, shape, seed=0):
-    """The same layer in Keras and in layerwise, built, with random (shared) weights."""
-    theirs = getattr(keras.layers, name)(**arguments)
-    theirs.build((None,) + shape)
+    """The layer from both libraries, built, with the same random weights."""
+    def make(k):
+        layer = getattr(k.layers, name)(**arguments)
+        layer.build((None,) + shape)
+        return layer
+
+    ours, theirs = twins(make)
     rng = np.random.default_rng(seed)
     weights = [rng.uniform(0.5, 1.5, size=w.shape).astype("float32") for w in theirs.weights]
     theirs.set_weights(weights)
-    ours = getattr(layerwise.layers, name)(**arguments)
-    ours.build_for_shape((None,) + shape)
     ours.set_weights(weights)
     return ours, theirs
 
@@ -34,6 +32,7 @@ BATCH_NORM_CASES = [
 
 @pytest.mark.parametrize("arguments, shape", BATCH_NORM_CASES)
 def test_batch_normalization_training_and_inference_match_keras(arguments, shape):
+    check_layer(lambda k: k.layers.BatchNormalization(**arguments), shape)
     ours, theirs = _pair("BatchNormalization", arguments, shape)
     assert [w.name for w in ours.weights] == [w.name for w in theirs.weights]
     assert [w.trainable for w in ours.weights] == [w.trainable for w in theirs.weights]
@@ -49,9 +48,6 @@ def test_batch_normalization_training_and_inference_match_keras(arguments, shape
                                atol=1e-5)
     np.testing.assert_allclose(np.asarray(ours(x, training=False)),
                                np.asarray(theirs(x, training=False)), rtol=1e-5, atol=1e-5)
-    assert _without_name(ours.get_config()) == _without_name(theirs.get_config())
-    rebuilt = layerwise.layers.BatchNormalization.from_config(ours.get_config())
-    assert rebuilt.get_config() == ours.get_config()
 
 
 def test_frozen_batch_normalization_uses_and_keeps_moving_statistics():
@@ -74,11 +70,9 @@ def test_batch_normalization_in_fit_matches_keras_with_a_partial_last_batch():
                              k.layers.BatchNormalization(momentum=0.8),
                              k.layers.Dense(1)])
 
-    theirs, ours = build(keras), build(layerwise)
-    copy_weights(theirs, ours)
+    ours, theirs = twins(build, optimizer=lambda k: k.optimizers.SGD(0.1), loss="mse")
     assert layerwise.layers.BatchNormalization.mixes_samples is True
-    for model, library in ((theirs, keras), (ours, layerwise)):
-        model.compile(library.optimizers.SGD(0.1), "mse")
+    for model in (theirs, ours):
         model.fit(x, y, batch_size=8, epochs=1, shuffle=False, verbose=0)
     for a, b in zip(ours.get_weights(), theirs.get_weights()):
         np.testing.assert_allclose(a, np.asarray(b), rtol=1e-4, atol=1e-5)
@@ -112,15 +106,13 @@ LAYER_NORM_CASES = [
 
 @pytest.mark.parametrize("arguments, shape", LAYER_NORM_CASES)
 def test_layer_normalization_matches_keras(arguments, shape):
+    check_layer(lambda k: k.layers.LayerNormalization(**arguments), shape)
     ours, theirs = _pair("LayerNormalization", arguments, shape)
     x = np.random.default_rng(4).normal(loc=1.0, scale=3.0, size=(3,) + shape).astype(
         "float32")
     np.testing.assert_allclose(np.asarray(ours(x)), np.asarray(theirs(x)), rtol=1e-5,
                                atol=1e-5)
     assert [w.shape for w in ours.weights] == [tuple(w.shape) for w in theirs.weights]
-    assert _without_name(ours.get_config()) == _without_name(theirs.get_config())
-    rebuilt = layerwise.layers.LayerNormalization.from_config(ours.get_config())
-    assert rebuilt.get_config() == ours.get_config()
 
 
 def test_layer_normalization_config_before_build_and_bad_axis():
@@ -131,14 +123,23 @@ def test_layer_normalization_config_before_build_and_bad_axis():
         layerwise.layers.LayerNormalization(axis=2)(np.ones((2, 3), "float32"))
 
 
-def test_normalization_layers_train_in_fit():
-    L = layerwise.layers
+def test_normalization_layers_train_in_fit_like_keras():
     images = np.random.default_rng(5).normal(size=(20, 6, 6, 2)).astype("float32")
-    model = layerwise.Sequential([
-        layerwise.Input((6, 6, 2)), L.Conv2D(3, 3), L.BatchNormalization(),
-        L.LayerNormalization(axis=[1, 2, 3]), L.Flatten(), L.Dense(1)])
-    model.compile("adam", "mse")
-    history = model.fit(images, np.ones((20, 1)), epochs=2, batch_size=8, verbose=0)
-    assert np.all(np.isfinite(history.history["loss"]))
-    moving_mean = model.layers[1].moving_mean.numpy()
+    y = np.random.default_rng(6).normal(size=(20, 1)).astype("float32")
+
+    def build(k):
+        L = k.layers
+        return k.Sequential([
+            # No bias before BatchNormalization: its gradient is rounding noise, which Adam
+            # would scale up to full steps differently in each library.
+            k.Input((6, 6, 2)), L.Conv2D(3, 3, use_bias=False), L.BatchNormalization(),
+            L.LayerNormalization(axis=[1, 2, 3]), L.Flatten(), L.Dense(1)])
+
+    ours, theirs = twins(build, optimizer="adam", loss="mse")
+    kwargs = dict(epochs=2, batch_size=8, shuffle=False, verbose=0)
+    our_history, their_history = ours.fit(images, y, **kwargs), theirs.fit(images, y, **kwargs)
+    np.testing.assert_allclose(our_history.history["loss"], their_history.history["loss"],
+                               rtol=1e-5)
+    assert_weights_close(ours, theirs, rtol=1e-4, atol=1e-5)
+    moving_mean = ours.layers[1].moving_mean.numpy()
     assert np.any(moving_mean != 0)  # the moving statistics were updated by fit

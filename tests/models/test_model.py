@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import layerwise
-from keras_oracle import copy_weights, keras
+from keras_oracle import copy_weights, keras, twins
 
 
 def _seed_models(k):
@@ -91,10 +91,9 @@ def test_functional_model_matches_keras():
         outputs = k.layers.Dense(2, activation="softmax", name="out")(hidden)
         return k.Model(inputs=inputs, outputs=outputs)
 
-    theirs, ours = build(keras), build(layerwise)
+    ours, theirs = twins(build)
     assert type(ours).__name__ == "Functional"
     assert [type(l).__name__ for l in ours.layers] == [type(l).__name__ for l in theirs.layers]
-    copy_weights(theirs, ours)
     x = np.random.default_rng(0).normal(size=(5, 4)).astype("float32")
     np.testing.assert_allclose(np.asarray(ours(x)), np.asarray(theirs(x)), rtol=1e-6)
     ours.compile("adam", "categorical_crossentropy", metrics=["accuracy"])
@@ -128,10 +127,7 @@ def test_variable_regularizer_adds_to_the_loss():
         return k.Sequential([k.Input((3,)),
                              k.layers.Dense(2, kernel_regularizer=k.regularizers.L2(0.1))])
 
-    theirs, ours = build(keras), build(layerwise)
-    copy_weights(theirs, ours)
-    theirs.compile("sgd", "mse")
-    ours.compile("sgd", "mse")
+    ours, theirs = twins(build, optimizer="sgd", loss="mse")
     x = np.ones((4, 3), "float32")
     y = np.zeros((4, 2), "float32")
     np.testing.assert_allclose(ours.evaluate(x, y, verbose=0), theirs.evaluate(x, y, verbose=0),

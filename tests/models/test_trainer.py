@@ -3,18 +3,10 @@ import numpy as np
 import pytest
 
 import layerwise
-from keras_oracle import assert_weights_close, copy_weights, keras, moons
+from keras_oracle import assert_weights_close, keras, moons, twins
 
 
-def _pair(build, optimizer="adam", loss="binary_crossentropy", metrics=("accuracy",)):
-    """The same model in Keras and in layerwise, with identical starting weights."""
-    theirs = build(keras)
-    ours = build(layerwise)
-    copy_weights(theirs, ours)
-    theirs.compile(optimizer=keras.optimizers.get(optimizer), loss=loss, metrics=list(metrics))
-    ours.compile(optimizer=layerwise.optimizers.get(optimizer), loss=loss,
-                 metrics=list(metrics))
-    return ours, theirs
+CLASSIFIER = dict(loss="binary_crossentropy", metrics=("accuracy",))
 
 
 def _seed_model(k):
@@ -26,7 +18,7 @@ def _seed_model(k):
 @pytest.mark.parametrize("optimizer", ["adam", "sgd", "rmsprop", "nadam"])
 def test_one_epoch_matches_keras(optimizer):
     x, y = moons(1000)  # 31 full batches of 32 and a partial batch of 8
-    ours, theirs = _pair(_seed_model, optimizer)
+    ours, theirs = twins(_seed_model, optimizer=optimizer, **CLASSIFIER)
     our_history = ours.fit(x, y, epochs=1, shuffle=False, verbose=0)
     their_history = theirs.fit(x, y, epochs=1, shuffle=False, verbose=0)
     assert_weights_close(ours, theirs, rtol=1e-5, atol=1e-6)
@@ -38,7 +30,7 @@ def test_one_epoch_matches_keras(optimizer):
 
 def test_three_epochs_with_validation_match_keras():
     x, y = moons(300)
-    ours, theirs = _pair(_seed_model, "adam")
+    ours, theirs = twins(_seed_model, optimizer="adam", **CLASSIFIER)
     kwargs = dict(epochs=3, shuffle=False, verbose=0, validation_split=0.2, batch_size=16)
     our_history = ours.fit(x, y, **kwargs).history
     their_history = theirs.fit(x, y, **kwargs).history
@@ -51,7 +43,7 @@ def test_three_epochs_with_validation_match_keras():
 
 def test_validation_freq_matches_keras():
     x, y = moons(300)
-    ours, theirs = _pair(_seed_model, "adam")
+    ours, theirs = twins(_seed_model, optimizer="adam", **CLASSIFIER)
     kwargs = dict(epochs=4, shuffle=False, verbose=0, validation_split=0.2, batch_size=32,
                   validation_freq=2)
     our_history = ours.fit(x, y, **kwargs).history
@@ -92,14 +84,9 @@ def test_validation_inside_the_epoch_program_equals_a_separate_evaluation(capsys
 def test_weighted_metrics_match_keras(metrics, weighted_metrics):
     x, y = moons(300)  # 300 = 18 batches of 16 and a partial batch of 12
     weights = np.random.default_rng(1).uniform(0.1, 2.0, size=len(x)).astype("float32")
-    models = []
-    for k in (keras, layerwise):
-        models.append(_seed_model(k))
-    theirs, ours = models
-    copy_weights(theirs, ours)
-    for model, k in ((theirs, keras), (ours, layerwise)):
-        model.compile(optimizer=k.optimizers.Adam(0.01), loss="binary_crossentropy",
-                      metrics=list(metrics), weighted_metrics=list(weighted_metrics))
+    ours, theirs = twins(_seed_model, optimizer=lambda k: k.optimizers.Adam(0.01),
+                         loss="binary_crossentropy", metrics=list(metrics),
+                         weighted_metrics=list(weighted_metrics))
     kwargs = dict(epochs=2, batch_size=16, shuffle=False, verbose=0, sample_weight=weights,
                   validation_data=(x[:50], y[:50], weights[:50]))
     their_history = theirs.fit(x, y, **kwargs).history
@@ -127,8 +114,8 @@ def test_categorical_model_with_mse_and_mae_metrics_matches_keras():
         return k.Sequential([k.Input((5,)), k.layers.Dense(8, activation="relu"),
                              k.layers.Dense(3, activation="softmax")])
 
-    ours, theirs = _pair(build, "adam", "categorical_crossentropy",
-                         ("accuracy", "mse", "mae"))
+    ours, theirs = twins(build, optimizer="adam", loss="categorical_crossentropy",
+                         metrics=["accuracy", "mse", "mae"])
     ours_h = ours.fit(x, y, epochs=2, shuffle=False, verbose=0, batch_size=50).history
     theirs_h = theirs.fit(x, y, epochs=2, shuffle=False, verbose=0, batch_size=50).history
     assert list(ours_h) == list(theirs_h)
@@ -138,7 +125,7 @@ def test_categorical_model_with_mse_and_mae_metrics_matches_keras():
 
 def test_evaluate_and_predict_match_keras():
     x, y = moons(100)
-    ours, theirs = _pair(_seed_model)
+    ours, theirs = twins(_seed_model, optimizer="adam", **CLASSIFIER)
     np.testing.assert_allclose(ours.evaluate(x, y, verbose=0), theirs.evaluate(x, y, verbose=0),
                                rtol=1e-6)
     assert ours.evaluate(x, y, verbose=0, return_dict=True).keys() == \
@@ -150,7 +137,7 @@ def test_evaluate_and_predict_match_keras():
 
 def test_train_and_test_on_batch_match_keras():
     x, y = moons(64)
-    ours, theirs = _pair(_seed_model, "adam")
+    ours, theirs = twins(_seed_model, optimizer="adam", **CLASSIFIER)
     for _ in range(3):
         ours_logs = ours.train_on_batch(x, y)
         theirs_logs = theirs.train_on_batch(x, y)
@@ -164,7 +151,7 @@ def test_train_and_test_on_batch_match_keras():
 def test_sample_weight_matches_keras():
     x, y = moons(100)
     weights = np.linspace(0.1, 2.0, 100).astype("float32")
-    ours, theirs = _pair(_seed_model, "sgd")
+    ours, theirs = twins(_seed_model, optimizer="sgd", **CLASSIFIER)
     a = ours.fit(x, y, sample_weight=weights, shuffle=False, verbose=0, batch_size=30).history
     b = theirs.fit(x, y, sample_weight=weights, shuffle=False, verbose=0, batch_size=30).history
     for key in b:

@@ -11,48 +11,21 @@ from keras_oracle import keras
 X = np.random.default_rng(4).normal(size=(5, 3)).astype("float32")
 
 
-# The same user classes for both libraries (see `keras_twins`), registered alike.
-@layerwise.saving.register_keras_serializable(package="SavingTests")
-class Block(layerwise.layers.Layer):
-    """Owns sublayers in an attribute and in a list, and a weight of its own."""
+def user_objects(library):
+    """`Block`, `Sum` and `scaled_tanh` for either library, from the same code and
+    registered alike (saved paths derive from the Python class names)."""
+    def register(item):
+        return library.saving.register_keras_serializable(package="SavingTests")(item)
 
-    def __init__(self, units=3, **kwargs):
-        super().__init__(**kwargs)
-        self.units = units
-        self.zeta = layerwise.layers.Dense(units, activation="tanh")
-        self.blocks = [layerwise.layers.Dense(units), layerwise.layers.Dense(units)]
+    @register
+    class Block(library.layers.Layer):
+        """Owns sublayers in an attribute and in a list, and a weight of its own."""
 
-    def build(self, input_shape):
-        self.scale = self.add_weight(shape=(1,), initializer="ones", name="scale")
-
-    def call(self, inputs):
-        return self.blocks[1](self.blocks[0](self.zeta(inputs))) * self.scale.value
-
-    def get_config(self):
-        return {**super().get_config(), "units": self.units}
-
-
-@layerwise.saving.register_keras_serializable(package="SavingTests")
-class Sum(layerwise.layers.Layer):
-    def call(self, inputs):
-        return inputs[0] + inputs[1]
-
-
-@layerwise.saving.register_keras_serializable(package="SavingTests")
-def scaled_tanh(x):
-    return 2.0 * layerwise.activations.tanh(x)
-
-
-def keras_twins():
-    """The Keras versions: same Python class names, since saved paths derive from them."""
-
-    @keras.saving.register_keras_serializable(package="SavingTests")
-    class Block(keras.layers.Layer):
         def __init__(self, units=3, **kwargs):
             super().__init__(**kwargs)
             self.units = units
-            self.zeta = keras.layers.Dense(units, activation="tanh")
-            self.blocks = [keras.layers.Dense(units), keras.layers.Dense(units)]
+            self.zeta = library.layers.Dense(units, activation="tanh")
+            self.blocks = [library.layers.Dense(units), library.layers.Dense(units)]
 
         def build(self, input_shape):
             self.scale = self.add_weight(shape=(1,), initializer="ones", name="scale")
@@ -63,16 +36,19 @@ def keras_twins():
         def get_config(self):
             return {**super().get_config(), "units": self.units}
 
-    @keras.saving.register_keras_serializable(package="SavingTests")
-    class Sum(keras.layers.Layer):
+    @register
+    class Sum(library.layers.Layer):
         def call(self, inputs):
             return inputs[0] + inputs[1]
 
-    @keras.saving.register_keras_serializable(package="SavingTests")
+    @register
     def scaled_tanh(x):
-        return 2.0 * keras.activations.tanh(x)
+        return 2.0 * library.activations.tanh(x)
 
     return Block, Sum, scaled_tanh
+
+
+Block, Sum, scaled_tanh = user_objects(layerwise)
 
 
 def graph(library, block, total, activation):
@@ -85,7 +61,7 @@ def graph(library, block, total, activation):
 
 
 def test_registered_user_classes_move_both_ways(tmp_path):
-    theirs = graph(keras, *keras_twins())
+    theirs = graph(keras, *user_objects(keras))
     inputs = [X, X[::-1].copy()]
     theirs.save(tmp_path / "theirs.keras")
     ours = layerwise.models.load_model(tmp_path / "theirs.keras")
@@ -222,31 +198,15 @@ def test_overwrite_false_asks_first(tmp_path, monkeypatch):
     assert path.read_bytes() != before
 
 
-@layerwise.saving.register_keras_serializable(package="SavingTests")
-class TwoStep(layerwise.Model):
-    """A subclassed model: its layers are found through its attributes."""
-
-    def __init__(self, hidden=4, **kwargs):
-        super().__init__(**kwargs)
-        self.hidden = hidden
-        self.first = layerwise.layers.Dense(hidden, activation="relu")
-        self.second = layerwise.layers.Dense(1)
-
-    def call(self, inputs):
-        return self.second(self.first(inputs))
-
-    def get_config(self):
-        return {**super().get_config(), "hidden": self.hidden}
-
-
-def test_subclassed_model_moves_both_ways(tmp_path):
-    @keras.saving.register_keras_serializable(package="SavingTests")
-    class TwoStep(keras.Model):
+def two_step_class(library):
+    """A subclassed model of either library: its layers are found through its attributes."""
+    @library.saving.register_keras_serializable(package="SavingTests")
+    class TwoStep(library.Model):
         def __init__(self, hidden=4, **kwargs):
             super().__init__(**kwargs)
             self.hidden = hidden
-            self.first = keras.layers.Dense(hidden, activation="relu")
-            self.second = keras.layers.Dense(1)
+            self.first = library.layers.Dense(hidden, activation="relu")
+            self.second = library.layers.Dense(1)
 
         def call(self, inputs):
             return self.second(self.first(inputs))
@@ -254,7 +214,14 @@ def test_subclassed_model_moves_both_ways(tmp_path):
         def get_config(self):
             return {**super().get_config(), "hidden": self.hidden}
 
-    theirs = TwoStep(hidden=5)
+    return TwoStep
+
+
+TwoStep = two_step_class(layerwise)
+
+
+def test_subclassed_model_moves_both_ways(tmp_path):
+    theirs = two_step_class(keras)(hidden=5)
     theirs(X)
     theirs.compile("adam", "mse")
     theirs.train_on_batch(X, X[:, :1])
