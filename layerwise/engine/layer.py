@@ -29,6 +29,10 @@ from layerwise.random import SeedGenerator
 _training_context: contextvars.ContextVar[bool | None] = contextvars.ContextVar(
     "layerwise_training", default=None
 )
+# Activity-regularizer penalties of the layers called while training computes a loss.
+penalty_collector: contextvars.ContextVar[list | None] = contextvars.ContextVar(
+    "layerwise_penalties", default=None
+)
 
 Shape = tuple
 
@@ -207,6 +211,11 @@ class Layer:
             outputs = self.call(inputs, *args, **kwargs)
         finally:
             _training_context.reset(token)
+        penalties = penalty_collector.get()
+        if self.activity_regularizer is not None and penalties is not None:
+            # As Keras, the penalty of a batch's outputs counts per sample of the batch.
+            for output in jax.tree_util.tree_leaves(outputs):
+                penalties.append(self.activity_regularizer(output) / output.shape[0])
         return outputs
 
     def _convert_input(self, value: Any) -> Any:

@@ -9,7 +9,6 @@ every function can be traced, differentiated and compiled.
 """
 from __future__ import annotations
 
-import contextvars
 from typing import Any, NamedTuple
 
 import jax
@@ -17,12 +16,9 @@ import jax.numpy as jnp
 from jax import lax
 
 from layerwise.models.cache import program_cache
+from layerwise.engine.layer import penalty_collector
 from layerwise.engine.variables import StatelessScope
 
-# Activity-regularizer penalties added by layers during a traced call.
-penalty_collector: contextvars.ContextVar[list | None] = contextvars.ContextVar(
-    "layerwise_penalties", default=None
-)
 
 
 class TrainState(NamedTuple):

@@ -498,6 +498,11 @@ def predict_in_blocks(functions: StepFunctions, x: Any, n: int, batch_size: int)
             lambda a: _pad_rows(np.asarray(a[done * batch_size: done * batch_size + rows]),
                                 rows).reshape((blocks, batch_size) + a.shape[1:]), x)
         result = functions.predict_blocks(trainable, non_trainable, chunk)
+        if any(leaf.shape[1] != batch_size for leaf in jax.tree_util.tree_leaves(result)):
+            # The model mixes rows (a concatenation over the batch axis): padding rows
+            # would show in its outputs, so it runs batch by batch on the real rows.
+            return _predict_batch_by_batch(functions, x, n, batch_size, trainable,
+                                           non_trainable)
         # Reshaped in numpy: a device reshape would be one more dispatch (and compile).
         outputs.append(_map_arrays(
             lambda r: np.asarray(r).reshape((rows,) + r.shape[2:]), result))
@@ -505,6 +510,17 @@ def predict_in_blocks(functions: StepFunctions, x: Any, n: int, batch_size: int)
     if len(outputs) == 1:
         return _map_arrays(lambda r: r[:n], outputs[0])
     return jax.tree_util.tree_map(lambda *parts: np.concatenate(parts)[:n], *outputs)
+
+
+def _predict_batch_by_batch(functions: StepFunctions, x: Any, n: int, batch_size: int,
+                            trainable: list, non_trainable: list) -> Any:
+    """Outputs of each batch of real rows, joined along the first axis as Keras joins them."""
+    outputs = []
+    for start in range(0, n, batch_size):
+        block = _map_arrays(lambda a: np.asarray(a[start:start + batch_size])[None], x)
+        result = functions.predict_blocks(trainable, non_trainable, block)
+        outputs.append(_map_arrays(lambda r: np.asarray(r)[0], result))
+    return jax.tree_util.tree_map(lambda *parts: np.concatenate(parts), *outputs)
 
 
 def _map_arrays(function: Any, structure: Any) -> Any:

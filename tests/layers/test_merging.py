@@ -73,8 +73,6 @@ def test_dot_matches_keras(axes, normalize, input_shapes):
     _check_against_keras("Dot", {"axes": axes, "normalize": normalize}, input_shapes)
 
 
-@pytest.mark.xfail(strict=True, reason="predict reshapes each batch's outputs to the "
-                   "batch's row count; a model whose output has other rows fails")
 def test_predict_of_a_concatenation_over_the_batch_axis_matches_keras():
     inputs = [_random(4, 3), _random(4, 3, seed=1)]
     predictions = []

@@ -316,7 +316,17 @@ def _symbolic_args(library, args, fixed):
     return [_symbolic(library, a, fixed or size != batch) for a, size in zip(args, sizes)]
 
 
-@pytest.mark.parametrize("name", KERAS_NAMES)
+# Names layerwise lacks, each a strict xfail: it fails loudly once the op exists.
+MISSING = {
+    "image.gaussian_blur": "Keras-JAX 3.15's blur of an impulse spreads along one row only, "
+                           "with per-channel weights; not reproduced until understood",
+    "image.elastic_transform": "needs Keras's random displacement fields and that blur",
+}
+
+
+@pytest.mark.parametrize("name", [
+    pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=MISSING[name]))
+    if name in MISSING else name for name in KERAS_NAMES])
 def test_every_keras_op_matches(name):
     if name in NOT_APPLICABLE:
         pytest.skip(NOT_APPLICABLE[name])
