@@ -13,7 +13,8 @@ from typing import Any
 import h5py
 
 from layerwise.saving import keras_archive, legacy_h5, weights_h5
-from layerwise.saving.atomic import ask_to_proceed_with_overwrite, atomic_write
+from layerwise.saving.atomic import (ask_to_proceed_with_overwrite, atomic_write,
+                                     remove_stale_temporaries)
 
 __all__ = ["load_model", "load_weights", "model_from_json", "save_model", "save_weights"]
 
@@ -68,6 +69,7 @@ def load_model(filepath: str | os.PathLike, custom_objects: dict | None = None,
         safe_mode: refuse files whose config carries Python bytecode (lambdas).
     """
     path = os.fspath(filepath)
+    remove_stale_temporaries(path)
     if path.endswith(".keras"):
         return keras_archive.load_model(path, custom_objects, compile, safe_mode)
     if path.endswith(_LEGACY_SUFFIXES):
@@ -103,6 +105,7 @@ def load_weights(model: Any, filepath: str | os.PathLike, skip_mismatch: bool = 
     All values are checked before any is assigned: on error the model is unchanged.
     """
     path = os.fspath(filepath)
+    remove_stale_temporaries(path)
     by_name = kwargs.pop("by_name", None)
     objects_to_skip = kwargs.pop("objects_to_skip", None)
     if kwargs:
