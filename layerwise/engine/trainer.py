@@ -16,7 +16,7 @@ import numpy as np
 
 from layerwise.engine import data as data_utils
 from layerwise.engine.progbar import Progbar
-from layerwise.engine.targets import check_targets
+from layerwise.engine.targets import check_targets, check_validation
 from layerwise.engine.steps import StepFunctions, TrainState, log_names
 from layerwise.engine.variables import to_device
 
@@ -186,6 +186,7 @@ class Trainer:
         # permutation from numpy's stream; drawing it too keeps seeded shuffles identical.
         draw_extra_permutation = shuffle and not self.optimizer.built
         steps = self._step_functions(train[0], train[1], "fit")
+        check_validation(self.loss, val, self._steps_output_shape, self.name, check_finite)
         train, val = _put_on_device(train), _put_on_device(val)
 
         plan = EpochPlan(n, min(batch_size, n), steps.pads_last_batch)

@@ -161,6 +161,9 @@ def model_from_json(json_string: str, custom_objects: dict | None = None) -> Any
         config = json.loads(json_string)
     except json.JSONDecodeError as error:
         raise ValueError(f"model_from_json: the string is not valid JSON ({error}).") from None
+    except RecursionError:
+        raise ValueError("model_from_json: the JSON string is nested too deeply to be a "
+                         "model config.") from None
     if isinstance(config, dict) and "module" not in config:
         return legacy_h5._model_from_legacy_config(config, custom_objects, True,
                                                    "the JSON string")
