@@ -95,13 +95,19 @@ def write_private(path: Path, data: bytes) -> None:
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         with os.fdopen(descriptor, "wb") as file:
-            os.fchmod(file.fileno(), 0o600)
+            _owner_only(file)
             file.write(data)
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+
+
+def _owner_only(file) -> None:
+    """0600 whatever the umask (os.open's mode is filtered by it); no-op off POSIX."""
+    if hasattr(os, "fchmod"):
+        os.fchmod(file.fileno(), 0o600)
 
 
 def config_dir() -> Path:
@@ -141,7 +147,7 @@ def _create_key(path: Path) -> None:
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         with os.fdopen(descriptor, "wb") as file:
-            os.fchmod(file.fileno(), 0o600)
+            _owner_only(file)
             file.write(secrets.token_bytes(_KEY_BYTES))
         os.link(temporary, path)
     finally:

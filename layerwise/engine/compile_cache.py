@@ -30,7 +30,12 @@ def default_cache_dir() -> Path | None:
 def enable_compile_cache() -> Path | None:
     """Point JAX's persistent cache at our folder unless the user configured JAX's own."""
     if jax.config.jax_compilation_cache_dir:
-        return Path(jax.config.jax_compilation_cache_dir)
+        # The user's own choice for JAX: kept, but a folder others can write is named.
+        configured = Path(jax.config.jax_compilation_cache_dir)
+        reason = cache_security.unsafe_reason(configured) if configured.exists() else None
+        if reason is not None:
+            cache_security.warn_once(configured, reason)
+        return configured
     folder = default_cache_dir()
     if folder is None or not cache_security.private_folder(folder):
         return None
