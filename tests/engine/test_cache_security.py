@@ -260,7 +260,7 @@ def test_jaxs_persistent_cache_is_not_enabled_in_a_folder_others_can_write(tmp_p
 
 
 def test_the_in_memory_cache_keeps_at_most_its_bound(cache_folder, monkeypatch):
-    assert program_cache._MEMORY_LIMIT == 64
+    assert program_cache._MEMORY_LIMIT == 32
     monkeypatch.setattr(program_cache, "_MEMORY_LIMIT", 3)
     x, y = moons()
     for units in range(2, 8):  # six structures, one training program each
