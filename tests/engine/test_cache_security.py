@@ -283,3 +283,15 @@ def test_trees_are_written_as_json_and_read_back_equal():
     Outside = collections.namedtuple("Outside", "a")
     with pytest.raises(cache_store.UnsupportedEntry):
         cache_store.encode_tree(jax.tree_util.tree_structure(Outside(1)))
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0,
+                    reason="giving a folder to another user needs root")
+def test_a_folder_owned_by_someone_else_is_refused(tmp_path):
+    theirs = tmp_path / "theirs"
+    theirs.mkdir(mode=0o700)
+    os.chown(theirs, 54321, -1)
+    with pytest.warns(RuntimeWarning, match=f"{theirs}.*owned by user id 54321"):
+        assert not cache_security.private_folder(theirs)
+    mine = tmp_path / "mine"
+    assert cache_security.private_folder(mine)
