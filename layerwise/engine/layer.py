@@ -227,6 +227,7 @@ class Layer:
             array = np.asarray(value)
             if array.dtype == object or not (
                 np.issubdtype(array.dtype, np.number) or array.dtype == bool
+                or jnp.issubdtype(array.dtype, jnp.floating)  # bfloat16 (ml_dtypes)
             ):
                 raise TypeError(
                     f"Layer '{self.name}' expects numeric input. Received an array of "

@@ -32,6 +32,8 @@ def to_array(value: Any, argument: str, method: str) -> np.ndarray | jax.Array:
         return value  # the common case, checked cheaply: predict is latency-bound
     if hasattr(value, "to_numpy") and callable(value.to_numpy):  # pandas
         value = value.to_numpy()
+    if type(value).__module__.startswith("scipy.sparse"):  # scipy is not a dependency
+        value = value.toarray()
     if isinstance(value, jax.Array):
         array = value
     else:
@@ -44,6 +46,7 @@ def to_array(value: Any, argument: str, method: str) -> np.ndarray | jax.Array:
             ) from None
         if array.dtype == object or not (
             np.issubdtype(array.dtype, np.number) or array.dtype == np.bool_
+            or jax.dtypes.issubdtype(array.dtype, np.floating)  # bfloat16 and the like
         ):
             raise TypeError(
                 f"{method}: `{argument}` must be numeric. Received an array of dtype "

@@ -10,6 +10,8 @@ from typing import Any
 
 import numpy as np
 
+from layerwise.models import data as data_utils
+
 _warned_non_binary: set[int] = set()
 
 
@@ -76,3 +78,15 @@ def _check_rank(method: str, y: np.ndarray, output_shape: tuple, model_name: str
         raise ValueError(
             f"{method}: targets of shape {y.shape} do not match the output of model "
             f"'{model_name}', of shape {tuple(output_shape)}.") from None
+
+
+def check_validation(loss: Any, validation: tuple | None, output_shape: tuple, model_name: str,
+                     finite: bool = True) -> None:
+    """`validation_data` checked as the training data is: finite values, targets the loss
+    can use. `validation` is (x_val, y_val, val_sample_weight) or None."""
+    if validation is None:
+        return
+    x_val, y_val, w_val = validation
+    if finite:
+        data_utils.check_finite("fit", x_val=x_val, y_val=y_val, val_sample_weight=w_val)
+    check_targets("fit (validation_data)", loss, y_val, output_shape, model_name)

@@ -24,7 +24,7 @@ from layerwise.utils.progbar import Progbar
 from layerwise.models.epoch_plan import EpochPlan
 from layerwise.models.interrupts import interrupts_deferred
 from layerwise.models.steps import StepFunctions, TrainState, log_names
-from layerwise.models.targets import check_targets
+from layerwise.models.targets import check_targets, check_validation
 from layerwise.engine.variables import to_device
 
 # With verbose=1 the bar is redrawn this many times per epoch at most.
@@ -258,6 +258,7 @@ class Trainer:
         # permutation from numpy's stream; drawing it too keeps seeded shuffles identical.
         draw_extra_permutation = shuffle and not self.optimizer.built
         steps = self._step_functions(train[0], train[1], "fit")
+        check_validation(self.loss, val, self._steps_output_shape, self.name, check_finite)
         plan = EpochPlan.for_rows(n, batch_size, steps.pads_last_batch)
         callback_list = CallbackList(
             callbacks, model=self, add_history=True, add_progbar=verbose != 0,

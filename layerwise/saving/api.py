@@ -13,7 +13,8 @@ from typing import Any
 import h5py
 
 from layerwise.saving import keras_archive, legacy_h5, weights_h5
-from layerwise.saving.atomic import ask_to_proceed_with_overwrite, atomic_write
+from layerwise.saving.atomic import (ask_to_proceed_with_overwrite, atomic_write,
+                                     remove_stale_temporaries)
 from layerwise.saving.serialization import deserialize_keras_object
 
 __all__ = ["load_model", "load_weights", "model_from_json", "save_model", "save_weights"]
@@ -69,6 +70,7 @@ def load_model(filepath: str | os.PathLike, custom_objects: dict | None = None,
         safe_mode: refuse files whose config carries Python bytecode (lambdas).
     """
     path = os.fspath(filepath)
+    remove_stale_temporaries(path)
     if path.endswith(".keras"):
         return keras_archive.load_model(path, custom_objects, compile, safe_mode)
     if path.endswith(_LEGACY_SUFFIXES):
@@ -104,6 +106,7 @@ def load_weights(model: Any, filepath: str | os.PathLike, skip_mismatch: bool = 
     All values are checked before any is assigned: on error the model is unchanged.
     """
     path = os.fspath(filepath)
+    remove_stale_temporaries(path)
     by_name = kwargs.pop("by_name", None)
     objects_to_skip = kwargs.pop("objects_to_skip", None)
     if kwargs:
@@ -157,6 +160,9 @@ def model_from_json(json_string: str, custom_objects: dict | None = None) -> Any
         config = json.loads(json_string)
     except json.JSONDecodeError as error:
         raise ValueError(f"model_from_json: the string is not valid JSON ({error}).") from None
+    except RecursionError:
+        raise ValueError("model_from_json: the JSON string is nested too deeply to be a "
+                         "model config.") from None
     if isinstance(config, dict) and "module" not in config:
         return legacy_h5._model_from_legacy_config(config, custom_objects, True,
                                                    "the JSON string")

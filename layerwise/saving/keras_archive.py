@@ -5,11 +5,18 @@ files move both ways between layerwise and Keras 3. Saving is atomic (see `atomi
 Loading checks the archive before building anything: it must be a complete zip, hold the
 entries above, declare sane sizes (no zip bombs), parse as JSON and HDF5, and carry no
 Python bytecode unless `safe_mode=False`. Only a fully loaded model is returned.
+
+Nothing is read whole into memory on trust: JSON entries are read with a cap, an
+uncompressed weights entry (what Keras and layerwise write) is read by HDF5 in place
+inside the archive, and a compressed one (a file re-zipped by hand) is inflated in
+chunks into a temporary file, counting bytes against its declared size and a cap.
 """
 from __future__ import annotations
 
 import datetime
 import io
+import struct
+import tempfile
 import json
 import os
 import warnings
@@ -39,8 +46,13 @@ KERAS_FORMAT_VERSION = "3.15.1"
 # floor, is a decompression bomb rather than a model (Keras writes members uncompressed).
 _ZIP_MEMBER_MAX_EXPANSION = 100
 _ZIP_MEMBER_BOMB_FLOOR_BYTES = 1 << 26
-# JSON members are parsed in memory: no real model config comes near this size.
-_JSON_MEMBER_MAX_BYTES = 1 << 28
+# JSON members are parsed in memory: real configs are kilobytes, a huge one a few MB.
+_JSON_MEMBER_MAX_BYTES = 1 << 26
+# A compressed member is inflated to a temporary file; past this it is refused. Keras
+# and layerwise store members uncompressed, and those are read in place with no cap but
+# the archive's own size: only a model re-zipped with compression meets this limit.
+_COMPRESSED_MEMBER_MAX_BYTES = 1 << 29
+_CHUNK_BYTES = 1 << 20
 
 
 def _metadata() -> str:
@@ -147,22 +159,49 @@ def _open_archive(filepath: str | os.PathLike) -> zipfile.ZipFile:
 
 
 def _reject_zip_bomb(info: zipfile.ZipInfo, path: str) -> None:
-    limit = _JSON_MEMBER_MAX_BYTES if info.filename.endswith(".json") else None
-    expands_too_much = (info.file_size > _ZIP_MEMBER_BOMB_FLOOR_BYTES and
-                        info.file_size > _ZIP_MEMBER_MAX_EXPANSION * max(info.compress_size, 1))
-    if expands_too_much or (limit is not None and info.file_size > limit):
+    declared = info.file_size
+    expands_too_much = (declared > _ZIP_MEMBER_BOMB_FLOOR_BYTES and
+                        declared > _ZIP_MEMBER_MAX_EXPANSION * max(info.compress_size, 1))
+    if info.filename.endswith(".json"):
+        limit = _JSON_MEMBER_MAX_BYTES
+    elif info.compress_type != zipfile.ZIP_STORED:
+        limit = _COMPRESSED_MEMBER_MAX_BYTES
+    else:
+        limit = None
+    if expands_too_much:
         raise ValueError(
             f"Not allowed: the entry '{info.filename}' of '{path}' declares "
-            f"{info.file_size} bytes but stores only {info.compress_size}; refusing to load "
+            f"{declared} bytes but stores only {info.compress_size}; refusing to load "
             "a potential decompression bomb.")
+    if limit == _JSON_MEMBER_MAX_BYTES and declared > limit:
+        raise ValueError(f"Not allowed: the entry '{info.filename}' of '{path}' declares "
+                         f"{declared} bytes, over the limit of {limit} bytes for a JSON "
+                         "entry.")
+    if limit is not None and declared > limit:
+        raise ValueError(
+            f"Not allowed: the entry '{info.filename}' of '{path}' declares {declared} "
+            f"bytes (stored compressed in {info.compress_size}), over the limit of "
+            f"{limit} bytes for such an entry; refusing to load a potential decompression "
+            "bomb. (Keras writes entries uncompressed; re-zip the file with ZIP_STORED.)")
+    if info.compress_type == zipfile.ZIP_STORED and declared != info.compress_size:
+        raise ValueError(f"The file '{path}' is corrupted: its uncompressed entry "
+                         f"'{info.filename}' declares {declared} bytes but stores "
+                         f"{info.compress_size}.")
 
 
 def _read_member(archive: zipfile.ZipFile, name: str, path: Any) -> bytes:
+    """A JSON member's bytes, read no further than the JSON cap whatever its header says."""
+    limit = _JSON_MEMBER_MAX_BYTES
     try:
-        return archive.read(name)
+        with archive.open(name) as member:
+            raw = member.read(limit + 1)
     except (zipfile.BadZipFile, EOFError, OSError, ValueError) as error:
         raise ValueError(f"The file '{path}' is corrupted: cannot read its entry '{name}' "
                          f"({error}).") from None
+    if len(raw) > limit:
+        raise ValueError(f"Not allowed: the entry '{name}' of '{path}' holds more than "
+                         f"{limit} bytes.")
+    return raw
 
 
 def _read_json(archive: zipfile.ZipFile, name: str, path: Any) -> Any:
@@ -172,24 +211,99 @@ def _read_json(archive: zipfile.ZipFile, name: str, path: Any) -> Any:
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ValueError(f"The file '{path}' is corrupted: its entry '{name}' is not valid "
                          f"JSON ({error}).") from None
+    except RecursionError:
+        raise ValueError(f"The file '{path}' is not a valid .keras file: its entry "
+                         f"'{name}' is nested too deeply to be a model config.") from None
+
+
+class _MemberWindow(io.RawIOBase):
+    """The bytes of one uncompressed zip entry, read in place from the archive's file."""
+
+    def __init__(self, file: Any, start: int, size: int):
+        self.file, self.start, self.size, self.position = file, start, size, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self.position
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self.position, io.SEEK_END: self.size}[whence]
+        self.position = max(0, base + offset)
+        return self.position
+
+    def readinto(self, buffer: Any) -> int:
+        wanted = max(0, min(len(buffer), self.size - self.position))
+        self.file.seek(self.start + self.position)
+        data = self.file.read(wanted)
+        buffer[:len(data)] = data
+        self.position += len(data)
+        return len(data)
+
+
+def _stored_member_start(file: Any, info: zipfile.ZipInfo) -> int:
+    """Where an entry's data begins: after its local header, whose lengths may differ
+    from the central directory's."""
+    file.seek(info.header_offset)
+    header = file.read(30)
+    if len(header) != 30 or header[:4] != b"PK\x03\x04":
+        raise ValueError("bad local header")
+    name_length, extra_length = struct.unpack("<HH", header[26:30])
+    return info.header_offset + 30 + name_length + extra_length
 
 
 class _open_weights:
-    """Context manager: the archive's HDF5 weights, read into memory and opened."""
+    """Context manager: the archive's HDF5 weights, opened without reading them whole."""
 
     def __init__(self, archive: zipfile.ZipFile, path: Any):
-        raw = _read_member(archive, WEIGHTS_FILENAME, path)
+        info = archive.getinfo(WEIGHTS_FILENAME)
+        self.resources: list = []
         try:
-            self.h5_file = h5py.File(io.BytesIO(raw), "r")
-        except OSError as error:
+            if info.compress_type == zipfile.ZIP_STORED and not info.flag_bits & 0x1:
+                file = open(archive.filename, "rb")
+                self.resources.append(file)
+                source: Any = _MemberWindow(file, _stored_member_start(file, info),
+                                            info.file_size)
+            else:
+                source = self._inflated(archive, info, path)
+            self.h5_file = h5py.File(source, "r")
+        except (OSError, ValueError, zipfile.BadZipFile, EOFError, RuntimeError) as error:
+            self.close()
+            if isinstance(error, ValueError) and "Not allowed" in str(error):
+                raise
             raise ValueError(f"The file '{path}' is corrupted: its entry '{WEIGHTS_FILENAME}' "
                              f"is not a readable HDF5 file ({error}).") from None
+
+    def _inflated(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Any) -> Any:
+        temporary = tempfile.TemporaryFile(prefix="layerwise-weights-")
+        self.resources.append(temporary)
+        limit = min(info.file_size, _COMPRESSED_MEMBER_MAX_BYTES)
+        with archive.open(info) as member:
+            written = 0
+            while chunk := member.read(_CHUNK_BYTES):
+                written += len(chunk)
+                if written > limit:
+                    raise ValueError(f"Not allowed: the entry '{info.filename}' of '{path}' "
+                                     f"inflates past {limit} bytes.")
+                temporary.write(chunk)
+        temporary.seek(0)
+        return temporary
+
+    def close(self) -> None:
+        if hasattr(self, "h5_file"):
+            self.h5_file.close()
+        for resource in reversed(self.resources):
+            resource.close()
 
     def __enter__(self) -> h5py.File:
         return self.h5_file
 
     def __exit__(self, *exc_info: Any) -> None:
-        self.h5_file.close()
+        self.close()
 
 
 def _check_is_model(model: Any, path: Any) -> None:

@@ -18,6 +18,7 @@ import warnings
 from typing import Any, Callable, Iterator
 
 import h5py
+import jax
 import numpy as np
 
 from layerwise.engine import naming
@@ -236,12 +237,31 @@ def _check_store(obj: Any, store: dict[str, np.ndarray], group_path: str) -> lis
                         f"{len(variables)} variable(s) {[v.name for v in variables]}, but the "
                         f"file also holds dataset(s) {unexpected}.")
     for key, variable in zip(expected_keys, variables):
-        if key in store and tuple(store[key].shape) != tuple(variable.shape):
+        unusable = key in store and unusable_values(store[key].dtype)
+        if unusable:
+            problems.append(
+                f"{kind} '{obj.name}': variable '{variable.name}' cannot take the "
+                f"{unusable} the file holds for it (dataset {group_path}/{key}).")
+        elif key in store and tuple(store[key].shape) != tuple(variable.shape):
             problems.append(
                 f"{kind} '{obj.name}': variable '{variable.name}' has shape "
                 f"{tuple(variable.shape)} in the model, but the file holds shape "
                 f"{tuple(store[key].shape)} (dataset {group_path}/{key}).")
     return problems
+
+
+def unusable_values(dtype: np.dtype) -> str | None:
+    """What is wrong with stored values of this dtype for a variable, or None if nothing.
+
+    Complex values would silently lose their imaginary part, and strings or records give
+    numpy's errors, which name neither the file nor the variable.
+    """
+    if np.issubdtype(dtype, np.complexfloating):
+        return f"complex values (dtype {dtype})"
+    if dtype == np.bool_ or np.issubdtype(dtype, np.integer) or np.issubdtype(
+            dtype, np.floating) or jax.dtypes.issubdtype(dtype, np.floating):
+        return None
+    return f"non-numeric values (dtype {dtype})"
 
 
 def _numeric_first(key: str) -> tuple:
@@ -259,7 +279,7 @@ def _read_group(h5_file: h5py.File, group_path: str, source: str) -> dict[str, n
         return {}
     store = {}
     for key in group.keys():
-        dataset = safe_dataset(group, key, source)
+        dataset = safe_dataset(group, key, source, check_values=False)
         value = dataset[()]
         if dataset.attrs.get("dtype") == "bfloat16":
             import ml_dtypes
@@ -289,8 +309,10 @@ def safe_group(parent: h5py.Group, path: str, source: str,
     return current
 
 
-def safe_dataset(group: h5py.Group, name: str, source: str) -> h5py.Dataset:
-    """A dataset of `group`, refusing external/virtual data and shape bombs."""
+def safe_dataset(group: h5py.Group, name: str, source: str,
+                 check_values: bool = True) -> h5py.Dataset:
+    """A dataset of `group`, refusing external/virtual data, shape bombs and (unless the
+    caller checks them itself, naming the variable) values no variable can take."""
     if "/" in name:
         parent, name = name.rsplit("/", 1)
         group = safe_group(group, parent, source)
@@ -307,6 +329,10 @@ def safe_dataset(group: h5py.Group, name: str, source: str) -> h5py.Dataset:
     if dataset.is_virtual:
         raise ValueError(f"Not allowed: the HDF5 file '{source}' has a virtual dataset: "
                          f"'{dataset.name}'.")
+    unusable = unusable_values(dataset.dtype) if check_values else None
+    if unusable:
+        raise ValueError(f"Cannot load the weights in '{source}': the dataset "
+                         f"'{dataset.name}' holds {unusable}, which no variable can take.")
     declared = math.prod(dataset.shape or ()) * dataset.dtype.itemsize
     stored = dataset.id.get_storage_size()
     if declared > _DATASET_BOMB_FLOOR_BYTES and declared > _DATASET_MAX_EXPANSION * stored:

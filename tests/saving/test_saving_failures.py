@@ -277,3 +277,49 @@ def test_bad_arguments(saved, tmp_path):
     unbuilt = layerwise.Sequential([layerwise.layers.Dense(2)])
     with pytest.raises(ValueError, match="not yet been built"):
         unbuilt.save_weights(tmp_path / "u.weights.h5")
+
+
+@pytest.mark.parametrize("stored, expected", [
+    (lambda shape: np.ones(shape, np.complex64) * (1 + 2j), r"complex values \(dtype complex64\)"),
+    (lambda shape: np.full(shape, b"abc", dtype="S3"), r"non-numeric values \(dtype \|S3\)"),
+])
+def test_complex_or_string_weights_are_refused_naming_file_and_variable(
+        saved, tmp_path, stored, expected):
+    model, path = saved
+    target = tmp_path / "odd.keras"
+
+    def edit(h5_file):
+        shape = h5_file["layers/dense/vars/0"].shape
+        del h5_file["layers/dense/vars/0"]
+        h5_file["layers/dense/vars/0"] = stored(shape)
+
+    with_weights_edit(path, target, edit)
+    before = [w.copy() for w in model.get_weights()]
+    pattern = rf"odd.keras(.|\n)*variable 'kernel' cannot take the {expected}"
+    with pytest.raises(ValueError, match=pattern):
+        layerwise.models.load_model(target)
+    with pytest.raises(ValueError, match=pattern):
+        model.load_weights(target)
+    for ours, theirs in zip(model.get_weights(), before):
+        np.testing.assert_array_equal(ours, theirs)
+
+    weights = tmp_path / "odd.weights.h5"
+    model.save_weights(weights)
+    with h5py.File(weights, "a") as h5_file:
+        edit(h5_file)
+    with pytest.raises(ValueError, match=rf"odd.weights.h5(.|\n)*'kernel' cannot take"):
+        model.load_weights(weights)
+
+
+def test_complex_weights_in_a_legacy_file_are_refused_naming_file_and_dataset(saved, tmp_path):
+    model, _ = saved
+    legacy = tmp_path / "odd.h5"
+    model.save(legacy)
+    with h5py.File(legacy, "a") as h5_file:
+        name = model.layers[0].name
+        group = h5_file[f"model_weights/{name}/{name}"]
+        shape = group["kernel"].shape
+        del group["kernel"]
+        group["kernel"] = np.ones(shape, np.complex64)
+    with pytest.raises(ValueError, match=rf"odd.h5.*{model.layers[0].name}/kernel.*complex "):
+        layerwise.models.load_model(legacy)

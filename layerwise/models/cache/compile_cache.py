@@ -5,6 +5,9 @@ load from the cache in ~0.05 s, but JAX caches only programs that took over a se
 compile unless told otherwise; so the thresholds are lowered too.
 The folder is `$LAYERWISE_CACHE_DIR`, else `~/.cache/layerwise/jax`; setting
 `LAYERWISE_CACHE_DIR=""` turns the cache off, and so does a folder we cannot write.
+JAX's cache holds native code that it loads without checking who wrote it, so the folder
+is created 0700 and a folder that others can write (or that is not ours) is refused with
+a warning, and the cache left off (see `cache_security`).
 """
 from __future__ import annotations
 
@@ -12,6 +15,8 @@ import os
 from pathlib import Path
 
 import jax
+
+from layerwise.models.cache import security as cache_security
 
 
 def default_cache_dir() -> Path | None:
@@ -22,20 +27,17 @@ def default_cache_dir() -> Path | None:
     return Path(base) / "layerwise" / "jax"
 
 
-def _writable(folder: Path) -> bool:
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return False
-    return os.access(folder, os.W_OK | os.X_OK)
-
-
 def enable_compile_cache() -> Path | None:
     """Point JAX's persistent cache at our folder unless the user configured JAX's own."""
     if jax.config.jax_compilation_cache_dir:
-        return Path(jax.config.jax_compilation_cache_dir)
+        # The user's own choice for JAX: kept, but a folder others can write is named.
+        configured = Path(jax.config.jax_compilation_cache_dir)
+        reason = cache_security.unsafe_reason(configured) if configured.exists() else None
+        if reason is not None:
+            cache_security.warn_once(configured, reason)
+        return configured
     folder = default_cache_dir()
-    if folder is None or not _writable(folder):
+    if folder is None or not cache_security.private_folder(folder):
         return None
     jax.config.update("jax_compilation_cache_dir", str(folder))
     jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
