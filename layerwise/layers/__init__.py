@@ -18,6 +18,11 @@ from layerwise.layers.pooling import (AveragePooling1D, AveragePooling2D, AvgPoo
                                       GlobalAvgPool1D, GlobalAvgPool2D, GlobalMaxPool1D,
                                       GlobalMaxPool2D, GlobalMaxPooling1D, GlobalMaxPooling2D,
                                       MaxPool1D, MaxPool2D, MaxPooling1D, MaxPooling2D)
+from layerwise.layers.gru import GRU, GRUCell
+from layerwise.layers.lstm import LSTM, LSTMCell
+from layerwise.layers.rnn import RNN, StackedRNNCells
+from layerwise.layers.simple_rnn import SimpleRNN, SimpleRNNCell
+from layerwise.layers.wrappers import Bidirectional, TimeDistributed, Wrapper
 from layerwise.layers.reshaping import (Cropping1D, Cropping2D, UpSampling1D, UpSampling2D,
                                         ZeroPadding1D, ZeroPadding2D)
 
@@ -83,4 +88,15 @@ __all__ = [
     "UpSampling2D",
     "ZeroPadding1D",
     "ZeroPadding2D",
+    "GRU",
+    "GRUCell",
+    "LSTM",
+    "LSTMCell",
+    "RNN",
+    "StackedRNNCells",
+    "SimpleRNN",
+    "SimpleRNNCell",
+    "Bidirectional",
+    "TimeDistributed",
+    "Wrapper",
 ]
