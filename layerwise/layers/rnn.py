@@ -15,7 +15,7 @@ import jax
 import jax.numpy as jnp
 
 from layerwise.engine.layer import Layer
-from layerwise.engine.variables import Variable
+from layerwise.engine.variables import Variable, current_scope
 from layerwise.layers import rnn_loop
 from layerwise.layers.nested import build_inside
 from layerwise.layers.rnn_cell import DropoutMasks, RecurrentCell
@@ -178,6 +178,7 @@ class RNN(Layer):
                 f"ndim=3, found ndim={len(input_shape)}. Full shape received: {input_shape}")
 
     def build(self, sequences_shape: Any, initial_state_shape: Any = None) -> None:
+        self.check_input_shape(tuple(sequences_shape))
         build_inside(self, self.cell, (sequences_shape[0],) + tuple(sequences_shape[2:]))
         if self.stateful:
             if self.states is not None:
@@ -226,6 +227,10 @@ class RNN(Layer):
             return jax.tree_util.tree_unflatten(jax.tree_util.tree_structure(template), leaves)
         if not self.stateful:
             return template
+        # A traced call outside a stateless scope only works out shapes (e.g. the model's
+        # output spec, on all the data at once): it neither needs nor may touch the states.
+        if _shape_only(sequences):
+            return template
         if self.states is None:
             if isinstance(sequences, jax.core.Tracer):
                 raise ValueError(
@@ -254,7 +259,7 @@ class RNN(Layer):
             step, time_major, states, mask=mask, go_backwards=self.go_backwards,
             unroll=self.unroll, zero_output_for_mask=self.zero_output_for_mask,
             return_sequences=self.return_sequences)
-        if self.stateful:
+        if self.stateful and not _shape_only(sequences):
             for variable, value in zip(self.states, jax.tree_util.tree_leaves(final_states)):
                 variable.assign(value)
         output = jnp.swapaxes(outputs, 0, 1) if self.return_sequences else last_output
@@ -321,6 +326,10 @@ class RNN(Layer):
         config = dict(config)
         cell = deserialize_keras_object(config.pop("cell"), custom_objects)
         return cls(cell, **config)
+
+
+def _shape_only(sequences: jax.Array) -> bool:
+    return isinstance(sequences, jax.core.Tracer) and current_scope() is None
 
 
 def _like(states: list, new_states: Any) -> list:
