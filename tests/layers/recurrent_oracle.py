@@ -75,9 +75,9 @@ def assert_gradients_match(make: Callable[[Any], Any], input_shape: tuple,
             weights, [v.value for v in theirs.non_trainable_variables], x, **call_kwargs)
         return _weighted_sum(outputs)
 
-    our_grads = jax.grad(our_loss, argnums=(0, 1))(
+    our_grads = jax.jit(jax.grad(our_loss, argnums=(0, 1)))(
         [w.value for w in ours.trainable_weights], jnp.asarray(x))
-    their_grads = jax.grad(their_loss, argnums=(0, 1))(
+    their_grads = jax.jit(jax.grad(their_loss, argnums=(0, 1)))(
         [v.value for v in theirs.trainable_variables], jnp.asarray(x))
     for a, b in zip(leaves(our_grads), leaves(their_grads)):
         scale = max(float(np.abs(b).max()), 1e-6)
