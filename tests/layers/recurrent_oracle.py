@@ -7,10 +7,20 @@ from typing import Any, Callable
 import jax
 import jax.numpy as jnp
 import numpy as np
+import pytest
 
 import layerwise
 from layerwise.engine.variables import StatelessScope
 from keras_oracle import keras
+
+
+@pytest.fixture(autouse=True)
+def same_generated_names():
+    """Restart both libraries' generated names ("lstm", "lstm_1", ...) before each test, so
+    that configs compared with Keras's do not depend on what earlier tests created."""
+    layerwise.utils.clear_session()
+    keras.utils.clear_session()
+    yield
 
 
 def inputs(shape: tuple, batch: int = 4, seed: int = 0) -> np.ndarray:

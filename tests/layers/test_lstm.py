@@ -5,16 +5,20 @@ import pytest
 
 import layerwise
 from keras_oracle import check_layer, keras
-from recurrent_oracle import assert_gradients_match, assert_outputs_match
+from recurrent_oracle import (  # noqa: F401 (an autouse fixture)
+    assert_gradients_match, assert_outputs_match, same_generated_names)
 
 
 @pytest.mark.parametrize("arguments", [
     dict(units=4),
     dict(units=3, return_sequences=True, go_backwards=True),
-    dict(units=3, unit_forget_bias=False, bias_initializer="ones", use_bias=True),
-    dict(units=2, use_bias=False, activation="relu", recurrent_activation="hard_sigmoid"),
-    dict(units=3, unroll=True, return_sequences=True),
-    dict(units=3, kernel_regularizer="l2", recurrent_constraint="non_neg"),
+    pytest.param(dict(units=3, unit_forget_bias=False, bias_initializer="ones"),
+                 marks=pytest.mark.slow),
+    pytest.param(dict(units=2, use_bias=False, activation="relu",
+                      recurrent_activation="hard_sigmoid"), marks=pytest.mark.slow),
+    pytest.param(dict(units=3, unroll=True, return_sequences=True), marks=pytest.mark.slow),
+    pytest.param(dict(units=3, kernel_regularizer="l2", recurrent_constraint="non_neg"),
+                 marks=pytest.mark.slow),
 ])
 def test_lstm_matches_keras(arguments):
     check_layer(lambda k: k.layers.LSTM(**arguments), (5, 4))

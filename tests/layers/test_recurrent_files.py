@@ -3,7 +3,8 @@ import numpy as np
 
 import layerwise
 from keras_oracle import copy_weights, keras
-from recurrent_oracle import inputs
+from recurrent_oracle import (  # noqa: F401 (an autouse fixture)
+    inputs, same_generated_names)
 
 
 def _sequence_model(k):

@@ -6,7 +6,8 @@ import pytest
 
 import layerwise
 from keras_oracle import check_layer, keras
-from recurrent_oracle import assert_outputs_match, assert_same, inputs, twins
+from recurrent_oracle import (  # noqa: F401 (an autouse fixture)
+    assert_outputs_match, assert_same, inputs, twins, same_generated_names)
 
 
 def _minimal_cell(library):
@@ -46,9 +47,15 @@ def test_stacked_cells_match_keras():
                                         k.layers.SimpleRNNCell(2)]), (4, 3))
 
 
-@pytest.mark.parametrize("unroll", [False, True])
-@pytest.mark.parametrize("go_backwards", [False, True])
-@pytest.mark.parametrize("layer", ["LSTM", "GRU", "SimpleRNN"])
+@pytest.mark.parametrize("layer, go_backwards, unroll", [
+    ("LSTM", False, False), ("GRU", True, False), ("SimpleRNN", False, True),
+    ("LSTM", True, True),
+    *[pytest.param(layer, backwards, unroll, marks=pytest.mark.slow)
+      for layer in ("LSTM", "GRU", "SimpleRNN") for backwards in (False, True)
+      for unroll in (False, True)
+      if (layer, backwards, unroll) not in {("LSTM", False, False), ("GRU", True, False),
+                                            ("SimpleRNN", False, True), ("LSTM", True, True)}],
+])
 def test_masked_steps_keep_states_and_repeat_outputs_as_keras(layer, go_backwards, unroll):
     # Sample 0 skips its first steps, sample 1 its last ones, sample 2 a middle one,
     # sample 3 every step.
@@ -172,3 +179,34 @@ def test_config_and_errors():
         layerwise.layers.GRU(2)(np.zeros((2, 3), "float32"))
     with pytest.raises(ValueError, match="use_cudnn"):
         layerwise.layers.GRU(2, use_cudnn="yes")
+
+
+@pytest.mark.parametrize("make", [
+    lambda k: k.layers.LSTM(3),
+    lambda k: k.layers.GRU(2, dropout=0.2),
+    lambda k: k.layers.Bidirectional(k.layers.SimpleRNN(3)),
+    lambda k: k.layers.RNN([k.layers.LSTMCell(2), k.layers.GRUCell(3)]),
+])
+def test_seeded_program_initializes_weights_as_keras(make):
+    layers = []
+    for library in (layerwise, keras):
+        library.utils.set_random_seed(11)
+        layer = make(library)
+        layer.build((None, 4, 3))
+        layers.append(layer)
+    ours, theirs = layers
+    assert_same(ours.get_weights(), theirs.get_weights(), rtol=1e-6, atol=1e-6)
+
+
+def test_encoder_decoder_with_initial_state_from_return_state():
+    def build(k):
+        encoder_inputs, decoder_inputs = k.Input((5, 3)), k.Input((4, 2))
+        _, h, c = k.layers.LSTM(6, return_state=True)(encoder_inputs)
+        decoded = k.layers.LSTM(6, return_sequences=True)(decoder_inputs, initial_state=[h, c])
+        outputs = k.layers.TimeDistributed(k.layers.Dense(2))(decoded)
+        return k.Model([encoder_inputs, decoder_inputs], outputs)
+
+    ours, theirs = build(layerwise), build(keras)
+    ours.set_weights(theirs.get_weights())
+    x = [inputs((5, 3)), inputs((4, 2), seed=1)]
+    assert_same(ours.predict(x, verbose=0), theirs.predict(x, verbose=0))

@@ -4,10 +4,12 @@ import pytest
 
 import layerwise
 from keras_oracle import check_layer, keras
-from recurrent_oracle import assert_outputs_match, assert_same, inputs, twins
+from recurrent_oracle import (  # noqa: F401 (an autouse fixture)
+    assert_outputs_match, assert_same, inputs, twins, same_generated_names)
 
 
-@pytest.mark.parametrize("merge_mode", ["concat", "sum", "mul", "ave"])
+@pytest.mark.parametrize("merge_mode", ["concat", pytest.param("sum", marks=pytest.mark.slow),
+                                        "mul", pytest.param("ave", marks=pytest.mark.slow)])
 def test_bidirectional_merge_modes_match_keras(merge_mode):
     check_layer(lambda k: k.layers.Bidirectional(k.layers.LSTM(3, return_sequences=True),
                                                  merge_mode=merge_mode), (5, 2))
@@ -19,6 +21,7 @@ def test_bidirectional_without_merging_returns_both_directions():
                 train=False)
 
 
+@pytest.mark.slow
 def test_bidirectional_with_its_own_backward_layer():
     check_layer(lambda k: k.layers.Bidirectional(
         k.layers.GRU(3, return_sequences=True),
