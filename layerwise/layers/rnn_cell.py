@@ -78,6 +78,9 @@ class RecurrentCell(Layer):
 
     # Gates whose blocks of columns make up the kernels (Keras's order).
     gates = 1
+    # Whether the seed generator is made before the initializers (Keras's SimpleRNNCell)
+    # or after them (LSTMCell, GRUCell): unseeded, each draws a seed in that order.
+    seed_generator_first = False
 
     def __init__(self, units: int, activation: Any = "tanh", use_bias: bool = True,
                  kernel_initializer: Any = "glorot_uniform",
@@ -90,6 +93,8 @@ class RecurrentCell(Layer):
         super().__init__(**kwargs)
         layer = f"{type(self).__name__} '{self.name}'"
         self.units = positive_units(layer, units)
+        if self.seed_generator_first:
+            self.seed_generator = self.add_seed_generator(seed)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
         self.kernel_initializer = initializers.get(kernel_initializer)
@@ -108,8 +113,8 @@ class RecurrentCell(Layer):
                              f"Expected 1 or 2. Received: implementation={implementation!r}")
         self.implementation = 1 if self.recurrent_dropout else int(implementation)
         self.seed = seed
-        # Created at construction, as in Keras, so seeded programs draw seeds in its order.
-        self.seed_generator = self.add_seed_generator(seed)
+        if not self.seed_generator_first:
+            self.seed_generator = self.add_seed_generator(seed)
         self.state_size: Any = self.units
         self.output_size = self.units
 

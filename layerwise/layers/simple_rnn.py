@@ -25,6 +25,8 @@ class SimpleRNNCell(RecurrentCell):
         constraints, dropout, recurrent_dropout, seed).
     """
 
+    seed_generator_first = True
+
     def __init__(self, units: int, activation: Any = "tanh", use_bias: bool = True,
                  kernel_initializer: Any = "glorot_uniform",
                  recurrent_initializer: Any = "orthogonal", bias_initializer: Any = "zeros",
