@@ -8,6 +8,7 @@ from layerwise.layers.convolutional import (Conv1D, Conv1DTranspose, Conv2D, Con
                                             Convolution2D, Convolution2DTranspose,
                                             DepthwiseConv2D, SeparableConv2D,
                                             SeparableConvolution2D)
+from layerwise.layers.conv_lstm import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D
 from layerwise.layers.embedding import Embedding
 from layerwise.layers.merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply,
                                       Subtract, add, average, concatenate, dot, maximum,
@@ -99,4 +100,7 @@ __all__ = [
     "Bidirectional",
     "TimeDistributed",
     "Wrapper",
+    "ConvLSTM1D",
+    "ConvLSTM2D",
+    "ConvLSTM3D",
 ]

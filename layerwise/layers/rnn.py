@@ -18,7 +18,7 @@ from layerwise.engine.layer import Layer
 from layerwise.engine.variables import Variable, current_scope
 from layerwise.layers import rnn_loop
 from layerwise.layers.nested import build_inside
-from layerwise.layers.rnn_cell import DropoutMasks, RecurrentCell
+from layerwise.layers.rnn_cell import RecurrentCell
 
 
 def _is_nested(value: Any) -> bool:
@@ -85,12 +85,14 @@ class StackedRNNCells(Layer):
     def get_initial_state(self, batch_size: int | None = None) -> list:
         return [_initial_state(cell, batch_size) for cell in self.cells]
 
-    def draw_dropout_masks(self, batch_size: int, input_dim: int) -> list:
+    def draw_dropout_masks(self, input_shape: tuple, states: list) -> list:
+        """Each cell's masks, in order (Keras's draw order); None for user cells."""
         masks = []
-        for cell in self.cells:
+        for cell, cell_states in zip(self.cells, states):
             draw = getattr(cell, "draw_dropout_masks", None)
-            masks.append(draw(batch_size, input_dim) if draw else None)
-            input_dim = _output_size(cell)
+            first_state = jax.tree_util.tree_leaves(cell_states)[0]
+            masks.append(draw(input_shape, first_state.shape) if draw else None)
+            input_shape = (input_shape[0], _output_size(cell))
         return masks
 
     def call(self, inputs: jax.Array, states: list, training: bool | None = False) -> tuple:
@@ -270,13 +272,15 @@ class RNN(Layer):
     def _step_and_inputs(self, sequences: jax.Array, states: list, training: Any):
         """The loop's step function and what it runs over (inputs projected if it can)."""
         cell = self.cell
-        batch_size, input_dim = sequences.shape[0], sequences.shape[-1]
+        step_shape = (sequences.shape[0],) + sequences.shape[2:]
         if isinstance(cell, RecurrentCell):
-            masks = cell.active_masks(cell.draw_dropout_masks(batch_size, input_dim), training)
+            first_state = jax.tree_util.tree_leaves(states)[0]
+            masks = cell.active_masks(cell.draw_dropout_masks(step_shape, first_state.shape),
+                                      training)
             return (lambda projected, s: cell.step(projected, s, masks)), \
                 cell.project_inputs(sequences, masks)
         if isinstance(cell, StackedRNNCells):
-            return self._stacked_step(cell, sequences, training)
+            return self._stacked_step(cell, sequences, states, training)
 
         def step(inputs_t, s):
             output, new_states = _call_cell(cell, inputs_t, s, training)
@@ -284,8 +288,10 @@ class RNN(Layer):
 
         return step, sequences
 
-    def _stacked_step(self, stacked: StackedRNNCells, sequences: jax.Array, training: Any):
-        all_masks = stacked.draw_dropout_masks(sequences.shape[0], sequences.shape[-1])
+    def _stacked_step(self, stacked: StackedRNNCells, sequences: jax.Array, states: list,
+                      training: Any):
+        step_shape = (sequences.shape[0],) + sequences.shape[2:]
+        all_masks = stacked.draw_dropout_masks(step_shape, states)
         masks = [cell.active_masks(m, training) if isinstance(cell, RecurrentCell) else None
                  for cell, m in zip(stacked.cells, all_masks)]
         first = stacked.cells[0]

@@ -46,11 +46,11 @@ def clamp_rate(value: Any, argument: str, layer: str) -> float:
 
 
 def masked(values: jax.Array, mask: jax.Array | None) -> jax.Array:
-    """`values` (batch, [time,] features) times a (batch, features) mask, if there is one."""
+    """`values` (batch, [time,] ...) times a (batch, ...) mask, if there is one."""
     if mask is None:
         return values
-    if values.ndim == 3:
-        mask = mask[:, None, :]
+    if values.ndim == mask.ndim + 1:
+        mask = mask[:, None]
     return values * mask
 
 
@@ -138,20 +138,21 @@ class RecurrentCell(Layer):
                 regularizer=self.bias_regularizer, constraint=self.bias_constraint)
 
     # -- dropout -------------------------------------------------------------------------
-    def draw_dropout_masks(self, batch_size: int, input_dim: int) -> DropoutMasks:
-        """This call's masks: input then recurrent, each drawn only if its rate is > 0."""
+    def draw_dropout_masks(self, input_shape: tuple, state_shape: tuple) -> DropoutMasks:
+        """This call's masks for one step's inputs and first state (concrete shapes, batch
+        first): input then recurrent, each drawn only if its rate is > 0."""
         count = self.gates if self.implementation == 1 else 1
 
-        def draw(rate: float, width: int) -> Any:
+        def draw(rate: float, shape: tuple) -> Any:
             if rate <= 0:
                 return None
-            ones = jnp.ones((batch_size, width), jnp.float32)
+            ones = jnp.ones(shape, jnp.float32)
             masks = tuple(random.dropout(ones, rate, seed=self.seed_generator)
                           for _ in range(count))
             return masks if self.implementation == 1 else masks[0]
 
-        return DropoutMasks(draw(self.dropout, input_dim), draw(self.recurrent_dropout,
-                                                                 self.units))
+        return DropoutMasks(draw(self.dropout, tuple(input_shape)),
+                            draw(self.recurrent_dropout, tuple(state_shape)))
 
     def active_masks(self, masks: DropoutMasks | None, training: Any) -> DropoutMasks:
         """The masks to apply: none outside training or for a rate of 1 (as in Keras)."""
@@ -178,10 +179,10 @@ class RecurrentCell(Layer):
 
     def call(self, inputs: jax.Array, states: Any, training: bool | None = False) -> Any:
         state_list = list(states) if isinstance(states, (list, tuple)) else [states]
-        masks = self.active_masks(
-            self.draw_dropout_masks(inputs.shape[0], inputs.shape[-1]), training)
-        output, new_states = self.step(self.project_inputs(inputs, masks),
-                                       [jnp.asarray(s) for s in state_list], masks)
+        state_list = [jnp.asarray(s) for s in state_list]
+        masks = self.active_masks(self.draw_dropout_masks(inputs.shape, state_list[0].shape),
+                                  training)
+        output, new_states = self.step(self.project_inputs(inputs, masks), state_list, masks)
         return output, self.states_like(states, new_states)
 
     def states_like(self, states: Any, new_states: list) -> Any:

@@ -1,10 +1,8 @@
 """LSTM and LSTMCell vs real Keras: weights, outputs, configs, saving, training, gradients."""
-import jax
 import numpy as np
 import pytest
 
-import layerwise
-from keras_oracle import check_layer, keras
+from keras_oracle import check_layer
 from recurrent_oracle import (  # noqa: F401 (an autouse fixture)
     assert_gradients_match, assert_outputs_match, same_generated_names)
 

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import layerwise
-from keras_oracle import check_layer, keras
+from keras_oracle import check_layer
 from recurrent_oracle import (  # noqa: F401 (an autouse fixture)
     assert_outputs_match, assert_same, inputs, twins, same_generated_names)
 
