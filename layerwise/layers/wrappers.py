@@ -193,7 +193,9 @@ class Bidirectional(Layer):
         if initial_state is not None:
             half = len(initial_state) // 2
             forward_state, backward_state = initial_state[:half], initial_state[half:]
-        kwargs = {"training": training, "mask": mask}
+        kwargs: dict = {"training": training}
+        if mask is not None:
+            kwargs["mask"] = mask
         y = self.forward_layer(sequences, initial_state=forward_state, **kwargs)
         y_reversed = self.backward_layer(sequences, initial_state=backward_state, **kwargs)
         states: tuple = ()
