@@ -35,4 +35,6 @@ def test_return_state_gives_output_h_and_c():
 
 def test_gradient_of_a_scalar_loss_matches_keras():
     assert_gradients_match(lambda k: k.layers.LSTM(4, return_sequences=True), (6, 3))
-    assert_gradients_match(lambda k: k.layers.LSTM(4, go_backwards=True), (6, 3))
+    mask = np.ones((4, 6), bool)
+    mask[0, 4:] = mask[3, :2] = False
+    assert_gradients_match(lambda k: k.layers.LSTM(4, go_backwards=True), (6, 3), mask=mask)
