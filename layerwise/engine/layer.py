@@ -115,6 +115,9 @@ class Layer:
         self._trainable_variables: list[Variable] = []
         self._non_trainable_variables: list[Variable] = []
         self._seed_generators: list[Any] = []
+        # Carried from call to call but not weights (a stateful RNN's states): threaded
+        # through training like non-trainable weights, never saved or counted.
+        self._state_variables: list[Variable] = []
         self._build_input_shape: Any = None
         self.activity_regularizer = _get_regularizer(activity_regularizer)
         self._input_shape_arg: tuple | None = None
@@ -323,13 +326,23 @@ class Layer:
         return generators
 
     @property
+    def state_variables(self) -> list[Variable]:
+        """Variables carried between calls that are not weights, this layer's and its sublayers'."""
+        found = list(self._state_variables)
+        for layer in self._sublayers():
+            found.extend(v for v in layer.state_variables if all(v is not f for f in found))
+        return found
+
+    @property
     def non_trainable_variables(self) -> list[Variable]:
-        """Non-trainable weights, then the seed generators' states (not saved, but threaded)."""
-        return self.non_trainable_weights + [g.state for g in self.seed_generators]
+        """Non-trainable weights, the seed generators' and the carried states (not saved,
+        but threaded)."""
+        return self.non_trainable_weights + [g.state for g in self.seed_generators] + \
+            self.state_variables
 
     @property
     def variables(self) -> list[Variable]:
-        return self.weights + [g.state for g in self.seed_generators]
+        return self.weights + [g.state for g in self.seed_generators] + self.state_variables
 
     @property
     def losses(self) -> list[jax.Array]:

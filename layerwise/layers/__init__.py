@@ -9,6 +9,7 @@ from layerwise.layers.convolutional import (Conv1D, Conv1DTranspose, Conv2D, Con
                                             Convolution2D, Convolution2DTranspose,
                                             DepthwiseConv2D, SeparableConv2D,
                                             SeparableConvolution2D)
+from layerwise.layers.conv_lstm import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D
 from layerwise.layers.embedding import Embedding
 from layerwise.layers.merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply,
                                       Subtract, add, average, concatenate, dot, maximum,
@@ -19,6 +20,11 @@ from layerwise.layers.pooling import (AveragePooling1D, AveragePooling2D, AvgPoo
                                       GlobalAvgPool1D, GlobalAvgPool2D, GlobalMaxPool1D,
                                       GlobalMaxPool2D, GlobalMaxPooling1D, GlobalMaxPooling2D,
                                       MaxPool1D, MaxPool2D, MaxPooling1D, MaxPooling2D)
+from layerwise.layers.gru import GRU, GRUCell
+from layerwise.layers.lstm import LSTM, LSTMCell
+from layerwise.layers.rnn import RNN, StackedRNNCells
+from layerwise.layers.simple_rnn import SimpleRNN, SimpleRNNCell
+from layerwise.layers.wrappers import Bidirectional, TimeDistributed, Wrapper
 from layerwise.layers.reshaping import (Cropping1D, Cropping2D, UpSampling1D, UpSampling2D,
                                         ZeroPadding1D, ZeroPadding2D)
 from layerwise.saving.serialization import deserialize_layer, serialize_keras_object
@@ -85,6 +91,20 @@ __all__ = [
     "UpSampling2D",
     "ZeroPadding1D",
     "ZeroPadding2D",
+    "GRU",
+    "GRUCell",
+    "LSTM",
+    "LSTMCell",
+    "RNN",
+    "StackedRNNCells",
+    "SimpleRNN",
+    "SimpleRNNCell",
+    "Bidirectional",
+    "TimeDistributed",
+    "Wrapper",
+    "ConvLSTM1D",
+    "ConvLSTM2D",
+    "ConvLSTM3D",
     "serialize",
     "deserialize",
 ]
