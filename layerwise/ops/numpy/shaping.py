@@ -301,7 +301,33 @@ def get_item(x: Any, key: Any) -> jax.Array:
     return to_tensor(x)[key]
 
 
-@symbolic_op
+def _broadcast_shapes(*shapes: tuple) -> tuple:
+    """numpy broadcasting of shapes that may hold None (unknown) dims."""
+    rank = max((len(shape) for shape in shapes), default=0)
+    result = []
+    for position in range(rank):
+        dims = [shape[len(shape) - rank + position] for shape in shapes
+                if len(shape) - rank + position >= 0]
+        known = [d for d in dims if d is not None and d != 1]
+        if known:
+            result.append(known[0])
+        elif None in dims:
+            result.append(None)
+        else:
+            result.append(1)
+    return tuple(result)
+
+
+def _where_spec(condition: Any, x1: Any = None, x2: Any = None) -> Any:
+    # With only `condition` the output length depends on its values.
+    if x1 is None:
+        return tuple(((None,), "int32") for _ in condition.shape)
+    shapes = [tuple(getattr(v, "shape", ())) for v in (condition, x1, x2)]
+    dtype = dtypes.result_type(dtypes.dtype_of(x1), dtypes.dtype_of(x2))
+    return (_broadcast_shapes(*shapes), dtype)
+
+
+@symbolic_op(output_spec=_where_spec)
 def where(condition: Any, x1: Any = None, x2: Any = None) -> Any:
     """`x1` where `condition` holds, else `x2`; with only `condition`, its non-zero indices."""
     if (x1 is None) != (x2 is None):
