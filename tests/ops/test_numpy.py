@@ -343,6 +343,99 @@ def test_empty_shapes_and_dtypes(name):
         assert str(ours.dtype) == str(theirs.dtype)
 
 
+# --- symbolic tensors: the same table on KerasTensors gives Keras's output specs ----------
+def _symbolic(value, tensor_class):
+    if isinstance(value, jax.Array):
+        return tensor_class(tuple(value.shape), keras.backend.standardize_dtype(value.dtype))
+    if isinstance(value, list):
+        return [_symbolic(v, tensor_class) for v in value]
+    return value
+
+
+def _specs(result):
+    """(shape, dtype) of each output; a python int output counts as an int32 scalar."""
+    return [(tuple(leaf.shape), keras.backend.standardize_dtype(leaf.dtype))
+            if hasattr(leaf, "shape") else ((), "int32") for leaf in _tree_leaves(result)]
+
+
+# Ops Keras cannot run symbolically on every table input (its spec raises or needs values).
+SYMBOLIC_SKIPS = {"vectorize", "empty", "empty_like"}
+
+# Where Keras's symbolic output spec disagrees with what its own eager op returns (dtype
+# or shape), we follow the eager result, so a symbolic graph and an eager call agree.
+KERAS_SPEC_DIFFERS_FROM_EAGER = {
+    "bincount": "weighted counts: spec int32, eager the weights' dtype",
+    "bitwise_left_shift": "two bools: spec bool, eager int32",
+    "bitwise_right_shift": "two bools: spec bool, eager int32",
+    "left_shift": "two bools: spec bool, eager int32",
+    "right_shift": "two bools: spec bool, eager int32",
+    "floor_divide": "two bools: spec bool, eager int32",
+    "power": "two bools: spec bool, eager int32",
+    "heaviside": "two bools: spec bool, eager float32",
+    "hypot": "two bools: spec bool, eager float32",
+    "clip": "int array, float bounds: spec int32, eager float32",
+    "corrcoef": "spec keeps the input shape, eager is (rows, rows)",
+    "kron": "spec shape differs from eager's for inputs of different ranks",
+    "logaddexp": "float16 and a python float: spec float16, eager float32",
+    "logaddexp2": "float16 and a python float: spec float16, eager float32",
+    "nextafter": "float16 and a python float: spec float32, eager float16",
+    "reciprocal": "float16: spec float32, eager float16",
+    "meshgrid": "spec gives every grid the first input's dtype, eager keeps each input's",
+    "ndim": "spec is a float32 tensor of shape (rank,), eager a python int",
+    "select": "spec takes the first choice's dtype, eager promotes all choices",
+    "slogdet": "integer input: spec int32, eager float32",
+    "gcd": "uint8 and a python int: spec int32, eager uint8",
+    "lcm": "uint8 and a python int: spec int32, eager uint8",
+    "vstack": "1-D inputs: spec concatenates to (8,), eager stacks rows to (2, 4)",
+    "where": "condition only: spec is one tensor shaped like the condition, eager a tuple",
+}
+
+
+@pytest.mark.parametrize("name", [n for n in TABLE_NAMES if n not in SYMBOLIC_SKIPS])
+def test_op_on_symbolic_tensors_matches_keras_output_spec(name):
+    import layerwise
+
+    checked, keras_disagrees = 0, False
+    for args, kwargs in _calls(name):
+        if not any(isinstance(a, jax.Array) or (isinstance(a, list) and a
+                                                and isinstance(a[0], jax.Array))
+                   for a in args):
+            continue  # nothing symbolic to pass
+        try:
+            eager = _specs(getattr(keras_ops, name)(*args, **kwargs))
+            spec = _specs(getattr(keras_ops, name)(
+                *[_symbolic(a, keras.KerasTensor) for a in args], **kwargs))
+        except Exception:  # noqa: BLE001 - Keras rejects these inputs; nothing to compare
+            continue
+        ours = getattr(ops, name)(*[_symbolic(a, layerwise.KerasTensor) for a in args],
+                                  **kwargs)
+        context = f"{name}({', '.join(_describe(a) for a in args)}, {kwargs})"
+        ours = _specs(ours)
+        if len(spec) != len(eager):  # Keras's spec has the wrong structure (`where`)
+            keras_disagrees = True
+            assert [(len(shape), dtype) for shape, dtype in ours] == [
+                (len(shape), dtype) for shape, dtype in eager], context
+            checked += 1
+            continue
+        assert len(ours) == len(eager), context
+        for our, eager_leaf, spec_leaf in zip(ours, eager, spec):
+            (spec_shape, spec_dtype), (eager_shape, eager_dtype) = spec_leaf, eager_leaf
+            # Dtypes follow eager Keras; shapes follow the spec, whose unknown dims (None)
+            # stand for value-dependent sizes.
+            expected_shape = tuple(e if s_ is not None else None
+                                   for s_, e in zip(spec_shape, eager_shape))
+            if len(spec_shape) != len(eager_shape):
+                expected_shape = eager_shape
+            keras_disagrees |= (spec_dtype != eager_dtype
+                                or expected_shape != tuple(spec_shape))
+            assert our == (expected_shape, eager_dtype), context
+        checked += 1
+    assert checked or name in ("arange", "bartlett", "blackman", "eye", "full", "geomspace",
+                               "hamming", "hanning", "identity", "kaiser", "linspace",
+                               "logspace", "ones", "tri", "zeros")
+    assert keras_disagrees == (name in KERAS_SPEC_DIFFERS_FROM_EAGER), name
+
+
 # --- symbolic shapes: our ops trace abstractly to Keras's output spec -------------------
 SYMBOLIC_CASES = [
     ("add", [(None, 3), (3,)]), ("matmul", [(None, 4, 3), (3, 5)]), ("mean", [(None, 3)]),

@@ -115,7 +115,12 @@ def _unique_spec(x: Any, sorted: bool = True, return_index: bool = False,
                  return_inverse: bool = False, return_counts: bool = False, axis: Any = None,
                  size: Any = None, fill_value: Any = None):
     length = size
-    values = ((length,), dtypes.standardize_dtype(x.dtype))
+    if axis is None:
+        values = ((length,), dtypes.standardize_dtype(x.dtype))
+    else:
+        shape = list(x.shape)
+        shape[axis] = length
+        values = (tuple(shape), dtypes.standardize_dtype(x.dtype))
     extras = []
     if return_index:
         extras.append(((length,), "int32"))
