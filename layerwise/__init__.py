@@ -6,8 +6,10 @@ from layerwise.engine.compile_cache import enable_compile_cache
 
 enable_compile_cache()
 
-from layerwise import (activations, backend, callbacks, constraints, initializers, layers, losses,
-                       metrics, models, optimizers, regularizers, saving, utils)
+from layerwise import (activations, backend, callbacks, config, constraints, initializers, layers,
+                       losses, metrics, models, ops, optimizers, random, regularizers, saving,
+                       tree, utils)
+from layerwise.ops.operation import Operation
 from layerwise.engine.functional import Input, KerasTensor
 from layerwise.engine.layer import Layer
 from layerwise.engine.model import Model
@@ -21,19 +23,24 @@ __all__ = [
     "KerasTensor",
     "Layer",
     "Model",
+    "Operation",
     "Sequential",
     "Variable",
     "activations",
     "backend",
     "callbacks",
+    "config",
     "constraints",
     "initializers",
     "layers",
     "losses",
     "metrics",
     "models",
+    "ops",
     "optimizers",
+    "random",
     "regularizers",
     "saving",
+    "tree",
     "utils",
 ]

@@ -25,8 +25,12 @@ from layerwise.engine.variables import Variable
 
 __all__ = [
     "SeedGenerator",
+    "beta",
+    "binomial",
+    "categorical",
     "draw_seed",
     "dropout",
+    "gamma",
     "global_seed_generator",
     "make_key",
     "normal",
@@ -258,6 +262,41 @@ def dropout(
     mask = jax.random.bernoulli(make_key(seed), p=keep_probability, shape=noise_shape)
     mask = jnp.broadcast_to(mask, inputs.shape)
     return jax.lax.select(mask, inputs / keep_probability, jnp.zeros_like(inputs))
+
+
+def categorical(logits: Any, num_samples: int, dtype: Any = "int32", seed=None) -> jax.Array:
+    """Draws `num_samples` class indices per row of `logits` (batch, classes)."""
+    logits = jnp.asarray(logits)
+    if logits.ndim != 2:
+        raise ValueError("`logits` should be a 2-D tensor with shape [batch_size, num_classes]. "
+                         f"Received: logits={logits.shape}")
+    shape = (logits.shape[0], int(num_samples))
+    # One draw per (row, sample): the class axis is axis 1 of the (batch, classes, 1) logits.
+    samples = jax.random.categorical(make_key(seed), logits[..., None], axis=1, shape=shape)
+    return samples.astype(dtype)
+
+
+def gamma(shape: Sequence[int], alpha: float, dtype: Any = None, seed=None) -> jax.Array:
+    """Samples a gamma distribution of concentration `alpha` (scale 1)."""
+    dtype = _float_dtype(dtype)
+    return jax.random.gamma(make_key(seed), jnp.asarray(alpha, dtype), shape=tuple(shape),
+                            dtype=dtype)
+
+
+def beta(shape: Sequence[int], alpha: Any, beta: Any, dtype: Any = None, seed=None) -> jax.Array:
+    """Samples a beta distribution with concentrations `alpha` and `beta`."""
+    dtype = _float_dtype(dtype)
+    return jax.random.beta(make_key(seed), jnp.asarray(alpha, dtype), jnp.asarray(beta, dtype),
+                           shape=tuple(shape), dtype=dtype)
+
+
+def binomial(shape: Sequence[int], counts: Any, probabilities: Any, dtype: Any = None,
+             seed=None) -> jax.Array:
+    """Samples the number of successes of `counts` trials with success `probabilities`."""
+    dtype = _float_dtype(dtype)
+    return jax.random.binomial(make_key(seed), jnp.asarray(counts, dtype),
+                               jnp.asarray(probabilities, dtype), shape=tuple(shape),
+                               dtype=dtype)
 
 
 # -- draws computed on the host ----------------------------------------------------------

@@ -66,6 +66,13 @@ def _layers_in_keras_order(inputs: list[KerasTensor], outputs: list[KerasTensor]
     return [layers_by_id[key] for key in ordered]
 
 
+def _is_operation(layer: Any) -> bool:
+    # Op calls are graph nodes like layer calls, but Keras lists them only in `operations`.
+    return hasattr(layer, "keras_class_identity") or any(
+        cls.__name__ == "Operation" and cls.__module__ == "layerwise.ops.operation"
+        for cls in type(layer).__mro__)
+
+
 class Functional(Model):
     """`Model(inputs, outputs)`: runs the recorded layer graph on real arrays."""
 
@@ -92,6 +99,11 @@ class Functional(Model):
 
     @property
     def layers(self) -> list[Layer]:
+        return [layer for layer in self._layers if not _is_operation(layer)]
+
+    @property
+    def operations(self) -> list[Layer]:
+        """Layers and op calls (`keras.ops.relu(x)`) of the graph, in Keras's order."""
         return list(self._layers)
 
     def _sublayers(self) -> list[Layer]:

@@ -26,10 +26,13 @@ def format_bytes(size: int) -> str:
 def _rows(model: Any) -> list[tuple[str, str, str]]:
     rows = []
     shapes = _layer_output_shapes(model)
-    for layer in model.layers:
+    # Functional models list op calls (keras.ops.relu(x)) too, under Keras's op class name.
+    for layer in getattr(model, "operations", model.layers):
         shape = shapes.get(id(layer))
         params = layer.count_params() if layer.built else 0
-        rows.append((f"{layer.name} ({type(layer).__name__})",
+        class_name = layer.keras_class_identity()[1] if hasattr(
+            layer, "keras_class_identity") else type(layer).__name__
+        rows.append((f"{layer.name} ({class_name})",
                      "?" if shape is None else str(shape), f"{params:,}"))
     return rows
 
@@ -39,7 +42,7 @@ def _layer_output_shapes(model: Any) -> dict[int, Any]:
     shapes: dict[int, Any] = {}
     nodes = getattr(model, "_nodes", None)
     if nodes is not None:
-        for layer in model.layers:
+        for layer in getattr(model, "operations", model.layers):
             inbound = getattr(layer, "_inbound_nodes", [])
             if inbound:
                 outputs = inbound[0].outputs

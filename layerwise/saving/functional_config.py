@@ -59,7 +59,7 @@ def functional_config(model: Any) -> dict[str, Any]:
         return serialize_keras_object(value)
 
     layer_configs = []
-    for layer in model.layers:
+    for layer in getattr(model, "operations", model.layers):
         inbound_nodes = []
         for node in getattr(layer, "_inbound_nodes", []):
             if id(node) not in own_nodes or not node.input_tensors:

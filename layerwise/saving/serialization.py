@@ -193,8 +193,11 @@ def _serialize_layer(layer: Any) -> dict:
     from layerwise.engine.sequential import Sequential
 
     cls = type(layer)
+    class_name = cls.__name__
     registered = _GLOBAL_CUSTOM_NAMES.get(cls)
-    if registered is not None:
+    if hasattr(layer, "keras_class_identity"):  # an op call, saved under Keras's op class
+        module, class_name, registered_name = layer.keras_class_identity()
+    elif registered is not None:
         module, registered_name = cls.__module__, registered
     elif _builtin_layer_classes().get(cls.__name__) is cls:
         module, registered_name = "keras.layers", None
@@ -209,7 +212,7 @@ def _serialize_layer(layer: Any) -> dict:
         raise TypeError(f"The get_config() method of {layer!r} should return a dict. It "
                         f"returned: {config!r}")
     config = _user_functions_as_keras_writes_them(layer, config)
-    result = {"module": _public_module(module), "class_name": cls.__name__,
+    result = {"module": _public_module(module), "class_name": class_name,
               "config": serialize_keras_object(config), "registered_name": registered_name}
     # Keras's Functional records no build shapes: it rebuilds from its graph.
     build_config = {"input_shape": None} if isinstance(layer, Functional) \
@@ -376,6 +379,10 @@ def _builtin_class(class_name: str, module: str | None) -> type:
         found = layers.get(class_name) or (models.get(class_name) if module is None else None)
     elif module in _MODEL_MODULES:
         found = models.get(class_name)
+    elif module.startswith("keras.src.ops"):
+        from layerwise.ops.operation import operation_class_for
+
+        found = operation_class_for(module, class_name)
     else:
         found = None
     if found is not None:

@@ -1,5 +1,5 @@
 """Utilities a Keras user reaches for: seeding, label encoding, plotting, object registration."""
-from layerwise.backend import clear_session
+from layerwise.backend import clear_session, is_keras_tensor
 from layerwise.random import set_random_seed
 from layerwise.saving.registry import (CustomObjectScope, custom_object_scope,
                                        get_custom_objects, get_registered_name,
@@ -16,6 +16,7 @@ __all__ = [
     "get_custom_objects",
     "get_registered_name",
     "get_registered_object",
+    "is_keras_tensor",
     "normalize",
     "plot_loss_accuracy",
     "register_keras_serializable",
