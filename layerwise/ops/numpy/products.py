@@ -6,7 +6,6 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
-from layerwise.ops import dtypes
 from layerwise.ops.numpy._convert import promote, promote_to_float, to_float, to_tensor
 from layerwise.ops.operation import symbolic_op
 

@@ -12,7 +12,7 @@ import jax
 import jax.numpy as jnp
 
 from layerwise.ops import dtypes
-from layerwise.ops.numpy._convert import canonical_axis, floatx, to_float, to_tensor
+from layerwise.ops.numpy._convert import canonical_axis, to_float, to_tensor
 from layerwise.ops.operation import symbolic_op
 
 

@@ -7,7 +7,7 @@ import jax
 import jax.numpy as jnp
 
 from layerwise.ops import dtypes
-from layerwise.ops.numpy._convert import floatx, promote, to_tensor
+from layerwise.ops.numpy._convert import promote, to_tensor
 from layerwise.ops.operation import symbolic_op
 
 
