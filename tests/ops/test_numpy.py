@@ -391,7 +391,17 @@ KERAS_SPEC_DIFFERS_FROM_EAGER = {
 }
 
 
-@pytest.mark.parametrize("name", [n for n in TABLE_NAMES if n not in SYMBOLIC_SKIPS])
+# Known failures of the shared symbolic machinery (operation.py, owned by ops-core).
+SYMBOLIC_XFAIL = {
+    "pad": "pad(x, w, constant_values=3) on a KerasTensor: the recorded call passes "
+           "constant_values positionally and it lands in `mode` (reported to ops-core)",
+}
+
+
+@pytest.mark.parametrize("name", [
+    pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=SYMBOLIC_XFAIL[n]))
+    if n in SYMBOLIC_XFAIL else n
+    for n in TABLE_NAMES if n not in SYMBOLIC_SKIPS])
 def test_op_on_symbolic_tensors_matches_keras_output_spec(name):
     import layerwise
 
@@ -559,3 +569,21 @@ def test_binary_ops_broadcast_like_numpy(left, data):
     result = _shape_of(ops.add, (left, "int8"), (right, "uint8"))
     assert result.shape == np.broadcast_shapes(left, right)
     assert result.dtype == jnp.int16
+
+
+def test_numpy_arrays_python_lists_and_variables_as_inputs():
+    import layerwise
+
+    variable = layerwise.Variable(np.arange(6, dtype="float32").reshape(2, 3))
+    their_variable = keras.Variable(np.arange(6, dtype="float32").reshape(2, 3))
+    cases = [("add", (np.ones((2, 3)), 1), (np.ones((2, 3)), 1)),
+             ("multiply", (np.arange(3), 1.5), (np.arange(3), 1.5)),
+             ("sum", ([[1, 2], [3, 4]],), ([[1, 2], [3, 4]],)),
+             ("mean", ([1, 2, 4],), ([1, 2, 4],)),
+             ("matmul", (variable, np.ones((3, 2), "float32")),
+              (their_variable, np.ones((3, 2), "float32"))),
+             ("add", (variable, 1), (their_variable, 1)),
+             ("concatenate", ([variable, np.zeros((1, 3), "int32")],),
+              ([their_variable, np.zeros((1, 3), "int32")],))]
+    for name, our_args, their_args in cases:
+        _assert_same(getattr(ops, name)(*our_args), getattr(keras_ops, name)(*their_args), name)
