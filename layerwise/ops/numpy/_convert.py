@@ -5,6 +5,7 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from layerwise.ops import dtypes
 
@@ -19,7 +20,10 @@ def floatx() -> str:
 def to_tensor(x: Any, dtype: Any = None) -> jax.Array:
     """`x` as a jax array: python scalars take Keras's defaults, 64-bit inputs narrow to 32."""
     if dtype is not None:
-        return jnp.asarray(x, dtype=dtypes.standardize_dtype(dtype))
+        dtype = dtypes.standardize_dtype(dtype)
+        if isinstance(x, jax.Array) and x.dtype == dtype:
+            return x  # already right: skip a conversion dispatch
+        return jnp.asarray(x, dtype=dtype)
     if isinstance(x, jax.Array):
         return x
     if type(x) in _SCALAR_DTYPES:
@@ -27,6 +31,13 @@ def to_tensor(x: Any, dtype: Any = None) -> jax.Array:
     if isinstance(x, float):
         return jnp.asarray(x, dtype=floatx())
     return jnp.asarray(x)
+
+
+def as_operand(x: Any) -> Any:
+    """Arrays and python scalars as they are (jax.numpy takes them); anything else as an array."""
+    if isinstance(x, (jax.Array, np.ndarray, bool, int, float, complex)):
+        return x
+    return to_tensor(x)
 
 
 def dtype_of(x: Any) -> str:

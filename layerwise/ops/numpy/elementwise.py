@@ -13,9 +13,24 @@ import jax
 import jax.numpy as jnp
 
 from layerwise.ops import dtypes
-from layerwise.ops.numpy._convert import (floatx, promote, promote_to_float, to_float,
+from layerwise.ops.numpy._convert import (as_operand, floatx, promote, promote_to_float,
                                           to_tensor)
 from layerwise.ops.operation import symbolic_op
+
+
+def _promoted_dtype(x1: Any, x2: Any) -> str:
+    return dtypes.result_type(dtypes.dtype_of(x1), dtypes.dtype_of(x2))
+
+
+def _as(result: jax.Array, dtype: str) -> jax.Array:
+    """`result` in `dtype`.
+
+    The element-wise ops hand mixed operands straight to jax.numpy, whose promotion agrees
+    with Keras's for arrays (Keras's lattice is JAX's) and keeps python scalars weak as Keras
+    does: one dispatch instead of a cast per operand. Where the two differ, the result is
+    cast here.
+    """
+    return result if result.dtype == dtype else result.astype(dtype)
 
 
 def _named(name: str, function: Callable, doc: str) -> Callable:
@@ -27,7 +42,11 @@ def _named(name: str, function: Callable, doc: str) -> Callable:
 def _float_unary(name: str, jax_function: Callable) -> Callable:
     """A unary op whose int and bool inputs are computed (and returned) in floatx."""
     def op(x: Any) -> jax.Array:
-        return jax_function(to_float(x))
+        x = to_tensor(x)
+        if dtypes.is_float_dtype(x.dtype) or dtypes.is_complex_dtype(x.dtype):
+            return jax_function(x)
+        # jax.numpy gives ints and bools a float result itself, inside the one dispatch.
+        return _as(jax_function(x), floatx())
     return _named(name, op, f"Element-wise `{name}`; integer inputs give floatx.")
 
 
@@ -45,7 +64,8 @@ def _bool_unary(name: str, jax_function: Callable) -> Callable:
 
 def _promoting_binary(name: str, jax_function: Callable) -> Callable:
     def op(x1: Any, x2: Any) -> jax.Array:
-        return jax_function(*promote(x1, x2))
+        x1, x2 = as_operand(x1), as_operand(x2)
+        return _as(jax_function(x1, x2), _promoted_dtype(x1, x2))
     return _named(name, op, f"Element-wise `{name}` in the operands' promoted dtype.")
 
 
@@ -57,7 +77,9 @@ def _float_binary(name: str, jax_function: Callable) -> Callable:
 
 def _comparison(name: str, jax_function: Callable) -> Callable:
     def op(x1: Any, x2: Any) -> jax.Array:
-        return jax_function(*promote(x1, x2))
+        x1, x2 = as_operand(x1), as_operand(x2)
+        _promoted_dtype(x1, x2)  # rejects what Keras cannot promote (float8, strings)
+        return jax_function(x1, x2)
     return _named(name, op, f"Element-wise `{name}`: a bool array.")
 
 

@@ -7,7 +7,7 @@ import jax
 import jax.numpy as jnp
 
 from layerwise.ops import dtypes
-from layerwise.ops.numpy._convert import canonical_axis, promote, to_tensor
+from layerwise.ops.numpy._convert import as_operand, canonical_axis, promote, to_tensor
 from layerwise.ops.operation import symbolic_op
 
 
@@ -336,8 +336,11 @@ def where(condition: Any, x1: Any = None, x2: Any = None) -> Any:
     condition = to_tensor(condition)
     if x1 is None:
         return tuple(i.astype("int32") for i in jnp.nonzero(condition))
-    x1, x2 = promote(x1, x2)
-    return jnp.where(condition, x1, x2)
+    x1, x2 = as_operand(x1), as_operand(x2)
+    dtype = dtypes.result_type(dtypes.dtype_of(x1), dtypes.dtype_of(x2))
+    # jax.numpy promotes as Keras does (see elementwise._as); cast only where it differs.
+    result = jnp.where(condition, x1, x2)
+    return result if result.dtype == dtype else result.astype(dtype)
 
 
 @symbolic_op
