@@ -88,9 +88,11 @@ def arange(start: Any, stop: Any = None, step: Any = None, dtype: Any = None) ->
         given = [value for value in (start, stop, step) if value is not None]
         dtype = dtypes.result_type(*(dtypes.dtype_of(value) for value in given))
     dtype = dtypes.standardize_dtype(dtype)
-    if stop is None:
-        start, stop = 0, start
-    return jnp.arange(start, stop, 1 if step is None else step, dtype=dtype)
+    # Only the given bounds: `jnp.arange(n)` alone takes jax's fast iota path.
+    bounds = [value for value in (start, stop, step) if value is not None]
+    if step is not None and stop is None:
+        bounds = [0, start, step]
+    return jnp.arange(*bounds, dtype=dtype)
 
 
 def _spacing_dtype(start: Any, stop: Any, dtype: Any) -> str:

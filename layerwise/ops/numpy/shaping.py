@@ -278,11 +278,7 @@ def take(x: Any, indices: Any, axis: int | None = None) -> jax.Array:
     if not (dtypes.is_int_dtype(indices.dtype)):
         raise ValueError("`take`: indices must have an integer type. Received: "
                          f"indices.dtype={dtypes.standardize_dtype(indices.dtype)}")
-    if axis is None:
-        x, axis = jnp.ravel(x), 0
-    # Negative indices count from the end, as in numpy.
-    indices = jnp.where(indices < 0, indices + x.shape[axis], indices)
-    return jnp.take(x, indices, axis=axis, mode="clip")
+    return jnp.take(x, indices, axis=axis)
 
 
 @symbolic_op
@@ -357,8 +353,10 @@ def clip(x: Any, x_min: Any, x_max: Any) -> jax.Array:
     x = to_tensor(x)
     if x.dtype == jnp.bool_:
         x = x.astype("int32")
-    x, low, high = promote(x, x_min, x_max)
-    return jnp.clip(x, low, high)
+    x_min, x_max = as_operand(x_min), as_operand(x_max)
+    dtype = dtypes.result_type(*(dtypes.dtype_of(v) for v in (x, x_min, x_max)))
+    result = jnp.clip(x, x_min, x_max)  # jax.numpy promotes as Keras does; cast if not
+    return result if result.dtype == dtype else result.astype(dtype)
 
 
 @symbolic_op
