@@ -587,3 +587,22 @@ def test_numpy_arrays_python_lists_and_variables_as_inputs():
               ([their_variable, np.zeros((1, 3), "int32")],))]
     for name, our_args, their_args in cases:
         _assert_same(getattr(ops, name)(*our_args), getattr(keras_ops, name)(*their_args), name)
+
+
+def test_dtypes_follow_a_changed_floatx():
+    """Ops whose Keras dtype follows floatx. Keras itself is not consistent here: under
+    floatx="float16" its mean, std, median, quantile, sqrt, divide, heaviside, linspace,
+    correlate, corrcoef and trapezoid of integers still give float32 (ours give floatx)."""
+    import layerwise
+
+    calls = [("add", (I8, 1.5)), ("zeros", ((2,),)), ("sin", (I,)), ("ceil", (I,)),
+             ("arctan2", (I, I)), ("arange", (0.0, 2.0)), ("full", ((2,), 3)), ("eye", (2,)),
+             ("hamming", (3,)), ("var", (I,)), ("average", (I,))]
+    layerwise.backend.set_floatx("float16")
+    keras.config.set_floatx("float16")
+    try:
+        for name, args in calls:
+            _assert_same(getattr(ops, name)(*args), getattr(keras_ops, name)(*args), name)
+    finally:
+        layerwise.backend.set_floatx("float32")
+        keras.config.set_floatx("float32")

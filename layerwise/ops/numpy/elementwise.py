@@ -63,9 +63,11 @@ def _bool_unary(name: str, jax_function: Callable) -> Callable:
 
 
 def _promoting_binary(name: str, jax_function: Callable) -> Callable:
+    """An op in the operands' promoted dtype, as jax.numpy promotes them (so does Keras)."""
     def op(x1: Any, x2: Any) -> jax.Array:
         x1, x2 = as_operand(x1), as_operand(x2)
-        return _as(jax_function(x1, x2), _promoted_dtype(x1, x2))
+        _promoted_dtype(x1, x2)  # rejects what Keras cannot promote (float8, strings)
+        return jax_function(x1, x2)
     return _named(name, op, f"Element-wise `{name}` in the operands' promoted dtype.")
 
 
