@@ -14,7 +14,7 @@ from layerwise.ops.operation import symbolic_op
 
 __all__ = [
     "affine_transform", "crop_images", "extract_patches", "extract_patches_3d", "hsv_to_rgb",
-    "map_coordinates", "pad_images", "resize", "rgb_to_grayscale", "rgb_to_hsv",
+    "map_coordinates", "pad_images", "perspective_transform", "resize", "rgb_to_grayscale", "rgb_to_hsv",
     "scale_and_translate", "sobel_edges", "ssim",
 ]
 
@@ -328,5 +328,61 @@ def ssim(image1: Any, image2: Any, max_val: float = 1.0, filter_size: int = 11,
     similarity = ((2 * mean1 * mean2 + c1) * (2 * covariance + c2)) / (
         (jnp.square(mean1) + jnp.square(mean2) + c1) * (variance1 + variance2 + c2))
     result = jnp.mean(similarity, axis=(1, 2, 3))
+    return result[0] if unbatched else result
+
+
+def _homography(source: jax.Array, target: jax.Array) -> jax.Array:
+    """The 8 coefficients of the projective map taking the 4 `source` points to `target`."""
+    rows, values = [], []
+    for i in range(4):
+        x, y = source[..., i, 0], source[..., i, 1]
+        u, v = target[..., i, 0], target[..., i, 1]
+        one, zero = jnp.ones_like(x), jnp.zeros_like(x)
+        rows.append(jnp.stack([x, y, one, zero, zero, zero, -u * x, -u * y], axis=-1))
+        rows.append(jnp.stack([zero, zero, zero, x, y, one, -v * x, -v * y], axis=-1))
+        values += [u, v]
+    return jnp.linalg.solve(jnp.stack(rows, axis=-2), jnp.stack(values, axis=-1)[..., None])[
+        ..., 0]
+
+
+@symbolic_op
+def perspective_transform(images: Any, start_points: Any, end_points: Any,
+                          interpolation: str = "bilinear", fill_value: float = 0,
+                          data_format: str | None = None) -> jax.Array:
+    """Warp images so that the 4 `start_points` (x, y) move to `end_points`."""
+    orders = {"nearest": 0, "bilinear": 1}
+    if interpolation not in orders:
+        raise ValueError("Invalid value for argument `interpolation`. Expected 'nearest' or "
+                         f"'bilinear'. Received: interpolation={interpolation!r}")
+    images = _float(images)
+    start_points, end_points = _float(start_points), _float(end_points)
+    unbatched = images.ndim == 3
+    if unbatched:
+        images = images[None]
+    if start_points.ndim == 2:
+        start_points, end_points = start_points[None], end_points[None]
+    channels_first = _data_format(data_format) == "channels_first"
+    if channels_first:
+        images = jnp.moveaxis(images, 1, -1)
+    batch, height, width, channels = images.shape
+    # Each output pixel samples the input where the inverse map (end -> start) sends it.
+    a0, a1, a2, b0, b1, b2, c0, c1 = (
+        jnp.broadcast_to(c, (batch,))[:, None, None]
+        for c in jnp.moveaxis(_homography(end_points, start_points), -1, 0))
+    y, x = jnp.meshgrid(jnp.arange(height, dtype=images.dtype),
+                        jnp.arange(width, dtype=images.dtype), indexing="ij")
+    k = c0 * x + c1 * y + 1.0
+    source_x, source_y = (a0 * x + a1 * y + a2) / k, (b0 * x + b1 * y + b2) / k
+
+    def sample(image, sy, sx):
+        return jnp.stack([
+            jax.scipy.ndimage.map_coordinates(image[..., c], [sy, sx],
+                                              order=orders[interpolation], mode="constant",
+                                              cval=fill_value)
+            for c in range(channels)], axis=-1)
+
+    result = jax.vmap(sample)(images, source_y, source_x)
+    if channels_first:
+        result = jnp.moveaxis(result, -1, 1)
     return result[0] if unbatched else result
 

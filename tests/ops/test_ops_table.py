@@ -221,6 +221,13 @@ CASES = {
     "image.extract_patches_3d": [((U(2, 4, 4, 4, 2), 2), {}),
                                  ((U(2, 5, 5, 5, 1), (2, 3, 2)), {"strides": 1})],
     "image.sobel_edges": [((U(2, 5, 6, 3),), {})],
+    "image.perspective_transform": [
+        ((U(2, 8, 9, 3), np.array([[[0, 0], [8, 0], [0, 7], [8, 7]]] * 2, "float32"),
+          np.array([[[1, 0], [7, 1], [0, 6], [8, 7]], [[0, 1], [8, 0], [1, 7], [7, 6]]],
+                   "float32")), {}),
+        ((U(8, 9, 1), np.array([[0, 0], [8, 0], [0, 7], [8, 7]], "float32"),
+          np.array([[1, 0], [7, 1], [0, 6], [8, 7]], "float32")),
+         {"interpolation": "nearest", "fill_value": 0.5, "fixed": True})],
     "image.ssim": [((U(2, 16, 16, 3), U(2, 16, 16, 3)), {}),
                    ((U(2, 14, 12, 1), U(2, 14, 12, 1)), {"max_val": 2.0, "filter_size": 7,
                                                          "filter_sigma": 1.0})],
