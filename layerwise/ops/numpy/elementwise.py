@@ -23,13 +23,7 @@ def _promoted_dtype(x1: Any, x2: Any) -> str:
 
 
 def _as(result: jax.Array, dtype: str) -> jax.Array:
-    """`result` in `dtype`.
-
-    The element-wise ops hand mixed operands straight to jax.numpy, whose promotion agrees
-    with Keras's for arrays (Keras's lattice is JAX's) and keeps python scalars weak as Keras
-    does: one dispatch instead of a cast per operand. Where the two differ, the result is
-    cast here.
-    """
+    """`result` in `dtype`, cast only if jax.numpy chose another dtype (one dispatch saved)."""
     return result if result.dtype == dtype else result.astype(dtype)
 
 
