@@ -62,10 +62,25 @@ def _floatx() -> str:
     return backend.floatx()
 
 
+# Op calls standardize dtypes several times each: remember the answers (keyed by type too,
+# since numpy dtypes compare equal to python types such as `float`).
+_STANDARDIZED: dict = {}
+
+
 def standardize_dtype(dtype: Any = None) -> str:
     """The Keras name of a dtype-like (`np.float32`, `jnp.dtype('int8')`, `int`, ...); None is floatx."""
     if dtype is None:
         return _floatx()
+    try:
+        return _STANDARDIZED[type(dtype), dtype]
+    except KeyError:
+        name = _STANDARDIZED[type(dtype), dtype] = _standardize_uncached(dtype)
+        return name
+    except TypeError:  # unhashable
+        return _standardize_uncached(dtype)
+
+
+def _standardize_uncached(dtype: Any) -> str:
     # Identity and type checks only: numpy dtypes compare equal to `float`, `"int"`, ...
     if isinstance(dtype, type) and dtype in _PYTHON_TYPES:
         return _PYTHON_TYPES[dtype]
@@ -137,6 +152,12 @@ def _resolve(node: str) -> str:
     return node
 
 
+@functools.lru_cache(maxsize=4096)
+def _promoted(nodes: tuple) -> str:
+    # The result depends on x64 only through `_resolve`, which reads it each call.
+    return _least_common_successor(nodes)
+
+
 def result_type(*dtypes: Any) -> str:
     """The dtype Keras gives an op over operands of these dtypes.
 
@@ -154,7 +175,7 @@ def result_type(*dtypes: Any) -> str:
             return "string"
         raise ValueError("dtype='string' is not a valid dtype for Keras type promotion. "
                          f"Received: dtypes={dtypes}")
-    return _resolve(_least_common_successor(nodes))
+    return _resolve(_promoted(nodes))
 
 
 def dtype_of(x: Any) -> Any:
