@@ -271,6 +271,13 @@ def _record(function: Callable, signature: inspect.Signature, args: tuple,
             call_kwargs[name] = value
         else:
             call_args.append(value)
+    # Construction arguments left at their defaults are written too, as Keras's op configs
+    # carry them; otherwise a later positional call argument would fill their place.
+    for name in init_names:
+        parameter = signature.parameters.get(name)
+        if name not in static and parameter is not None and \
+                parameter.default is not inspect.Parameter.empty:
+            static[name] = parameter.default
     operation = FunctionOperation(function, static)
     return operation.symbolic_call(*call_args, **call_kwargs)
 

@@ -392,10 +392,7 @@ KERAS_SPEC_DIFFERS_FROM_EAGER = {
 
 
 # Known failures of the shared symbolic machinery (operation.py, owned by ops-core).
-SYMBOLIC_XFAIL = {
-    "pad": "pad(x, w, constant_values=3) on a KerasTensor: the recorded call passes "
-           "constant_values positionally and it lands in `mode` (reported to ops-core)",
-}
+SYMBOLIC_XFAIL: dict[str, str] = {}
 
 
 @pytest.mark.parametrize("name", [
