@@ -1,6 +1,7 @@
 """Layers, one module per family. This list is the public map of `layerwise.layers`."""
 from layerwise.engine.functional import Input
 from layerwise.engine.layer import Layer
+from layerwise.layers.activation_layers import ELU, PReLU, ReLU, LeakyReLU, Softmax
 from layerwise.layers.core import (Activation, Dense, Dropout, Flatten, InputLayer, Lambda,
                                    Reshape)
 from layerwise.layers.convolutional import (Conv1D, Conv1DTranspose, Conv2D, Conv2DTranspose,
@@ -83,4 +84,9 @@ __all__ = [
     "UpSampling2D",
     "ZeroPadding1D",
     "ZeroPadding2D",
+    "ELU",
+    "LeakyReLU",
+    "PReLU",
+    "ReLU",
+    "Softmax",
 ]
