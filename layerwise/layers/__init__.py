@@ -13,6 +13,9 @@ from layerwise.layers.embedding import Embedding
 from layerwise.layers.merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply,
                                       Subtract, add, average, concatenate, dot, maximum,
                                       minimum, multiply, subtract)
+from layerwise.layers.noise import (ActivityRegularization, AlphaDropout, GaussianDropout,
+                                    GaussianNoise, SpatialDropout1D, SpatialDropout2D,
+                                    SpatialDropout3D)
 from layerwise.layers.normalization import BatchNormalization, LayerNormalization
 from layerwise.layers.pooling import (AveragePooling1D, AveragePooling2D, AvgPool1D, AvgPool2D,
                                       GlobalAveragePooling1D, GlobalAveragePooling2D,
@@ -89,4 +92,11 @@ __all__ = [
     "PReLU",
     "ReLU",
     "Softmax",
+    "ActivityRegularization",
+    "AlphaDropout",
+    "GaussianDropout",
+    "GaussianNoise",
+    "SpatialDropout1D",
+    "SpatialDropout2D",
+    "SpatialDropout3D",
 ]
