@@ -57,7 +57,9 @@ def check_layer(make: Callable[[Any], Any], input_shape: Any, *,
                 keras_make: Callable[[Any], Any] | None = None,
                 input_dtype: str = "float32", call_kwargs: dict | None = None,
                 train: bool = True, batch: int = 4, seed: int = 1,
-                rtol: float = 1e-5, atol: float = 1e-5, tmp_path: Any = None) -> Any:
+                rtol: float = 1e-5, atol: float = 1e-5, tmp_path: Any = None,
+                positional_inputs: bool = False, model_call_kwargs: dict | None = None
+                ) -> Any:
     """The contract every layer keeps, checked against real Keras.
 
     `make(library)` builds the layer from `layerwise` or from `keras` (the same code for
@@ -67,6 +69,9 @@ def check_layer(make: Callable[[Any], Any], input_shape: Any, *,
     `compute_output_shape` equal Keras's from identical weights, `count_params`, the exact
     config keys and values Keras writes, the config round trip, a `.keras` file read by real
     Keras with equal predictions, and (with `train`) one SGD epoch from identical weights.
+    With `positional_inputs`, the several inputs are passed as separate arguments
+    (`build(*shapes)`, `layer(*inputs)`), as MultiHeadAttention takes them;
+    `model_call_kwargs` are call arguments for the one-layer model's symbolic call.
     Returns our layer.
     """
     import tempfile
@@ -75,20 +80,22 @@ def check_layer(make: Callable[[Any], Any], input_shape: Any, *,
 
     call_kwargs = call_kwargs or {}
     ours, theirs = make(layerwise), (keras_make or make)(keras)
-    ours.build(_batch_shapes(input_shape))
-    theirs.build(_batch_shapes(input_shape))
+    spread = _spreader(positional_inputs)
+    spread(ours.build, _batch_shapes(input_shape))
+    spread(theirs.build, _batch_shapes(input_shape))
     assert ours.built, f"{type(ours).__name__}.build() did not mark the layer built"
     assert [tuple(w.shape) for w in ours.weights] == [tuple(w.shape) for w in theirs.weights]
     assert [w.name for w in ours.weights] == [w.name for w in theirs.weights]
     ours.set_weights([np.asarray(w) for w in theirs.get_weights()])
 
     x = _inputs_for(input_shape, input_dtype, batch, seed)
-    our_outputs, their_outputs = ours(x, **call_kwargs), theirs(x, **call_kwargs)
+    our_outputs = spread(ours, x, **call_kwargs)
+    their_outputs = spread(theirs, x, **call_kwargs)
     for a, b in zip(_as_list(our_outputs), _as_list(their_outputs)):
         assert tuple(np.shape(a)) == tuple(np.shape(b))
         np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=rtol, atol=atol)
-    our_shape = ours.compute_output_shape(_batch_shapes(input_shape))
-    their_shape = theirs.compute_output_shape(_batch_shapes(input_shape))
+    our_shape = spread(ours.compute_output_shape, _batch_shapes(input_shape))
+    their_shape = spread(theirs.compute_output_shape, _batch_shapes(input_shape))
     assert _shapes_as_lists(our_shape) == _shapes_as_lists(their_shape)
     assert ours.count_params() == theirs.count_params()
 
@@ -99,8 +106,10 @@ def check_layer(make: Callable[[Any], Any], input_shape: Any, *,
     rebuilt = type(ours).from_config(config)
     assert rebuilt.get_config() == config
 
-    our_model = _one_layer_model(layerwise, make, input_shape, input_dtype)
-    their_model = _one_layer_model(keras, keras_make or make, input_shape, input_dtype)
+    our_model = _one_layer_model(layerwise, make, input_shape, input_dtype, spread,
+                                 model_call_kwargs)
+    their_model = _one_layer_model(keras, keras_make or make, input_shape, input_dtype, spread,
+                                   model_call_kwargs)
     copy_weights(their_model, our_model)
     with tempfile.TemporaryDirectory() as folder:
         path = f"{folder}/layer.keras"
@@ -123,10 +132,23 @@ def check_layer(make: Callable[[Any], Any], input_shape: Any, *,
     return ours
 
 
+def _spreader(positional_inputs: bool) -> Callable:
+    """Calls `function(inputs)`, or `function(*inputs)` for layers taking them apart."""
+    def spread(function: Callable, inputs: Any, **kwargs: Any) -> Any:
+        if positional_inputs:
+            return function(*inputs, **kwargs)
+        return function(inputs, **kwargs)
+    return spread
+
+
 def _one_layer_model(library: Any, make: Callable[[Any], Any], input_shape: Any,
-                     input_dtype: str) -> Any:
+                     input_dtype: str, spread: Callable = None,
+                     call_kwargs: dict | None = None) -> Any:
     inputs = _symbolic_inputs(library, input_shape, input_dtype)
-    return library.Model(inputs, make(library)(inputs))
+    layer = make(library)
+    if spread is None:
+        return library.Model(inputs, layer(inputs))
+    return library.Model(inputs, spread(layer, inputs, **(call_kwargs or {})))
 
 
 def _shapes_as_lists(shape: Any) -> Any:

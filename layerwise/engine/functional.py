@@ -59,7 +59,12 @@ def call_symbolically(layer: Layer, inputs: Any, args: tuple, kwargs: dict) -> A
         layer.build_for_shape(input_shapes)
     layer.check_input_shape(input_shapes)
     kwargs = {k: v for k, v in kwargs.items() if k != "training"}
-    output_shapes = layer.compute_output_shape(input_shapes)
+    if args or kwargs:
+        # Further arguments (a second tensor, a mask, a flag such as
+        # return_attention_scores) may shape the output: trace the whole call.
+        output_shapes = _traced_output_shapes(layer, inputs, args, kwargs)
+    else:
+        output_shapes = layer.compute_output_shape(input_shapes)
     node_index = len(getattr(layer, "_inbound_nodes", []))
     output_leaves, treedef = jax.tree_util.tree_flatten(output_shapes, is_leaf=_is_shape)
     output_tensors = [
@@ -73,6 +78,39 @@ def call_symbolically(layer: Layer, inputs: Any, args: tuple, kwargs: dict) -> A
         layer._inbound_nodes = []
     layer._inbound_nodes.append(node)
     return outputs
+
+
+def _traced_output_shapes(layer: Layer, inputs: Any, args: tuple, kwargs: dict) -> Any:
+    """Output shapes of `layer(inputs, *args, **kwargs)`, found by abstract evaluation."""
+    from layerwise.engine.layer import _ABSTRACT_BATCH
+
+    def spec(tensor: KerasTensor) -> jax.ShapeDtypeStruct:
+        shape = tuple(_ABSTRACT_BATCH if d is None else d for d in tensor.shape)
+        return jax.ShapeDtypeStruct(shape, tensor.dtype)
+
+    leaves, treedef = jax.tree_util.tree_flatten((inputs, args, kwargs),
+                                                 is_leaf=_is_keras_tensor)
+    tensor_positions = [i for i, leaf in enumerate(leaves) if _is_keras_tensor(leaf)]
+    first = leaves[tensor_positions[0]]
+    batch_unknown = len(first.shape) > 0 and first.shape[0] is None
+
+    def call(tensor_values: list) -> Any:
+        # Only the tensors are traced; flags such as return_attention_scores stay Python.
+        values = list(leaves)
+        for position, value in zip(tensor_positions, tensor_values):
+            values[position] = value
+        call_inputs, call_args, call_kwargs = jax.tree_util.tree_unflatten(treedef, values)
+        return layer(call_inputs, *call_args, training=False, **call_kwargs)
+
+    output = jax.eval_shape(call, [spec(leaves[i]) for i in tensor_positions])
+
+    def restore(array):
+        shape = tuple(array.shape)
+        if batch_unknown and shape and shape[0] == _ABSTRACT_BATCH:
+            shape = (None,) + shape[1:]
+        return shape
+
+    return jax.tree_util.tree_map(restore, output)
 
 
 def Input(shape: Any = None, batch_size: int | None = None, dtype: Any = None,

@@ -9,10 +9,12 @@ from layerwise.layers.convolutional import (Conv1D, Conv1DTranspose, Conv2D, Con
                                             Convolution2D, Convolution2DTranspose,
                                             DepthwiseConv2D, SeparableConv2D,
                                             SeparableConvolution2D)
+from layerwise.layers.einsum_dense import EinsumDense
 from layerwise.layers.embedding import Embedding
 from layerwise.layers.merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply,
                                       Subtract, add, average, concatenate, dot, maximum,
                                       minimum, multiply, subtract)
+from layerwise.layers.multi_head_attention import MultiHeadAttention
 from layerwise.layers.noise import (ActivityRegularization, AlphaDropout, GaussianDropout,
                                     GaussianNoise, SpatialDropout1D, SpatialDropout2D,
                                     SpatialDropout3D)
@@ -99,4 +101,6 @@ __all__ = [
     "SpatialDropout1D",
     "SpatialDropout2D",
     "SpatialDropout3D",
+    "EinsumDense",
+    "MultiHeadAttention",
 ]
