@@ -56,6 +56,19 @@ def attention_equations(rank: int, attention_axes: tuple) -> tuple[str, str, int
     return f"{source},{target}->{scores}", f"{scores},{source}->{target}", len(kept)
 
 
+def fused_attention(query: jax.Array, key: jax.Array, value: jax.Array, mask: Any,
+                    scale: float) -> jax.Array:
+    """Attention of (batch, target, heads, features) queries on (batch, source, heads, ...)
+    keys and values; `mask` (batch or 1, target, source) is True where allowed. A row with
+    no allowed key averages all values, as jax.nn.dot_product_attention does."""
+    logits = jnp.einsum("btnh,bsnh->bnts", query, key) * jnp.asarray(scale, query.dtype)
+    if mask is not None:
+        forbidden = jnp.asarray(-0.7 * jnp.finfo(logits.dtype).max, logits.dtype)
+        logits = jnp.where(jnp.expand_dims(mask.astype(bool), -3), logits, forbidden)
+    probabilities = jax.nn.softmax(logits, axis=-1)
+    return jnp.einsum("bnts,bsnh->btnh", probabilities, value)
+
+
 def _shape_of(value: Any) -> tuple:
     return tuple(value.shape)
 
@@ -164,12 +177,12 @@ class MultiHeadAttention(Layer):
         if key_shape is not value_shape:
             self._shapes["key_shape"] = key_shape
         query_rank = len(query_shape)
-        self._query_dense = self._projection(query_shape, self.key_dim, "query")
-        self._query_dense.build(query_shape)
-        self._key_dense = self._projection(key_shape, self.key_dim, "key")
-        self._key_dense.build(key_shape)
-        self._value_dense = self._projection(value_shape, self.value_dim, "value")
-        self._value_dense.build(value_shape)
+        self.query_dense = self._projection(query_shape, self.key_dim, "query")
+        self.query_dense.build(query_shape)
+        self.key_dense = self._projection(key_shape, self.key_dim, "key")
+        self.key_dense.build(key_shape)
+        self.value_dense = self._projection(value_shape, self.value_dim, "value")
+        self.value_dense.build(value_shape)
 
         projected_rank = query_rank + 1
         if self.attention_axes is None:
@@ -187,13 +200,13 @@ class MultiHeadAttention(Layer):
         output_shape = self.output_shape or (query_shape[-1],)
         free_axes = query_rank - 1
         equation, bias_letters = projection_equation(free_axes, 2, len(output_shape))
-        self._output_dense = EinsumDense(
+        self.output_dense = EinsumDense(
             equation, output_shape=(None,) * (free_axes - 1) + tuple(output_shape),
             bias_axes=bias_letters if self.use_bias else None, name="attention_output",
             **self._sublayer_arguments())
-        self._output_dense.build(query_shape[:-1] + (self.num_heads, self.value_dim))
-        for sublayer in (self._query_dense, self._key_dense, self._value_dense,
-                         self._output_dense):
+        self.output_dense.build(query_shape[:-1] + (self.num_heads, self.value_dim))
+        for sublayer in (self.query_dense, self.key_dense, self.value_dense,
+                         self.output_dense):
             for weight in sublayer.weights:
                 weight.path = f"{self.name}/{weight.path}"
 
@@ -230,29 +243,27 @@ class MultiHeadAttention(Layer):
         if use_causal_mask and not causal_only:
             attention_mask = jnp.logical_and(attention_mask.astype(bool),
                                              self._causal_mask(query, value))
-        query = self._query_dense(query)
-        key = self._key_dense(key)
-        value = self._value_dense(value)
+        query = self.query_dense(query)
+        key = self.key_dense(key)
+        value = self.value_dense(value)
         output, scores = self._attend(query, key, value, attention_mask, training,
                                       return_attention_scores, causal_only)
-        output = self._output_dense(output)
+        output = self.output_dense(output)
         if return_attention_scores:
             return output, scores
         return output
 
     def _attend(self, query: jax.Array, key: jax.Array, value: jax.Array, mask: Any,
                 training: Any, return_scores: bool, causal_only: bool) -> tuple:
-        # Keras-JAX hands the common case (one attended axis, no dropout, no scores) to
-        # jax.nn.dot_product_attention; it differs on rows with every key masked (they
+        # Keras-JAX hands the common case (one attended axis, no dropout, no scores) to a
+        # fused dot-product attention; it differs on rows with every key masked (they
         # average all values instead of giving zeros), so we take the same two routes.
         fused = not (self.dropout > 0 or return_scores or query.ndim != 4)
         if fused:
-            if mask is not None:
-                mask = jnp.expand_dims(mask, -3).astype(bool)
-            output = jax.nn.dot_product_attention(
-                query, key, value, mask=mask, scale=1.0 / math.sqrt(self.key_dim),
-                is_causal=causal_only)
-            return output, None
+            if causal_only:
+                mask = self._causal_mask(query, value)
+            return fused_attention(query, key, value, mask, 1.0 / math.sqrt(self.key_dim)), \
+                None
         if causal_only:
             mask = self._causal_mask(query, value)
         query = query * jnp.asarray(1.0 / math.sqrt(self.key_dim), query.dtype)
