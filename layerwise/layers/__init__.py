@@ -2,6 +2,7 @@
 from layerwise.engine.functional import Input
 from layerwise.engine.layer import Layer
 from layerwise.layers.activation_layers import ELU, PReLU, ReLU, LeakyReLU, Softmax
+from layerwise.layers.attention import AdditiveAttention, Attention
 from layerwise.layers.core import (Activation, Dense, Dropout, Flatten, InputLayer, Lambda,
                                    Reshape)
 from layerwise.layers.convolutional import (Conv1D, Conv1DTranspose, Conv2D, Conv2DTranspose,
@@ -103,4 +104,6 @@ __all__ = [
     "SpatialDropout3D",
     "EinsumDense",
     "MultiHeadAttention",
+    "AdditiveAttention",
+    "Attention",
 ]
