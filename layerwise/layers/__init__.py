@@ -3,8 +3,8 @@ from layerwise.engine.functional import Input
 from layerwise.engine.layer import Layer
 from layerwise.layers.activation_layers import ELU, PReLU, ReLU, LeakyReLU, Softmax
 from layerwise.layers.attention import AdditiveAttention, Attention
-from layerwise.layers.core import (Activation, Dense, Dropout, Flatten, InputLayer, Lambda,
-                                   Reshape)
+from layerwise.layers.core import (Activation, Dense, Dropout, Flatten, Identity, InputLayer,
+                                   Lambda, Reshape)
 from layerwise.layers.convolutional import (Conv1D, Conv1DTranspose, Conv2D, Conv2DTranspose,
                                             Convolution1D, Convolution1DTranspose,
                                             Convolution2D, Convolution2DTranspose,
@@ -25,8 +25,9 @@ from layerwise.layers.pooling import (AveragePooling1D, AveragePooling2D, AvgPoo
                                       GlobalAvgPool1D, GlobalAvgPool2D, GlobalMaxPool1D,
                                       GlobalMaxPool2D, GlobalMaxPooling1D, GlobalMaxPooling2D,
                                       MaxPool1D, MaxPool2D, MaxPooling1D, MaxPooling2D)
-from layerwise.layers.reshaping import (Cropping1D, Cropping2D, UpSampling1D, UpSampling2D,
-                                        ZeroPadding1D, ZeroPadding2D)
+from layerwise.layers.reshaping import (Cropping1D, Cropping2D, Cropping3D, Permute,
+                                        RepeatVector, UpSampling1D, UpSampling2D, UpSampling3D,
+                                        ZeroPadding1D, ZeroPadding2D, ZeroPadding3D)
 
 __all__ = [
     "Activation",
@@ -106,4 +107,10 @@ __all__ = [
     "MultiHeadAttention",
     "AdditiveAttention",
     "Attention",
+    "Identity",
+    "Cropping3D",
+    "Permute",
+    "RepeatVector",
+    "UpSampling3D",
+    "ZeroPadding3D",
 ]
