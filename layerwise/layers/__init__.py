@@ -19,7 +19,12 @@ from layerwise.layers.multi_head_attention import MultiHeadAttention
 from layerwise.layers.noise import (ActivityRegularization, AlphaDropout, GaussianDropout,
                                     GaussianNoise, SpatialDropout1D, SpatialDropout2D,
                                     SpatialDropout3D)
-from layerwise.layers.normalization import BatchNormalization, LayerNormalization
+from layerwise.layers.group_normalization import GroupNormalization
+from layerwise.layers.normalization import (BatchNormalization, LayerNormalization,
+                                            RMSNormalization, UnitNormalization)
+from layerwise.layers.pooling import (AveragePooling3D, AvgPool3D, GlobalAveragePooling3D,
+                                      GlobalAvgPool3D, GlobalMaxPool3D, GlobalMaxPooling3D,
+                                      MaxPool3D, MaxPooling3D)
 from layerwise.layers.pooling import (AveragePooling1D, AveragePooling2D, AvgPool1D, AvgPool2D,
                                       GlobalAveragePooling1D, GlobalAveragePooling2D,
                                       GlobalAvgPool1D, GlobalAvgPool2D, GlobalMaxPool1D,
@@ -113,4 +118,15 @@ __all__ = [
     "RepeatVector",
     "UpSampling3D",
     "ZeroPadding3D",
+    "AveragePooling3D",
+    "AvgPool3D",
+    "GlobalAveragePooling3D",
+    "GlobalAvgPool3D",
+    "GlobalMaxPool3D",
+    "GlobalMaxPooling3D",
+    "MaxPool3D",
+    "MaxPooling3D",
+    "GroupNormalization",
+    "RMSNormalization",
+    "UnitNormalization",
 ]
