@@ -5,6 +5,9 @@ from layerwise.layers.activation_layers import ELU, PReLU, ReLU, LeakyReLU, Soft
 from layerwise.layers.attention import AdditiveAttention, Attention
 from layerwise.layers.core import (Activation, Dense, Dropout, Flatten, Identity, InputLayer,
                                    Lambda, Reshape)
+from layerwise.layers.convolutional import (Conv3D, Conv3DTranspose, Convolution3D,
+                                            Convolution3DTranspose, DepthwiseConv1D,
+                                            SeparableConv1D, SeparableConvolution1D)
 from layerwise.layers.convolutional import (Conv1D, Conv1DTranspose, Conv2D, Conv2DTranspose,
                                             Convolution1D, Convolution1DTranspose,
                                             Convolution2D, Convolution2DTranspose,
@@ -129,4 +132,11 @@ __all__ = [
     "GroupNormalization",
     "RMSNormalization",
     "UnitNormalization",
+    "Conv3D",
+    "Conv3DTranspose",
+    "Convolution3D",
+    "Convolution3DTranspose",
+    "DepthwiseConv1D",
+    "SeparableConv1D",
+    "SeparableConvolution1D",
 ]
