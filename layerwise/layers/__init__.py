@@ -33,6 +33,7 @@ from layerwise.layers.pooling import (AveragePooling1D, AveragePooling2D, AvgPoo
                                       GlobalAvgPool1D, GlobalAvgPool2D, GlobalMaxPool1D,
                                       GlobalMaxPool2D, GlobalMaxPooling1D, GlobalMaxPooling2D,
                                       MaxPool1D, MaxPool2D, MaxPooling1D, MaxPooling2D)
+from layerwise.layers.reversible_embedding import ReversibleEmbedding
 from layerwise.layers.reshaping import (Cropping1D, Cropping2D, Cropping3D, Permute,
                                         RepeatVector, UpSampling1D, UpSampling2D, UpSampling3D,
                                         ZeroPadding1D, ZeroPadding2D, ZeroPadding3D)
@@ -139,4 +140,5 @@ __all__ = [
     "DepthwiseConv1D",
     "SeparableConv1D",
     "SeparableConvolution1D",
+    "ReversibleEmbedding",
 ]
