@@ -15,6 +15,7 @@ from layerwise.layers.convolutional import (Conv1D, Conv1DTranspose, Conv2D, Con
                                             SeparableConvolution2D)
 from layerwise.layers.einsum_dense import EinsumDense
 from layerwise.layers.embedding import Embedding
+from layerwise.layers.jax_layer import JaxLayer
 from layerwise.layers.merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply,
                                       Subtract, add, average, concatenate, dot, maximum,
                                       minimum, multiply, subtract)
@@ -141,4 +142,5 @@ __all__ = [
     "SeparableConv1D",
     "SeparableConvolution1D",
     "ReversibleEmbedding",
+    "JaxLayer",
 ]
