@@ -23,6 +23,7 @@ from layerwise.layers.multi_head_attention import MultiHeadAttention
 from layerwise.layers.noise import (ActivityRegularization, AlphaDropout, GaussianDropout,
                                     GaussianNoise, SpatialDropout1D, SpatialDropout2D,
                                     SpatialDropout3D)
+from layerwise.layers.group_query_attention import GroupQueryAttention
 from layerwise.layers.group_normalization import GroupNormalization
 from layerwise.layers.normalization import (BatchNormalization, LayerNormalization,
                                             RMSNormalization, UnitNormalization)
@@ -143,4 +144,5 @@ __all__ = [
     "SeparableConvolution1D",
     "ReversibleEmbedding",
     "JaxLayer",
+    "GroupQueryAttention",
 ]

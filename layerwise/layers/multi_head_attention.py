@@ -69,6 +69,12 @@ def fused_attention(query: jax.Array, key: jax.Array, value: jax.Array, mask: An
     return jnp.einsum("bnts,bsnh->btnh", probabilities, value)
 
 
+def causal_mask(query: jax.Array, value: jax.Array) -> jax.Array:
+    """(1, target, source): position i may attend to positions j <= i."""
+    target, source = query.shape[1], value.shape[1]
+    return (jnp.arange(target)[:, None] >= jnp.arange(source)[None, :])[None]
+
+
 def _shape_of(value: Any) -> tuple:
     return tuple(value.shape)
 
@@ -77,7 +83,86 @@ def _batchless(shape: tuple) -> tuple:
     return (None,) + tuple(shape[1:])
 
 
-class MultiHeadAttention(Layer):
+class QueryValueAttention(Layer):
+    """What attention layers called as `layer(query, value, key=None, ...)` share: they
+    build from the three shapes, and save them as Keras does."""
+
+    _shapes: dict[str, Any] | None = None
+
+    def _record_shapes(self, query_shape: tuple, value_shape: tuple,
+                       key_shape: tuple | None) -> None:
+        self._shapes = {"query_shape": tuple(query_shape), "value_shape": tuple(value_shape)}
+        if key_shape is not None:
+            self._shapes["key_shape"] = tuple(key_shape)
+
+    def _store_sublayer_arguments(self, kernel_initializer: Any, bias_initializer: Any,
+                                  kernel_regularizer: Any, bias_regularizer: Any,
+                                  activity_regularizer: Any, kernel_constraint: Any,
+                                  bias_constraint: Any) -> None:
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.sublayer_activity_regularizer = regularizers.get(activity_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
+
+    def _sublayer_arguments(self) -> dict[str, Any]:
+        # Each projection gets its own copy of the initializers: an unseeded copy draws a
+        # fresh seed, so the projections do not start equal (and seeds are drawn in
+        # Keras's order).
+        return dict(
+            kernel_initializer=type(self.kernel_initializer).from_config(
+                self.kernel_initializer.get_config()),
+            bias_initializer=type(self.bias_initializer).from_config(
+                self.bias_initializer.get_config()),
+            kernel_regularizer=self.kernel_regularizer, bias_regularizer=self.bias_regularizer,
+            activity_regularizer=self.sublayer_activity_regularizer,
+            kernel_constraint=self.kernel_constraint, bias_constraint=self.bias_constraint,
+            dtype=self.dtype)
+
+    def _sublayer_config(self) -> dict[str, Any]:
+        return {
+            "kernel_initializer": initializers.serialize(self.kernel_initializer),
+            "bias_initializer": initializers.serialize(self.bias_initializer),
+            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+            "activity_regularizer": regularizers.serialize(self.sublayer_activity_regularizer),
+            "kernel_constraint": constraints.serialize(self.kernel_constraint),
+            "bias_constraint": constraints.serialize(self.bias_constraint),
+        }
+
+    def get_build_config(self) -> dict[str, Any] | None:
+        if self._shapes is None:
+            return None
+        return {"shapes_dict": {key: list(shape) for key, shape in self._shapes.items()}}
+
+    def build_from_config(self, config: dict[str, Any] | None) -> None:
+        if config and "shapes_dict" in config and not self.built:
+            self.build(**{key: tuple(shape) for key, shape in config["shapes_dict"].items()})
+
+    # -- calling -------------------------------------------------------------------------
+    def __call__(self, query: Any, value: Any, key: Any = None, **kwargs: Any) -> Any:
+        if not self.built:
+            self.build(_batchless(_shape_of(query)), _batchless(_shape_of(value)),
+                       None if key is None else _batchless(_shape_of(key)))
+        if key is not None:
+            kwargs["key"] = key
+        if is_symbolic(query):
+            return super().__call__(query, value, **kwargs)
+        value = self._convert_input(value)
+        if key is not None:
+            kwargs["key"] = self._convert_input(key)
+        return super().__call__(query, value, **kwargs)
+
+    def compute_output_shape(self, query_shape: Any, value_shape: Any = None,
+                             key_shape: Any = None) -> tuple:
+        if value_shape is None and isinstance(query_shape, list):
+            query_shape = query_shape[0]
+        return tuple(query_shape)
+
+
+class MultiHeadAttention(QueryValueAttention):
     """Attention of `num_heads` heads from a query sequence to a key/value sequence.
 
     Args:
@@ -136,31 +221,12 @@ class MultiHeadAttention(Layer):
             raise ValueError("`attention_axes` must be an int, list, or tuple."
                              f"Received: attention_axes={attention_axes!r}")
         self.attention_axes = None if attention_axes is None else tuple(attention_axes)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.sublayer_activity_regularizer = regularizers.get(activity_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        self._store_sublayer_arguments(kernel_initializer, bias_initializer,
+                                       kernel_regularizer, bias_regularizer,
+                                       activity_regularizer, kernel_constraint, bias_constraint)
         self.seed = seed
-        self._shapes: dict[str, Any] | None = None
 
     # -- construction --------------------------------------------------------------------
-    def _sublayer_arguments(self) -> dict[str, Any]:
-        # Each projection gets its own copy of the initializers: an unseeded copy draws a
-        # fresh seed, so the projections do not start equal (and seeds are drawn in
-        # Keras's order).
-        return dict(
-            kernel_initializer=type(self.kernel_initializer).from_config(
-                self.kernel_initializer.get_config()),
-            bias_initializer=type(self.bias_initializer).from_config(
-                self.bias_initializer.get_config()),
-            kernel_regularizer=self.kernel_regularizer, bias_regularizer=self.bias_regularizer,
-            activity_regularizer=self.sublayer_activity_regularizer,
-            kernel_constraint=self.kernel_constraint, bias_constraint=self.bias_constraint,
-            dtype=self.dtype)
-
     def _projection(self, input_shape: tuple, heads_size: int, name: str) -> EinsumDense:
         free_axes = len(input_shape) - 1
         equation, bias_letters = projection_equation(free_axes, 1, 2)
@@ -171,11 +237,9 @@ class MultiHeadAttention(Layer):
 
     def build(self, query_shape: tuple, value_shape: tuple, key_shape: tuple | None = None
               ) -> None:
+        self._record_shapes(query_shape, value_shape, key_shape)
         query_shape, value_shape = tuple(query_shape), tuple(value_shape)
         key_shape = value_shape if key_shape is None else tuple(key_shape)
-        self._shapes = {"query_shape": query_shape, "value_shape": value_shape}
-        if key_shape is not value_shape:
-            self._shapes["key_shape"] = key_shape
         query_rank = len(query_shape)
         self.query_dense = self._projection(query_shape, self.key_dim, "query")
         self.query_dense.build(query_shape)
@@ -210,29 +274,6 @@ class MultiHeadAttention(Layer):
             for weight in sublayer.weights:
                 weight.path = f"{self.name}/{weight.path}"
 
-    def get_build_config(self) -> dict[str, Any] | None:
-        if self._shapes is None:
-            return None
-        return {"shapes_dict": {key: list(shape) for key, shape in self._shapes.items()}}
-
-    def build_from_config(self, config: dict[str, Any] | None) -> None:
-        if config and "shapes_dict" in config and not self.built:
-            self.build(**{key: tuple(shape) for key, shape in config["shapes_dict"].items()})
-
-    # -- calling -------------------------------------------------------------------------
-    def __call__(self, query: Any, value: Any, key: Any = None, **kwargs: Any) -> Any:
-        if not self.built:
-            self.build(_batchless(_shape_of(query)), _batchless(_shape_of(value)),
-                       None if key is None else _batchless(_shape_of(key)))
-        if key is not None:
-            kwargs["key"] = key
-        if is_symbolic(query):
-            return super().__call__(query, value, **kwargs)
-        value = self._convert_input(value)
-        if key is not None:
-            kwargs["key"] = self._convert_input(key)
-        return super().__call__(query, value, **kwargs)
-
     def call(self, query: jax.Array, value: jax.Array, key: jax.Array | None = None,
              attention_mask: Any = None, return_attention_scores: bool = False,
              training: bool | None = None, use_causal_mask: bool = False) -> Any:
@@ -242,7 +283,7 @@ class MultiHeadAttention(Layer):
         causal_only = use_causal_mask and attention_mask is None
         if use_causal_mask and not causal_only:
             attention_mask = jnp.logical_and(attention_mask.astype(bool),
-                                             self._causal_mask(query, value))
+                                             causal_mask(query, value))
         query = self.query_dense(query)
         key = self.key_dense(key)
         value = self.value_dense(value)
@@ -261,11 +302,11 @@ class MultiHeadAttention(Layer):
         fused = not (self.dropout > 0 or return_scores or query.ndim != 4)
         if fused:
             if causal_only:
-                mask = self._causal_mask(query, value)
+                mask = causal_mask(query, value)
             return fused_attention(query, key, value, mask, 1.0 / math.sqrt(self.key_dim)), \
                 None
         if causal_only:
-            mask = self._causal_mask(query, value)
+            mask = causal_mask(query, value)
         query = query * jnp.asarray(1.0 / math.sqrt(self.key_dim), query.dtype)
         scores = jnp.einsum(self._dot_product_equation, key, query)
         if mask is not None:
@@ -276,12 +317,6 @@ class MultiHeadAttention(Layer):
         dropped = self._dropout_layer(scores, training=training) if self.dropout > 0 \
             else scores
         return jnp.einsum(self._combine_equation, dropped, value), scores
-
-    @staticmethod
-    def _causal_mask(query: jax.Array, value: jax.Array) -> jax.Array:
-        """(1, target, source): position i may attend to positions j <= i."""
-        target, source = query.shape[1], value.shape[1]
-        return (jnp.arange(target)[:, None] >= jnp.arange(source)[None, :])[None]
 
     def compute_output_shape(self, query_shape: Any, value_shape: Any = None,
                              key_shape: Any = None) -> tuple:
@@ -304,12 +339,6 @@ class MultiHeadAttention(Layer):
             "output_shape": self.output_shape,
             "attention_axes": self.attention_axes,
             "sliding_window": None,
-            "kernel_initializer": initializers.serialize(self.kernel_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-            "activity_regularizer": regularizers.serialize(self.sublayer_activity_regularizer),
-            "kernel_constraint": constraints.serialize(self.kernel_constraint),
-            "bias_constraint": constraints.serialize(self.bias_constraint),
+            **self._sublayer_config(),
             "seed": self.seed,
         }
