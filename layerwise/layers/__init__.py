@@ -2,6 +2,9 @@
 from layerwise.engine.functional import Input
 from layerwise.engine.layer import Layer
 from layerwise.layers.activation_layers import ELU, PReLU, ReLU, LeakyReLU, Softmax
+from layerwise.layers.adaptive_pooling import (AdaptiveAveragePooling1D, AdaptiveAveragePooling2D,
+                                              AdaptiveAveragePooling3D, AdaptiveMaxPooling1D,
+                                              AdaptiveMaxPooling2D, AdaptiveMaxPooling3D)
 from layerwise.layers.attention import AdditiveAttention, Attention
 from layerwise.layers.core import (Activation, Dense, Dropout, Flatten, Identity, InputLayer,
                                    Lambda, Reshape)
@@ -147,4 +150,10 @@ __all__ = [
     "JaxLayer",
     "GroupQueryAttention",
     "SpectralNormalization",
+    "AdaptiveAveragePooling1D",
+    "AdaptiveAveragePooling2D",
+    "AdaptiveAveragePooling3D",
+    "AdaptiveMaxPooling1D",
+    "AdaptiveMaxPooling2D",
+    "AdaptiveMaxPooling3D",
 ]
