@@ -26,7 +26,13 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
+# Each case builds and trains models in both libraries: the rest run with -m slow.
+FAST_CASES = ("conv3d", "conv3d-transpose", "depthwise1d", "separable1d")
+
+
+@pytest.mark.parametrize("name", [
+    name if name in FAST_CASES else pytest.param(name, marks=pytest.mark.slow)
+    for name in sorted(CASES)])
 def test_contract_matches_keras(name):
     make, shape = CASES[name]
     check_layer(make, shape, rtol=1e-4, atol=1e-5)

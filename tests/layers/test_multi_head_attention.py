@@ -25,7 +25,13 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
+# Each case builds and trains models in both libraries (~6 s): the rest run with -m slow.
+FAST_CASES = ("cross", "causal", "value-dim")
+
+
+@pytest.mark.parametrize("name", [
+    name if name in FAST_CASES else pytest.param(name, marks=pytest.mark.slow)
+    for name in sorted(CASES)])
 def test_contract_matches_keras(name):
     make, shapes, kwargs = CASES[name]
     # Our fit trains single-output models only: the scores output leaves training out.

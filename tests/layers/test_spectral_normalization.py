@@ -7,18 +7,19 @@ from keras_oracle import check_layer, copy_weights, keras
 
 
 @pytest.mark.parametrize("make, shape", [
-    (lambda k: k.layers.SpectralNormalization(k.layers.Dense(3)), (4,)),
-    (lambda k: k.layers.SpectralNormalization(k.layers.Conv2D(2, 2), power_iterations=2),
-     (4, 4, 3)),
+    # Inner layers are named: the two libraries' name counters differ after other tests.
+    (lambda k: k.layers.SpectralNormalization(k.layers.Dense(3, name="inner")), (4,)),
+    (lambda k: k.layers.SpectralNormalization(k.layers.Conv2D(2, 2, name="inner"),
+                                              power_iterations=2), (4, 4, 3)),
 ], ids=["dense", "conv"])
 def test_contract_matches_keras(make, shape):
     check_layer(make, shape)
 
 
 def test_training_calls_normalize_the_kernel_like_keras():
-    ours, theirs = [library.layers.SpectralNormalization(library.layers.Dense(3),
-                                                         power_iterations=3)
-                    for library in (layerwise, keras)]
+    ours, theirs = [library.layers.SpectralNormalization(
+        library.layers.Dense(3, kernel_initializer=library.initializers.GlorotUniform(seed=1)),
+        power_iterations=3) for library in (layerwise, keras)]
     ours.build((None, 4))
     theirs.build((None, 4))
     copy_weights(theirs, ours)
@@ -28,8 +29,10 @@ def test_training_calls_normalize_the_kernel_like_keras():
                                    np.asarray(theirs(x, training=True)), rtol=1e-5, atol=1e-6)
     for a, b in zip(ours.get_weights(), theirs.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
-    # After a few iterations the largest singular value of the kernel is close to 1.
-    assert abs(np.linalg.svd(np.asarray(ours.kernel.value), compute_uv=False)[0] - 1) < 0.05
+    # Repeated training calls drive the kernel's largest singular value to 1.
+    for _ in range(20):
+        ours(x, training=True)
+    assert abs(np.linalg.svd(np.asarray(ours.kernel.value), compute_uv=False)[0] - 1) < 1e-3
 
 
 def test_fit_with_same_weights_equals_keras():
