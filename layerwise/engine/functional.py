@@ -102,7 +102,12 @@ def _traced_output_shapes(layer: Layer, inputs: Any, args: tuple, kwargs: dict) 
         call_inputs, call_args, call_kwargs = jax.tree_util.tree_unflatten(treedef, values)
         return layer(call_inputs, *call_args, training=False, **call_kwargs)
 
-    output = jax.eval_shape(call, [spec(leaves[i]) for i in tensor_positions])
+    # Assignments made while tracing (a stateful layer's update) go to a scope that is
+    # then dropped, so no abstract value is left in a variable.
+    from layerwise.engine.variables import StatelessScope
+
+    with StatelessScope():
+        output = jax.eval_shape(call, [spec(leaves[i]) for i in tensor_positions])
 
     def restore(array):
         shape = tuple(array.shape)
