@@ -39,6 +39,7 @@ from layerwise.layers.pooling import (AveragePooling1D, AveragePooling2D, AvgPoo
                                       GlobalMaxPool2D, GlobalMaxPooling1D, GlobalMaxPooling2D,
                                       MaxPool1D, MaxPool2D, MaxPooling1D, MaxPooling2D)
 from layerwise.layers.reversible_embedding import ReversibleEmbedding
+from layerwise.layers.serialization import deserialize, serialize
 from layerwise.layers.spectral_normalization import SpectralNormalization
 from layerwise.layers.reshaping import (Cropping1D, Cropping2D, Cropping3D, Permute,
                                         RepeatVector, UpSampling1D, UpSampling2D, UpSampling3D,
@@ -156,4 +157,6 @@ __all__ = [
     "AdaptiveMaxPooling1D",
     "AdaptiveMaxPooling2D",
     "AdaptiveMaxPooling3D",
+    "deserialize",
+    "serialize",
 ]
