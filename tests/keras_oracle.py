@@ -58,7 +58,8 @@ def check_layer(make: Callable[[Any], Any], input_shape: Any, *,
                 keras_make: Callable[[Any], Any] | None = None,
                 input_dtype: str = "float32", call_kwargs: dict | None = None,
                 train: bool = True, batch: int = 4, seed: int = 1,
-                rtol: float = 1e-5, atol: float = 1e-5) -> Any:
+                rtol: float = 1e-5, atol: float = 1e-5, positional_inputs: bool = False,
+                model_call_kwargs: dict | None = None) -> Any:
     """The contract every layer keeps, checked against real Keras.
 
     `make(library)` builds the layer from `layerwise` or from `keras` (the same code for
@@ -71,7 +72,10 @@ def check_layer(make: Callable[[Any], Any], input_shape: Any, *,
     model, read by real Keras, computes the same; and (with `train`) one SGD epoch from
     identical weights gives Keras's loss and weights. Automatic names are compared without
     their counter suffix, which depends on how many layers of the class each library has
-    made. Returns our layer.
+    made. With `positional_inputs`, the several inputs are passed as separate arguments
+    (`build(*shapes)`, `layer(*inputs)`), as MultiHeadAttention takes them;
+    `model_call_kwargs` are call arguments for the one-layer model's symbolic call.
+    Returns our layer.
     """
     import tempfile
 
@@ -79,24 +83,26 @@ def check_layer(make: Callable[[Any], Any], input_shape: Any, *,
 
     call_kwargs = call_kwargs or {}
     ours, theirs = make(layerwise), (keras_make or make)(keras)
-    ours.build(_batch_shapes(input_shape))
-    theirs.build(_batch_shapes(input_shape))
+    spread = _spreader(positional_inputs)
+    spread(ours.build, _batch_shapes(input_shape))
+    spread(theirs.build, _batch_shapes(input_shape))
     assert ours.built, f"{type(ours).__name__}.build() did not mark the layer built"
     assert [tuple(w.shape) for w in ours.weights] == [tuple(w.shape) for w in theirs.weights]
     assert [w.name for w in ours.weights] == [w.name for w in theirs.weights]
     _give_random_weights([ours, theirs], seed)
 
     x = _inputs_for(input_shape, input_dtype, batch, seed)
-    our_outputs, their_outputs = ours(x, **call_kwargs), theirs(x, **call_kwargs)
+    our_outputs = spread(ours, x, **call_kwargs)
+    their_outputs = spread(theirs, x, **call_kwargs)
     for a, b in zip(_as_list(our_outputs), _as_list(their_outputs)):
         assert tuple(np.shape(a)) == tuple(np.shape(b))
         np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=rtol, atol=atol)
     for shapes in (_batch_shapes(input_shape), _batch_shapes(input_shape, batch)):
-        our_shape = ours.compute_output_shape(shapes)
+        our_shape = spread(ours.compute_output_shape, shapes)
         assert _shapes_as_lists(our_shape) == _shapes_as_lists(
-            theirs.compute_output_shape(shapes))
+            spread(theirs.compute_output_shape, shapes))
     assert _shapes_as_lists(our_shape) == _shapes_as_lists(
-        [np.shape(a) for a in our_outputs] if isinstance(our_outputs, list)
+        [np.shape(a) for a in our_outputs] if isinstance(our_outputs, (list, tuple))
         else np.shape(our_outputs))
     assert ours.count_params() == theirs.count_params()
 
@@ -107,14 +113,16 @@ def check_layer(make: Callable[[Any], Any], input_shape: Any, *,
     assert config["name"] == ours.name
     rebuilt = type(ours).from_config(config)
     assert rebuilt.get_config() == config
-    rebuilt.build(_batch_shapes(input_shape))
+    spread(rebuilt.build, _batch_shapes(input_shape))
     rebuilt.set_weights(ours.get_weights())
-    for a, b in zip(_as_list(rebuilt(x, **call_kwargs)), _as_list(our_outputs)):
+    for a, b in zip(_as_list(spread(rebuilt, x, **call_kwargs)), _as_list(our_outputs)):
         np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
 
     # The layer inside a model, with the same weights: saved by us, read by Keras.
-    our_model = _one_layer_model(layerwise, make, input_shape, input_dtype)
-    their_model = _one_layer_model(keras, keras_make or make, input_shape, input_dtype)
+    our_model = _one_layer_model(layerwise, make, input_shape, input_dtype, spread,
+                                 model_call_kwargs)
+    their_model = _one_layer_model(keras, keras_make or make, input_shape, input_dtype, spread,
+                                   model_call_kwargs)
     _give_random_weights([our_model, their_model], seed)
     with tempfile.TemporaryDirectory() as folder:
         path = f"{folder}/layer.keras"
@@ -171,10 +179,23 @@ def _give_random_weights(layers: list, seed: int) -> None:
         layer.set_weights(weights)
 
 
+def _spreader(positional_inputs: bool) -> Callable:
+    """Calls `function(inputs)`, or `function(*inputs)` for layers taking them apart."""
+    def spread(function: Callable, inputs: Any, **kwargs: Any) -> Any:
+        if positional_inputs:
+            return function(*inputs, **kwargs)
+        return function(inputs, **kwargs)
+    return spread
+
+
 def _one_layer_model(library: Any, make: Callable[[Any], Any], input_shape: Any,
-                     input_dtype: str) -> Any:
+                     input_dtype: str, spread: Callable = None,
+                     call_kwargs: dict | None = None) -> Any:
     inputs = _symbolic_inputs(library, input_shape, input_dtype)
-    return library.Model(inputs, make(library)(inputs))
+    layer = make(library)
+    if spread is None:
+        return library.Model(inputs, layer(inputs))
+    return library.Model(inputs, spread(layer, inputs, **(call_kwargs or {})))
 
 
 def _shapes_as_lists(shape: Any) -> Any:

@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 import jax
 
-from layerwise.engine.keras_tensor import KerasTensor, Node, is_keras_tensor, is_shape
+from layerwise.engine.keras_tensor import (ABSTRACT_BATCH, KerasTensor, Node, is_keras_tensor,
+                                           is_shape)
+from layerwise.engine.variables import StatelessScope
 
 if TYPE_CHECKING:
     from layerwise.engine.layer import Layer
@@ -26,7 +28,12 @@ def call_symbolically(layer: "Layer", inputs: Any, args: tuple, kwargs: dict) ->
         layer.build_for_shape(input_shapes)
     layer.check_input_shape(input_shapes)
     kwargs = {k: v for k, v in kwargs.items() if k != "training"}
-    output_shapes = layer.compute_output_shape(input_shapes)
+    if args or kwargs:
+        # Further arguments (a second tensor, a mask, a flag such as
+        # return_attention_scores) may shape the output: trace the whole call.
+        output_shapes = _traced_output_shapes(layer, inputs, args, kwargs)
+    else:
+        output_shapes = layer.compute_output_shape(input_shapes)
     node_index = len(getattr(layer, "_inbound_nodes", []))
     output_leaves, treedef = jax.tree_util.tree_flatten(output_shapes, is_leaf=is_shape)
     output_tensors = [
@@ -40,6 +47,40 @@ def call_symbolically(layer: "Layer", inputs: Any, args: tuple, kwargs: dict) ->
         layer._inbound_nodes = []
     layer._inbound_nodes.append(node)
     return outputs
+
+
+def _traced_output_shapes(layer: "Layer", inputs: Any, args: tuple, kwargs: dict) -> Any:
+    """Output shapes of `layer(inputs, *args, **kwargs)`, found by abstract evaluation."""
+    def spec(tensor: KerasTensor) -> jax.ShapeDtypeStruct:
+        shape = tuple(ABSTRACT_BATCH if d is None else d for d in tensor.shape)
+        return jax.ShapeDtypeStruct(shape, tensor.dtype)
+
+    leaves, treedef = jax.tree_util.tree_flatten((inputs, args, kwargs),
+                                                 is_leaf=is_keras_tensor)
+    tensor_positions = [i for i, leaf in enumerate(leaves) if is_keras_tensor(leaf)]
+    first = leaves[tensor_positions[0]]
+    batch_unknown = len(first.shape) > 0 and first.shape[0] is None
+
+    def call(tensor_values: list) -> Any:
+        # Only the tensors are traced; flags such as return_attention_scores stay Python.
+        values = list(leaves)
+        for position, value in zip(tensor_positions, tensor_values):
+            values[position] = value
+        call_inputs, call_args, call_kwargs = jax.tree_util.tree_unflatten(treedef, values)
+        return layer(call_inputs, *call_args, training=False, **call_kwargs)
+
+    # Assignments made while tracing (a stateful layer's update) go to a scope that is
+    # then dropped, so no abstract value is left in a variable.
+    with StatelessScope():
+        output = jax.eval_shape(call, [spec(leaves[i]) for i in tensor_positions])
+
+    def restore(array):
+        shape = tuple(array.shape)
+        if batch_unknown and shape and shape[0] == ABSTRACT_BATCH:
+            shape = (None,) + shape[1:]
+        return shape
+
+    return jax.tree_util.tree_map(restore, output)
 
 
 def topological_nodes(inputs: list[KerasTensor], outputs: list[KerasTensor]) -> list[Node]:

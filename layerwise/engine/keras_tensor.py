@@ -49,6 +49,11 @@ class Node:
         return [leaf for leaf in leaves if isinstance(leaf, KerasTensor)]
 
 
+# A stand-in batch size for abstract tracing; its odd value makes accidental reliance on
+# it visible in shapes.
+ABSTRACT_BATCH = 7
+
+
 def is_keras_tensor(value: Any) -> bool:
     return isinstance(value, KerasTensor)
 

@@ -22,7 +22,7 @@ import numpy as np
 from layerwise import constraints, initializers, regularizers
 from layerwise.engine import naming
 from layerwise.engine.functional import call_symbolically
-from layerwise.engine.keras_tensor import any_symbolic, is_shape
+from layerwise.engine.keras_tensor import ABSTRACT_BATCH, any_symbolic, is_shape
 from layerwise.engine.variables import Variable, to_device
 from layerwise.random import SeedGenerator
 
@@ -457,9 +457,7 @@ def _batchless_shapes(value: Any) -> Any:
     return jax.tree_util.tree_map(lambda array: (None,) + tuple(array.shape[1:]), value)
 
 
-# A stand-in batch size for abstract tracing; its odd value makes accidental reliance on
-# it visible in shapes.
-_ABSTRACT_BATCH = 7
+_ABSTRACT_BATCH = ABSTRACT_BATCH
 
 
 def _abstract_inputs(input_shape: Any, dtype: str) -> Any:

@@ -3,18 +3,39 @@ from layerwise.engine.input_layer import Input
 from layerwise.engine.layer import Layer
 from layerwise.engine.input_layer import InputLayer
 from layerwise.engine.registry import public_dir
-from layerwise.layers.core import Activation, Dense, Dropout, Flatten, Lambda, Reshape
+from layerwise.layers.activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
+from layerwise.layers.adaptive_pooling import (AdaptiveAveragePooling1D, AdaptiveAveragePooling2D,
+                                              AdaptiveAveragePooling3D, AdaptiveMaxPooling1D,
+                                              AdaptiveMaxPooling2D, AdaptiveMaxPooling3D)
+from layerwise.layers.attention import AdditiveAttention, Attention
+from layerwise.layers.core import (Activation, Dense, Dropout, Flatten, Identity, Lambda,
+                                   Reshape)
+from layerwise.layers.convolutional import (Conv3D, Conv3DTranspose, Convolution3D,
+                                            Convolution3DTranspose, DepthwiseConv1D,
+                                            SeparableConv1D, SeparableConvolution1D)
 from layerwise.layers.convolutional import (Conv1D, Conv1DTranspose, Conv2D, Conv2DTranspose,
                                             Convolution1D, Convolution1DTranspose,
                                             Convolution2D, Convolution2DTranspose,
                                             DepthwiseConv2D, SeparableConv2D,
                                             SeparableConvolution2D)
 from layerwise.layers.conv_lstm import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D
+from layerwise.layers.einsum_dense import EinsumDense
 from layerwise.layers.embedding import Embedding
+from layerwise.layers.jax_layer import JaxLayer
 from layerwise.layers.merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply,
                                       Subtract, add, average, concatenate, dot, maximum,
                                       minimum, multiply, subtract)
-from layerwise.layers.normalization import BatchNormalization, LayerNormalization
+from layerwise.layers.multi_head_attention import MultiHeadAttention
+from layerwise.layers.noise import (ActivityRegularization, AlphaDropout, GaussianDropout,
+                                    GaussianNoise, SpatialDropout1D, SpatialDropout2D,
+                                    SpatialDropout3D)
+from layerwise.layers.group_query_attention import GroupQueryAttention
+from layerwise.layers.group_normalization import GroupNormalization
+from layerwise.layers.normalization import (BatchNormalization, LayerNormalization,
+                                            RMSNormalization, UnitNormalization)
+from layerwise.layers.pooling import (AveragePooling3D, AvgPool3D, GlobalAveragePooling3D,
+                                      GlobalAvgPool3D, GlobalMaxPool3D, GlobalMaxPooling3D,
+                                      MaxPool3D, MaxPooling3D)
 from layerwise.layers.pooling import (AveragePooling1D, AveragePooling2D, AvgPool1D, AvgPool2D,
                                       GlobalAveragePooling1D, GlobalAveragePooling2D,
                                       GlobalAvgPool1D, GlobalAvgPool2D, GlobalMaxPool1D,
@@ -25,8 +46,11 @@ from layerwise.layers.lstm import LSTM, LSTMCell
 from layerwise.layers.rnn import RNN, StackedRNNCells
 from layerwise.layers.simple_rnn import SimpleRNN, SimpleRNNCell
 from layerwise.layers.wrappers import Bidirectional, TimeDistributed, Wrapper
-from layerwise.layers.reshaping import (Cropping1D, Cropping2D, UpSampling1D, UpSampling2D,
-                                        ZeroPadding1D, ZeroPadding2D)
+from layerwise.layers.reversible_embedding import ReversibleEmbedding
+from layerwise.layers.spectral_normalization import SpectralNormalization
+from layerwise.layers.reshaping import (Cropping1D, Cropping2D, Cropping3D, Permute,
+                                        RepeatVector, UpSampling1D, UpSampling2D, UpSampling3D,
+                                        ZeroPadding1D, ZeroPadding2D, ZeroPadding3D)
 from layerwise.saving.serialization import deserialize_layer, serialize_keras_object
 
 __all__ = [
@@ -107,6 +131,56 @@ __all__ = [
     "ConvLSTM3D",
     "serialize",
     "deserialize",
+    "ELU",
+    "LeakyReLU",
+    "PReLU",
+    "ReLU",
+    "Softmax",
+    "ActivityRegularization",
+    "AlphaDropout",
+    "GaussianDropout",
+    "GaussianNoise",
+    "SpatialDropout1D",
+    "SpatialDropout2D",
+    "SpatialDropout3D",
+    "EinsumDense",
+    "MultiHeadAttention",
+    "AdditiveAttention",
+    "Attention",
+    "Identity",
+    "Cropping3D",
+    "Permute",
+    "RepeatVector",
+    "UpSampling3D",
+    "ZeroPadding3D",
+    "AveragePooling3D",
+    "AvgPool3D",
+    "GlobalAveragePooling3D",
+    "GlobalAvgPool3D",
+    "GlobalMaxPool3D",
+    "GlobalMaxPooling3D",
+    "MaxPool3D",
+    "MaxPooling3D",
+    "GroupNormalization",
+    "RMSNormalization",
+    "UnitNormalization",
+    "Conv3D",
+    "Conv3DTranspose",
+    "Convolution3D",
+    "Convolution3DTranspose",
+    "DepthwiseConv1D",
+    "SeparableConv1D",
+    "SeparableConvolution1D",
+    "ReversibleEmbedding",
+    "JaxLayer",
+    "GroupQueryAttention",
+    "SpectralNormalization",
+    "AdaptiveAveragePooling1D",
+    "AdaptiveAveragePooling2D",
+    "AdaptiveAveragePooling3D",
+    "AdaptiveMaxPooling1D",
+    "AdaptiveMaxPooling2D",
+    "AdaptiveMaxPooling3D",
 ]
 
 

@@ -1,5 +1,5 @@
-"""Convolution layers: Conv1D, Conv2D, Conv1DTranspose, Conv2DTranspose, DepthwiseConv2D,
-SeparableConv2D.
+"""Convolution layers: Conv1D/2D/3D, Conv1D/2D/3DTranspose, DepthwiseConv1D/2D,
+SeparableConv1D/2D.
 
 Kernels are stored as Keras stores them, `kernel_size + (in_channels // groups, filters)`
 (transposed convolutions: `kernel_size + (filters, in_channels)`), so weights move between
@@ -23,6 +23,13 @@ from layerwise.ops.convolution import (  # noqa: F401 (re-exported for the layer
     _effective_size, same_padding, explicit_padding, conv_output_size, _channels_to_last, _channels_to_first, default_implementation, _windows, MAX_PATCH_BYTES, _conv_im2col, _dimension_numbers, conv, transpose_padding, conv_transpose)
 
 __all__ = [
+    "Conv3D",
+    "Conv3DTranspose",
+    "Convolution3D",
+    "Convolution3DTranspose",
+    "DepthwiseConv1D",
+    "SeparableConv1D",
+    "SeparableConvolution1D",
     "Conv1D",
     "Conv1DTranspose",
     "Conv2D",
@@ -301,6 +308,12 @@ class Conv2D(_Conv):
     rank = 2
 
 
+class Conv3D(_Conv):
+    """3D convolution over (depth, rows, columns); see `_Conv` for the arguments."""
+
+    rank = 3
+
+
 class _ConvTranspose(_SpatialLayer):
     """N-D transposed convolution (the gradient of a convolution with respect to its input).
 
@@ -407,6 +420,12 @@ class Conv2DTranspose(_ConvTranspose):
     """2D transposed convolution; see `_ConvTranspose` for the arguments."""
 
     rank = 2
+
+
+class Conv3DTranspose(_ConvTranspose):
+    """3D transposed convolution; see `_ConvTranspose` for the arguments."""
+
+    rank = 3
 
 
 def depthwise_kernel_as_grouped(kernel: jax.Array) -> jax.Array:
@@ -597,8 +616,35 @@ class SeparableConv2D(_DepthwiseBase):
         }
 
 
+class DepthwiseConv1D(DepthwiseConv2D):
+    """Convolves each channel of (batch, steps, channels) inputs with its own filters."""
+
+    rank = 1
+
+    def __init__(self, kernel_size: Any, strides: Any = 1, padding: str = "valid",
+                 depth_multiplier: int = 1, data_format: str | None = None,
+                 dilation_rate: Any = 1, **kwargs: Any):
+        super().__init__(kernel_size, strides, padding, depth_multiplier, data_format,
+                         dilation_rate, **kwargs)
+
+
+class SeparableConv1D(SeparableConv2D):
+    """A depthwise 1D convolution followed by a pointwise one to `filters`."""
+
+    rank = 1
+
+    def __init__(self, filters: int, kernel_size: Any, strides: Any = 1,
+                 padding: str = "valid", data_format: str | None = None,
+                 dilation_rate: Any = 1, depth_multiplier: int = 1, **kwargs: Any):
+        super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate,
+                         depth_multiplier, **kwargs)
+
+
 # Keras's alternative names for the same classes.
 Convolution1D = Conv1D
+Convolution3D = Conv3D
+Convolution3DTranspose = Conv3DTranspose
+SeparableConvolution1D = SeparableConv1D
 Convolution2D = Conv2D
 Convolution1DTranspose = Conv1DTranspose
 Convolution2DTranspose = Conv2DTranspose

@@ -1,4 +1,4 @@
-"""Core layers: Dense, Activation, Dropout, Flatten, Reshape, Lambda."""
+"""Core layers: Dense, Activation, Dropout, Flatten, Reshape, Lambda, Identity."""
 from __future__ import annotations
 
 import inspect
@@ -306,3 +306,17 @@ def _serialize_function(function: Any) -> Any:
         return {"class_name": "__lambda__",
                 "config": {"code": code, "defaults": defaults, "closure": closure}}
     return serialize_keras_object(function)
+
+
+class Identity(Layer):
+    """Returns its inputs unchanged (a placeholder in a model's structure)."""
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.built = True
+
+    def call(self, inputs: Any) -> Any:
+        return inputs
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        return input_shape

@@ -1,6 +1,7 @@
-"""Normalization layers: BatchNormalization and LayerNormalization.
+"""Normalization layers: BatchNormalization, LayerNormalization, UnitNormalization and
+RMSNormalization.
 
-Both compute in the order Keras-JAX does (`inv = rsqrt(var + eps) * gamma`,
+Batch and layer normalization compute in the order Keras-JAX does (`inv = rsqrt(var + eps) * gamma`,
 `outputs = x * inv + (beta - mean * inv)`), so outputs agree to float32 rounding.
 """
 from __future__ import annotations
@@ -15,7 +16,8 @@ import numpy as np
 from layerwise import constraints, initializers, regularizers
 from layerwise.engine.layer import Layer
 
-__all__ = ["BatchNormalization", "LayerNormalization", "normalize"]
+__all__ = ["BatchNormalization", "LayerNormalization", "RMSNormalization", "UnitNormalization",
+           "normalize"]
 
 
 def normalize(x: jax.Array, mean: jax.Array, variance: jax.Array, gamma: jax.Array | None,
@@ -293,3 +295,65 @@ class LayerNormalization(Layer):
             "beta_constraint": constraints.serialize(self.beta_constraint),
             "gamma_constraint": constraints.serialize(self.gamma_constraint),
         }
+
+
+def _axes(axis: Any, owner: str) -> int | list[int]:
+    """An int axis, or a list of int axes, as Keras keeps them in configs."""
+    if isinstance(axis, (list, tuple)):
+        return [int(a) for a in axis]
+    if isinstance(axis, (int, np.integer)) and not isinstance(axis, bool):
+        return int(axis)
+    raise TypeError(f"Invalid value for argument `axis` of {owner}. Expected an int or a "
+                    f"list of ints. Received: axis={axis!r}")
+
+
+class UnitNormalization(Layer):
+    """Scales each sample to unit L2 norm over `axis` (an int or a list)."""
+
+    def __init__(self, axis: int | Sequence[int] = -1, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.axis = _axes(axis, f"UnitNormalization '{self.name}'")
+        self.built = True
+
+    def call(self, inputs: jax.Array) -> jax.Array:
+        axis = tuple(self.axis) if isinstance(self.axis, list) else self.axis
+        squares = jnp.sum(jnp.square(inputs), axis=axis, keepdims=True)
+        # A zero vector stays zero: the inverse norm is capped at 1 / 1e-12.
+        return inputs * jnp.minimum(jax.lax.rsqrt(squares), 1e12)
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        return input_shape
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "axis": self.axis}
+
+
+class RMSNormalization(Layer):
+    """`x / sqrt(mean(x**2 over axis) + epsilon) * scale`, a learned scale per feature."""
+
+    def __init__(self, axis: int | Sequence[int] = -1, epsilon: float = 1e-6, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.axis = _axes(axis, f"RMSNormalization '{self.name}'")
+        self.epsilon = _float(epsilon, "epsilon", f"RMSNormalization '{self.name}'")
+
+    def build(self, input_shape: tuple) -> None:
+        if isinstance(self.axis, int):
+            self.axis = [self.axis]  # Keras keeps a list from here on, configs included
+        self.scale = self.add_weight(name="scale",
+                                     shape=tuple(input_shape[a] for a in self.axis),
+                                     initializer="ones")
+
+    def call(self, inputs: jax.Array) -> jax.Array:
+        axes = tuple(sorted(self.axis))
+        inverse_rms = jax.lax.rsqrt(
+            jnp.mean(jnp.square(inputs), axis=axes, keepdims=True) + self.epsilon)
+        ndim = inputs.ndim
+        positive = sorted(a % ndim for a in self.axis)
+        scale_shape = [inputs.shape[a] if a in positive else 1 for a in range(ndim)]
+        return inputs * inverse_rms * jnp.reshape(self.scale.value, scale_shape)
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        return input_shape
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "axis": self.axis, "epsilon": self.epsilon}

@@ -1,4 +1,4 @@
-"""Pooling layers: MaxPooling1D/2D, AveragePooling1D/2D and the global poolings.
+"""Pooling layers: MaxPooling1D/2D/3D, AveragePooling1D/2D/3D and the global poolings.
 
 Windowed pooling is `lax.reduce_window`, the call Keras-JAX makes, except on CPU in the
 common case of non-overlapping windows (strides equal to the pool size, 'valid'
@@ -42,6 +42,14 @@ __all__ = [
     "MaxPool2D",
     "MaxPooling1D",
     "MaxPooling2D",
+    "AveragePooling3D",
+    "AvgPool3D",
+    "GlobalAveragePooling3D",
+    "GlobalAvgPool3D",
+    "GlobalMaxPool3D",
+    "GlobalMaxPooling3D",
+    "MaxPool3D",
+    "MaxPooling3D",
     "average_pool",
     "max_pool",
 ]
@@ -214,6 +222,28 @@ class AveragePooling2D(_Pooling):
         super().__init__(pool_size, strides, padding, data_format, name, **kwargs)
 
 
+class MaxPooling3D(_Pooling):
+    """Maximum over windows of `pool_size` (three spatial axes)."""
+
+    rank = 3
+    pool = staticmethod(max_pool)
+
+    def __init__(self, pool_size: Any = (2, 2, 2), strides: Any = None, padding: str = "valid",
+                 data_format: str | None = None, name: str | None = None, **kwargs: Any):
+        super().__init__(pool_size, strides, padding, data_format, name, **kwargs)
+
+
+class AveragePooling3D(_Pooling):
+    """Mean over windows of `pool_size` (three spatial axes)."""
+
+    rank = 3
+    pool = staticmethod(average_pool)
+
+    def __init__(self, pool_size: Any, strides: Any = None, padding: str = "valid",
+                 data_format: str | None = None, name: str | None = None, **kwargs: Any):
+        super().__init__(pool_size, strides, padding, data_format, name, **kwargs)
+
+
 class _GlobalPooling(Layer):
     """Reduces every spatial axis.
 
@@ -284,6 +314,20 @@ class GlobalMaxPooling2D(_GlobalPooling):
     reduce = staticmethod(jnp.max)
 
 
+class GlobalAveragePooling3D(_GlobalPooling):
+    """Mean over the three spatial axes."""
+
+    rank = 3
+    reduce = staticmethod(jnp.mean)
+
+
+class GlobalMaxPooling3D(_GlobalPooling):
+    """Maximum over the three spatial axes."""
+
+    rank = 3
+    reduce = staticmethod(jnp.max)
+
+
 # Keras's alternative names for the same classes.
 MaxPool1D = MaxPooling1D
 MaxPool2D = MaxPooling2D
@@ -293,3 +337,7 @@ GlobalAvgPool1D = GlobalAveragePooling1D
 GlobalAvgPool2D = GlobalAveragePooling2D
 GlobalMaxPool1D = GlobalMaxPooling1D
 GlobalMaxPool2D = GlobalMaxPooling2D
+MaxPool3D = MaxPooling3D
+AvgPool3D = AveragePooling3D
+GlobalAvgPool3D = GlobalAveragePooling3D
+GlobalMaxPool3D = GlobalMaxPooling3D

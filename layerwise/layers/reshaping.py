@@ -1,4 +1,5 @@
-"""Spatial reshaping layers: ZeroPadding1D/2D, Cropping1D/2D, UpSampling1D/2D."""
+"""Reshaping layers: ZeroPadding1D/2D/3D, Cropping1D/2D/3D, UpSampling1D/2D/3D, Permute,
+RepeatVector."""
 from __future__ import annotations
 
 from typing import Any
@@ -11,23 +12,28 @@ from layerwise.engine.layer import Layer
 from layerwise.layers.convolutional import (check_rank, choose, positive_int,
                                             standardize_data_format, standardize_tuple)
 
-__all__ = ["Cropping1D", "Cropping2D", "UpSampling1D", "UpSampling2D", "ZeroPadding1D",
-           "ZeroPadding2D"]
+__all__ = ["Cropping1D", "Cropping2D", "Cropping3D", "Permute", "RepeatVector", "UpSampling1D",
+           "UpSampling2D", "UpSampling3D", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D"]
 
 _INTERPOLATIONS = ("bilinear", "nearest", "lanczos3", "lanczos5", "bicubic")
 
 
-def _pairs_2d(value: Any, argument: str, owner: str) -> tuple[tuple[int, int], ...]:
-    """An int, 2 ints (symmetric), or 2 pairs ((top, bottom), (left, right)) as 2 pairs."""
+def _pairs(value: Any, count: int, argument: str, owner: str) -> tuple[tuple[int, int], ...]:
+    """An int, `count` ints (each symmetric), or `count` (before, after) pairs, as pairs."""
     if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
         pair = standardize_tuple(value, 2, argument, owner, allow_zero=True)
-        return (pair, pair)
-    if not hasattr(value, "__len__") or len(value) != 2:
+        return (pair,) * count
+    if not hasattr(value, "__len__") or len(value) != count:
         raise ValueError(
             f"Invalid value for argument `{argument}` of {owner}. Expected an int, a tuple "
-            f"of 2 ints or a tuple of 2 tuples of 2 ints. Received: {argument}={value!r}")
+            f"of {count} ints or a tuple of {count} tuples of 2 ints. "
+            f"Received: {argument}={value!r}")
     return tuple(standardize_tuple(entry, 2, argument, owner, allow_zero=True)
                  for entry in value)
+
+
+def _pairs_2d(value: Any, argument: str, owner: str) -> tuple[tuple[int, int], ...]:
+    return _pairs(value, 2, argument, owner)
 
 
 def _spatial_axes(data_format: str, rank: int) -> tuple[int, ...]:
@@ -98,6 +104,18 @@ class ZeroPadding2D(_ZeroPadding):
         self.padding = _pairs_2d(padding, "padding", self._owner())
 
 
+class ZeroPadding3D(_ZeroPadding):
+    """Pads the three spatial axes: an int, 3 ints, or 3 (before, after) pairs."""
+
+    rank = 3
+
+    def __init__(self, padding: Any = ((1, 1), (1, 1), (1, 1)), data_format: str | None = None,
+                 **kwargs: Any):
+        super().__init__(**kwargs)
+        self.data_format = standardize_data_format(data_format, self._owner())
+        self.padding = _pairs(padding, 3, "padding", self._owner())
+
+
 class _Cropping(_SpatialReshaping):
     """Removes cells from the start and end of each spatial axis."""
 
@@ -155,6 +173,18 @@ class Cropping2D(_Cropping):
         self.cropping = _pairs_2d(cropping, "cropping", self._owner())
 
 
+class Cropping3D(_Cropping):
+    """Crops the three spatial axes: an int, 3 ints, or 3 (start, end) pairs."""
+
+    rank = 3
+
+    def __init__(self, cropping: Any = ((1, 1), (1, 1), (1, 1)), data_format: str | None = None,
+                 **kwargs: Any):
+        super().__init__(**kwargs)
+        self.data_format = standardize_data_format(data_format, self._owner())
+        self.cropping = _pairs(cropping, 3, "cropping", self._owner())
+
+
 class UpSampling1D(_SpatialReshaping):
     """Repeats each step `size` times."""
 
@@ -207,3 +237,73 @@ class UpSampling2D(_SpatialReshaping):
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "size": self.size, "data_format": self.data_format,
                 "interpolation": self.interpolation}
+
+
+class UpSampling3D(_SpatialReshaping):
+    """Repeats each cell `size[i]` times along spatial axis i."""
+
+    rank = 3
+
+    def __init__(self, size: Any = (2, 2, 2), data_format: str | None = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.data_format = standardize_data_format(data_format, self._owner())
+        self.size = standardize_tuple(size, 3, "size", self._owner())
+
+    def call(self, inputs: jax.Array) -> jax.Array:
+        for axis, repeats in zip(_spatial_axes(self.data_format, self.rank), self.size):
+            inputs = jnp.repeat(inputs, repeats, axis=axis)
+        return inputs
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        return self._resized(input_shape, lambda i, n: n * self.size[i])
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "size": self.size, "data_format": self.data_format}
+
+
+class Permute(Layer):
+    """Reorders the non-batch axes: `dims` is a permutation of 1..rank-1 (1-based)."""
+
+    def __init__(self, dims: Any, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.dims = tuple(dims)
+        if sorted(self.dims) != list(range(1, len(self.dims) + 1)):
+            raise ValueError(
+                f"Invalid permutation argument `dims` for Permute Layer. The set of indices "
+                f"in `dims` must be consecutive and start from 1. Received dims={dims!r}")
+        self.built = True
+
+    def check_input_shape(self, input_shape: Any) -> None:
+        check_rank(self, input_shape, len(self.dims) + 1)
+
+    def call(self, inputs: jax.Array) -> jax.Array:
+        return jnp.transpose(inputs, (0,) + self.dims)
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        return (input_shape[0],) + tuple(input_shape[axis] for axis in self.dims)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "dims": self.dims}
+
+
+class RepeatVector(Layer):
+    """Repeats (batch, features) inputs `n` times: (batch, n, features)."""
+
+    def __init__(self, n: int, **kwargs: Any):
+        super().__init__(**kwargs)
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+            raise TypeError(f"Expected an integer value for `n`, got {type(n).__name__}.")
+        self.n = int(n)
+        self.built = True
+
+    def check_input_shape(self, input_shape: Any) -> None:
+        check_rank(self, input_shape, 2)
+
+    def call(self, inputs: jax.Array) -> jax.Array:
+        return jnp.repeat(inputs[:, None, :], self.n, axis=1)
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        return (input_shape[0], self.n, input_shape[1])
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "n": self.n}

@@ -100,7 +100,10 @@ def _walk_container(container: Any, path: str, visited: set[int],
     items = container.values() if isinstance(container, dict) else container
     for item in items:
         if _is_saveable(item):
-            name = _unique_name(naming.to_snake_case(type(item).__name__), used_names)
+            # A class may name itself as Keras's implementation class is named, where
+            # that differs from its public name (GroupQueryAttention).
+            class_name = getattr(type(item), "weights_file_class_name", type(item).__name__)
+            name = _unique_name(naming.to_snake_case(class_name), used_names)
             _walk(item, f"{path}/{name}", visited, on_saveable)
         elif isinstance(item, (list, tuple, dict)):
             name = _unique_name("container", used_names)
