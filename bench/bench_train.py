@@ -1,5 +1,6 @@
-"""Training benchmarks W1 (the seed's moons), W2 (the dropout model at MNIST size) and W3
-(keras.io's simple MNIST convnet).
+"""Training benchmarks W1 (the seed's moons), W2 (the dropout model at MNIST size), W3
+(keras.io's simple MNIST convnet), W4 (an LSTM text classifier) and W5 (a 2-block
+Transformer encoder).
 
 Each engine trains in its own process, engines alternating, repeated; medians are quoted.
 
@@ -7,7 +8,10 @@ Each engine trains in its own process, engines alternating, repeated; medians ar
     python bench/bench_train.py --workload w2                 # sgd and adam, empty caches
     python bench/bench_train.py --workload w3                 # adam, empty caches; PyTorch
                                                               # at 1 and default threads
+    python bench/bench_train.py --workload w4                 # LSTM; Keras, PyTorch at 1
+    python bench/bench_train.py --workload w5                 # and default threads
     python bench/bench_train.py --workload w1 --quick         # one run each
+    python bench/bench_train.py --workload w4 --smoke         # toy size: proves it runs
 """
 from __future__ import annotations
 
@@ -19,6 +23,15 @@ import workloads
 
 # W3 with --quick: half the rows (40 steps an epoch), still 3 epochs for a steady figure.
 QUICK_W3_ROWS = 5000
+# W4, W5 with --quick: about half the rows, still 3 epochs.
+QUICK_ROWS = {"w4": 2560, "w5": 2048}
+# --smoke: each workload at toy size, one run, 2 epochs (the second gives a "steady"
+# figure). It shows that every engine runs and every number is computed; its timings
+# mean nothing.
+SMOKE_OPTIONS = {"w1": {"epochs": 2}, "w2": {"rows": 1280, "epochs": 2},
+                 "w3": {"rows": 512, "epochs": 2}, "w4": {"rows": 256, "epochs": 2},
+                 "w5": {"rows": 256, "epochs": 2}}
+WORKLOADS = ("w1", "w2", "w3", "w4", "w5")
 # The workloads whose GFLOP/s are reported against the machine's measured matmul peak.
 FLOP_WORKLOADS = ("w2", "w3")
 
@@ -40,14 +53,37 @@ def measure_peak_gflops(quick: bool, previous: dict[str, float] | None = None
             for engine, value in measured.items()}
 
 
+def default_engines(workload: str) -> tuple[str, ...]:
+    """The engines a workload runs without `--engines`."""
+    if workload == "w3":
+        return harness.W3_ENGINES
+    if workload in ("w4", "w5"):
+        return harness.SEQUENCE_ENGINES
+    return harness.ENGINES
+
+
+def check_engines(workload: str, engines: list[str]) -> None:
+    """The JAX reference has no W4 or W5: say so before any process starts."""
+    if workload in ("w4", "w5") and "jax" in engines:
+        raise ValueError(f"Invalid value for argument `--engines` with workload {workload}. "
+                         f"Expected names from {', '.join(harness.SEQUENCE_ENGINES)} (no JAX "
+                         f"reference for the sequence workloads). Received: {','.join(engines)}")
+
+
 def run(workload: str, engines: list[str], modes: list[str], optimizers: list[str],
-        repeats: int, quick: bool) -> dict[str, Any]:
+        repeats: int, quick: bool, smoke: bool = False) -> dict[str, Any]:
     """All runs of one workload; returns raw runs and medians per (optimizer, mode, engine)."""
+    check_engines(workload, engines)
     options: dict[str, Any] = {}
     if quick and workload == "w2":
         options.update(rows=12000, epochs=3)
     if quick and workload == "w3":
         options.update(rows=QUICK_W3_ROWS)
+    if quick and workload in QUICK_ROWS:
+        options.update(rows=QUICK_ROWS[workload])
+    if smoke:
+        options.update(SMOKE_OPTIONS[workload])
+        quick = True  # the matmul peak at its small size too
     folders = harness.CacheFolders()
     cases: dict[str, Any] = {}
     peak = measure_peak_gflops(quick) if workload in FLOP_WORKLOADS else None
@@ -145,24 +181,30 @@ def report(result: dict[str, Any]) -> str:
     return "\n\n".join(blocks)
 
 
+def add_smoke_argument(parser) -> None:
+    parser.add_argument("--smoke", action="store_true",
+                        help="training workloads at toy size, one run, 2 epochs: checks "
+                             "that every engine runs; the timings mean nothing")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--workload", choices=["w1", "w2", "w3"], required=True)
+    parser.add_argument("--workload", choices=WORKLOADS, required=True)
     parser.add_argument("--modes", default=None,
                         help="comma-separated cache modes: empty,warm (w1 default: both; "
                              "w2, w3: empty)")
     parser.add_argument("--optimizers", default="sgd,adam", help="w2 only")
+    add_smoke_argument(parser)
     harness.add_common_arguments(parser)
     args = parser.parse_args()
     modes = (args.modes or ("empty,warm" if args.workload == "w1" else "empty")).split(",")
     optimizers = args.optimizers.split(",") if args.workload == "w2" else ["adam"]
-    repeats = args.repeats or (1 if args.quick else 3)
+    repeats = args.repeats or (1 if args.quick or args.smoke else 3)
     info = harness.machine_info()
     harness.print_machine(info)
-    engines = harness.engine_list(
-        args.engines, harness.W3_ENGINES if args.workload == "w3" else harness.ENGINES)
-    result = run(args.workload, engines, modes, optimizers, repeats, args.quick)
+    engines = harness.engine_list(args.engines, default_engines(args.workload))
+    result = run(args.workload, engines, modes, optimizers, repeats, args.quick, args.smoke)
     print(report(result))
     harness.save_json(args.json, {"machine": info, **result})
 

@@ -14,8 +14,8 @@ import numpy as np
 import workloads
 
 __all__ = [
-    "build_w1", "build_w2", "build_w3", "epoch_timer", "load", "predictors", "train_w1",
-    "train_w2", "train_w3",
+    "build_w1", "build_w2", "build_w3", "build_w4", "build_w5", "epoch_timer", "load",
+    "predictors", "train_w1", "train_w2", "train_w3", "train_w4", "train_w5",
 ]
 
 
@@ -79,6 +79,55 @@ def build_w3(keras: Any) -> Any:
     ])
 
 
+def build_w4(keras: Any) -> Any:
+    """The text classifier: embedding, one LSTM, a sigmoid unit."""
+    layers = keras.layers
+    return keras.Sequential([
+        keras.Input(shape=(workloads.W4_LENGTH,), dtype="int32"),
+        layers.Embedding(workloads.W4_VOCABULARY, workloads.W4_WIDTH),
+        layers.LSTM(workloads.W4_UNITS),
+        layers.Dense(1, activation="sigmoid"),
+    ])
+
+
+def position_embedding(keras: Any) -> Any:
+    """A layer adding a learned vector per position: a (length, width) table, as
+    `Embedding` initialises its own (uniform in [-0.05, 0.05]).
+
+    Equal to an `Embedding(length, width)` looked up at `arange(length)` and added, written
+    as a weight so that it needs nothing beyond `Layer` and `add_weight`.
+    """
+
+    class PositionEmbedding(keras.layers.Layer):
+        def build(self, input_shape):
+            self.embeddings = self.add_weight(shape=tuple(input_shape[1:]),
+                                              initializer="uniform", name="embeddings")
+
+        def call(self, inputs):
+            return inputs + self.embeddings.value
+
+    return PositionEmbedding()
+
+
+def build_w5(keras: Any) -> Any:
+    """The 2-block Transformer encoder classifier (post-norm blocks, as PyTorch's default)."""
+    layers = keras.layers
+    epsilon = workloads.W5_NORM_EPSILON
+    tokens = keras.Input(shape=(workloads.W5_LENGTH,), dtype="int32")
+    x = layers.Embedding(workloads.W5_VOCABULARY, workloads.W5_WIDTH)(tokens)
+    x = position_embedding(keras)(x)
+    for _ in range(workloads.W5_BLOCKS):
+        attended = layers.MultiHeadAttention(num_heads=workloads.W5_HEADS,
+                                             key_dim=workloads.W5_KEY_DIM)(x, x)
+        x = layers.LayerNormalization(epsilon=epsilon)(layers.Add()([x, attended]))
+        feed_forward = layers.Dense(workloads.W5_FEED_FORWARD, activation="relu")(x)
+        feed_forward = layers.Dense(workloads.W5_WIDTH)(feed_forward)
+        x = layers.LayerNormalization(epsilon=epsilon)(layers.Add()([x, feed_forward]))
+    x = layers.GlobalAveragePooling1D()(x)
+    outputs = layers.Dense(workloads.W5_CLASSES, activation="softmax")(x)
+    return keras.Model(tokens, outputs)
+
+
 def _fit(model: Any, keras: Any, x, y, **fit_arguments) -> dict[str, Any]:
     timer = epoch_timer(keras)
     start = time.perf_counter()
@@ -113,6 +162,23 @@ def train_w3(keras: Any, epochs: int, rows: int) -> dict[str, Any]:
     model = build_w3(keras)
     model.compile(loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
     return _fit(model, keras, x, y, epochs=epochs, batch_size=workloads.W3_BATCH)
+
+
+def train_w4(keras: Any, epochs: int, rows: int) -> dict[str, Any]:
+    x, y = workloads.w4_data(rows)
+    keras.utils.set_random_seed(0)
+    model = build_w4(keras)
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    return _fit(model, keras, x, y, epochs=epochs, batch_size=workloads.W4_BATCH)
+
+
+def train_w5(keras: Any, epochs: int, rows: int) -> dict[str, Any]:
+    x, y = workloads.w5_data(rows)
+    keras.utils.set_random_seed(0)
+    model = build_w5(keras)
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    return _fit(model, keras, x, y, epochs=epochs, batch_size=workloads.W5_BATCH)
 
 
 def predictors(keras: Any, which: str) -> tuple[Any, Any, np.ndarray]:

@@ -17,8 +17,8 @@ from torch import nn
 import workloads
 
 __all__ = [
-    "build_w1", "build_w2", "build_w3", "predictors", "threads", "train_w1", "train_w2",
-    "train_w3",
+    "build_w1", "build_w2", "build_w3", "build_w4", "build_w5", "predictors", "threads",
+    "train_w1", "train_w2", "train_w3", "train_w4", "train_w5",
 ]
 
 _EPSILON = 1e-7  # Keras's backend epsilon, used to clip probabilities
@@ -80,6 +80,76 @@ def build_w3() -> nn.Module:
                          nn.Softmax(dim=1))
 
 
+def _embedding(vocabulary: int, width: int) -> nn.Embedding:
+    """Keras's Embedding initialisation: uniform in [-0.05, 0.05]."""
+    layer = nn.Embedding(vocabulary, width)
+    nn.init.uniform_(layer.weight, -0.05, 0.05)
+    return layer
+
+
+class TextClassifier(nn.Module):
+    """W4: embedding, one LSTM (its last output), a sigmoid unit."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.embedding = _embedding(workloads.W4_VOCABULARY, workloads.W4_WIDTH)
+        self.lstm = nn.LSTM(workloads.W4_WIDTH, workloads.W4_UNITS, batch_first=True)
+        # Keras's LSTM initialisation: Glorot-uniform input kernel, orthogonal recurrent
+        # kernel, zero bias but 1 for the forget gate. PyTorch keeps two bias vectors and
+        # orders the gates i, f, g, o (Keras: i, f, c, o): the forget gate is the second
+        # quarter of `bias_ih_l0`; `bias_hh_l0` stays zero so their sum is Keras's bias.
+        units = workloads.W4_UNITS
+        nn.init.xavier_uniform_(self.lstm.weight_ih_l0)
+        nn.init.orthogonal_(self.lstm.weight_hh_l0)
+        with torch.no_grad():
+            self.lstm.bias_ih_l0.zero_()
+            self.lstm.bias_ih_l0[units:2 * units] = 1.0
+            self.lstm.bias_hh_l0.zero_()
+        self.output = _dense(units, 1)
+
+    def forward(self, tokens):
+        _, (hidden, _) = self.lstm(self.embedding(tokens))
+        return torch.sigmoid(self.output(hidden[-1]))
+
+
+class TransformerClassifier(nn.Module):
+    """W5: token and position embeddings, PyTorch's post-norm encoder layers, mean, softmax.
+
+    `nn.TransformerEncoderLayer` with batch_first=True, norm_first=False, no dropout and
+    the same sizes and LayerNorm epsilon as the Keras model; its attention and feed-forward
+    weights keep PyTorch's own initialisation.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        width = workloads.W5_WIDTH
+        self.tokens = _embedding(workloads.W5_VOCABULARY, width)
+        self.positions = nn.Parameter(torch.empty(workloads.W5_LENGTH, width))
+        nn.init.uniform_(self.positions, -0.05, 0.05)
+        self.blocks = nn.ModuleList([
+            nn.TransformerEncoderLayer(width, workloads.W5_HEADS,
+                                       dim_feedforward=workloads.W5_FEED_FORWARD,
+                                       dropout=0.0, activation="relu",
+                                       layer_norm_eps=workloads.W5_NORM_EPSILON,
+                                       batch_first=True, norm_first=False)
+            for _ in range(workloads.W5_BLOCKS)])
+        self.output = _dense(width, workloads.W5_CLASSES)
+
+    def forward(self, tokens):
+        x = self.tokens(tokens) + self.positions
+        for block in self.blocks:
+            x = block(x)
+        return torch.softmax(self.output(x.mean(dim=1)), dim=1)
+
+
+def build_w4() -> nn.Module:
+    return TextClassifier()
+
+
+def build_w5() -> nn.Module:
+    return TransformerClassifier()
+
+
 def binary_crossentropy(y_pred, y_true):
     p = y_pred.clamp(_EPSILON, 1 - _EPSILON)
     return -(y_true * torch.log(p) + (1 - y_true) * torch.log(1 - p)).mean()
@@ -90,12 +160,21 @@ def categorical_crossentropy(y_pred, y_true):
     return -(y_true * torch.log(p)).sum(dim=1).mean()
 
 
+def sparse_categorical_crossentropy(y_pred, y_true):
+    p = y_pred.gather(1, y_true[:, None]).clamp(_EPSILON, 1 - _EPSILON)
+    return -torch.log(p).mean()
+
+
 def binary_correct(y_pred, y_true):
     return ((y_pred > 0.5).float() == y_true).float().sum()
 
 
 def categorical_correct(y_pred, y_true):
     return (y_pred.argmax(dim=1) == y_true.argmax(dim=1)).float().sum()
+
+
+def sparse_categorical_correct(y_pred, y_true):
+    return (y_pred.argmax(dim=1) == y_true).float().sum()
 
 
 def _fit(model, loss_fn, correct_fn, optimizer, x, y, epochs, batch_size, validation=None):
@@ -176,6 +255,34 @@ def train_w3(epochs: int, rows: int) -> dict[str, Any]:
     stamps, logs = _fit(model, categorical_crossentropy, categorical_correct, optimizer, x, y,
                         epochs, workloads.W3_BATCH)
     return {"first_fit_s": time.perf_counter() - start, "epoch_stamps": stamps, "final": logs}
+
+
+def _train_adam(model, loss_fn, correct_fn, x, y, epochs, batch_size, start):
+    """Keras's Adam defaults (learning rate 0.001, epsilon 1e-7) on `model`, timed from `start`."""
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.001, eps=_EPSILON)
+    stamps, logs = _fit(model, loss_fn, correct_fn, optimizer, x, y, epochs, batch_size)
+    return {"first_fit_s": time.perf_counter() - start, "epoch_stamps": stamps, "final": logs}
+
+
+def train_w4(epochs: int, rows: int) -> dict[str, Any]:
+    x, y = workloads.w4_data(rows)
+    torch.manual_seed(0)
+    start = time.perf_counter()
+    # Token ids as int64, the index type nn.Embedding works in.
+    x = torch.from_numpy(x.astype(np.int64))
+    y = torch.from_numpy(y.reshape(-1, 1))
+    return _train_adam(build_w4(), binary_crossentropy, binary_correct, x, y, epochs,
+                       workloads.W4_BATCH, start)
+
+
+def train_w5(epochs: int, rows: int) -> dict[str, Any]:
+    x, y = workloads.w5_data(rows)
+    torch.manual_seed(0)
+    start = time.perf_counter()
+    x = torch.from_numpy(x.astype(np.int64))
+    y = torch.from_numpy(y.astype(np.int64))
+    return _train_adam(build_w5(), sparse_categorical_crossentropy,
+                       sparse_categorical_correct, x, y, epochs, workloads.W5_BATCH, start)
 
 
 def predictors(which: str) -> tuple[Any, Any, np.ndarray]:

@@ -3,6 +3,8 @@
     python bench/run_all.py                      # the full set, about 11 minutes on 2 cores
     python bench/run_all.py --quick              # one run of each, about 4.5 minutes
     python bench/run_all.py --json bench/results/latest.json
+    python bench/run_all.py --only w4,w5         # the sequence workloads and their targets
+    python bench/run_all.py --only w4,w5 --smoke # toy size: checks that everything runs
 
 The engines alternate inside each benchmark (see harness.rotations); every figure is a
 median over that benchmark's repeats, and every ratio compares runs made in this
@@ -33,10 +35,20 @@ TARGETS = [
     ("w3_steady_vs_keras", "W3 steady epoch, layerwise/Keras", 1 / 2),
     ("w3_steady_vs_torch", "W3 steady epoch, layerwise/PyTorch (the faster thread count)",
      1.5),
+    ("w4_steady_vs_keras", "W4 steady epoch, layerwise/Keras", 1 / 2),
+    ("w4_steady_vs_torch", "W4 steady epoch, layerwise/PyTorch (the faster thread count)",
+     1.0),
+    ("w4_first_fit", "W4 first fit, empty caches, layerwise/Keras", 0.6),
+    ("w5_steady_vs_keras", "W5 steady epoch, layerwise/Keras", 1 / 2),
+    ("w5_steady_vs_torch", "W5 steady epoch, layerwise/PyTorch (the faster thread count)",
+     1.0),
+    ("w5_first_fit", "W5 first fit, empty caches, layerwise/Keras", 0.6),
     ("p_predict_32", "predict 32 rows, layerwise/Keras (W1, W2)", 1 / 5),
     ("import_delta_s", "import layerwise - import jax, optax (seconds)", 0.3),
     ("seed_script_warm", "seed_moons.py whole process, warm, layerwise/Keras", 0.5),
 ]
+
+SECTIONS = ("w1", "w2", "w3", "w4", "w5", "predict", "import", "seed_script")
 
 
 def _ratio(summary: dict, key: str, peer: str) -> float | None:
@@ -52,9 +64,10 @@ def _fastest_torch(summary: dict) -> str | None:
     return min(measured, key=lambda engine: summary[engine]["steady_epoch_s"], default=None)
 
 
-def w3_torch_note(results: dict[str, Any]) -> str | None:
-    """Both PyTorch figures behind the W3 target, and which one the verdict used."""
-    summary = results.get("w3", {}).get("cases", {}).get("w3-empty", {}).get("summary")
+def torch_note(results: dict[str, Any], workload: str) -> str | None:
+    """Both PyTorch figures behind a workload's PyTorch target, and which one it used."""
+    summary = (results.get(workload, {}).get("cases", {}).get(f"{workload}-empty", {})
+               .get("summary"))
     if not summary or not _fastest_torch(summary):
         return None
     parts = []
@@ -66,7 +79,8 @@ def w3_torch_note(results: dict[str, Any]) -> str | None:
                      f"{harness.fmt(stats['steady_epoch_s'] * 1e3)} ms "
                      f"(layerwise/it {harness.fmt(_ratio(summary, 'steady_epoch_s', engine))})")
     chosen = bench_train.engine_title(_fastest_torch(summary), summary[_fastest_torch(summary)])
-    return f"W3 PyTorch steady epochs: {'; '.join(parts)}. The target uses {chosen}."
+    return (f"{workload.upper()} PyTorch steady epochs: {'; '.join(parts)}. "
+            f"The target uses {chosen}.")
 
 
 def evaluate_targets(results: dict[str, Any]) -> dict[str, list[float | None]]:
@@ -100,6 +114,17 @@ def evaluate_targets(results: dict[str, Any]) -> dict[str, list[float | None]]:
         fastest = _fastest_torch(summary)
         if fastest:
             values["w3_steady_vs_torch"] = [_ratio(summary, "steady_epoch_s", fastest)]
+    for workload in ("w4", "w5"):
+        cases = results.get(workload, {}).get("cases", {})
+        if f"{workload}-empty" not in cases:
+            continue
+        summary = cases[f"{workload}-empty"]["summary"]
+        values[f"{workload}_steady_vs_keras"] = [_ratio(summary, "steady_epoch_s", "keras")]
+        values[f"{workload}_first_fit"] = [_ratio(summary, "first_fit_s", "keras")]
+        fastest = _fastest_torch(summary)
+        if fastest:
+            values[f"{workload}_steady_vs_torch"] = [_ratio(summary, "steady_epoch_s",
+                                                            fastest)]
     if "predict" in results:
         summary = results["predict"]["summary"]
         values["p_predict_32"] = [_ratio(summary, f"{model}_predict_32_s", "keras")
@@ -111,7 +136,8 @@ def evaluate_targets(results: dict[str, Any]) -> dict[str, list[float | None]]:
     return values
 
 
-def targets_report(values: dict[str, list[float | None]]) -> str:
+def targets_report(values: dict[str, list[float | None]], smoke: bool = False) -> str:
+    """The targets table; under --smoke the ratios are shown without a verdict."""
     rows = []
     for name, description, limit in TARGETS:
         measured = values.get(name)
@@ -121,6 +147,8 @@ def targets_report(values: dict[str, list[float | None]]) -> str:
         shown = ", ".join(harness.fmt(v) for v in measured)
         verdicts = {harness.verdict(v, limit) for v in measured}
         verdict = "FAIL" if "FAIL" in verdicts else ("PASS" if verdicts == {"PASS"} else "n/a")
+        if smoke:  # toy sizes on a toy run: the ratio proves the plumbing, not the target
+            verdict = "n/a (smoke)"
         rows.append([description, f"<= {limit:.3g}", shown, verdict])
     return harness.markdown_table(["target", "limit", "measured", "verdict"], rows)
 
@@ -128,20 +156,32 @@ def targets_report(values: dict[str, list[float | None]]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", default="w1,w2,w3,predict,import,seed_script",
-                        help="comma-separated subset of w1,w2,w3,predict,import,seed_script")
+    parser.add_argument("--only", default=",".join(SECTIONS),
+                        help=f"comma-separated subset of {','.join(SECTIONS)}")
+    bench_train.add_smoke_argument(parser)
     harness.add_common_arguments(parser)
     args = parser.parse_args()
-    engines = harness.engine_list(args.engines)
-    # W3 holds layerwise to PyTorch at its faster thread count: both unless told otherwise.
-    w3_engines = harness.engine_list(args.engines, harness.W3_ENGINES)
     only = args.only.split(",")
+    unknown = [name for name in only if name not in SECTIONS]
+    if unknown:
+        parser.error(f"Invalid value for argument `--only`. Expected names from "
+                     f"{','.join(SECTIONS)}. Received: {','.join(unknown)}")
+    if args.smoke and not set(only) <= set(bench_train.WORKLOADS):
+        parser.error(f"--smoke covers the training workloads only: pass --only with names "
+                     f"from {','.join(bench_train.WORKLOADS)}. Received: --only {args.only}")
+    engines = harness.engine_list(args.engines)
+    # W3, W4 and W5 hold layerwise to PyTorch at its faster thread count: both unless told
+    # otherwise.
+    w3_engines = harness.engine_list(args.engines, harness.W3_ENGINES)
+    sequence_engines = harness.engine_list(args.engines, harness.SEQUENCE_ENGINES)
     info = harness.machine_info()
     harness.print_machine(info)
     started = time.perf_counter()
     results: dict[str, Any] = {}
     reports: list[str] = []
     quick = args.quick
+    smoke = args.smoke
+    training_repeats = args.repeats or (1 if quick or smoke else 3)
 
     def section(name: str, runner, reporter) -> None:
         if name not in only:
@@ -155,14 +195,18 @@ def main() -> None:
         print(reports[-1] + "\n", flush=True)
 
     section("w1", lambda: bench_train.run(
-        "w1", engines, ["empty", "warm"], ["adam"], args.repeats or (1 if quick else 3),
-        quick), bench_train.report)
-    section("w2", lambda: bench_train.run(
-        "w2", engines, ["empty"], ["sgd", "adam"], args.repeats or (1 if quick else 3),
-        quick), bench_train.report)
-    section("w3", lambda: bench_train.run(
-        "w3", w3_engines, ["empty"], ["adam"], args.repeats or (1 if quick else 3), quick),
+        "w1", engines, ["empty", "warm"], ["adam"], training_repeats, quick, smoke),
         bench_train.report)
+    section("w2", lambda: bench_train.run(
+        "w2", engines, ["empty"], ["sgd", "adam"], training_repeats, quick, smoke),
+        bench_train.report)
+    section("w3", lambda: bench_train.run(
+        "w3", w3_engines, ["empty"], ["adam"], training_repeats, quick, smoke),
+        bench_train.report)
+    for workload in ("w4", "w5"):
+        section(workload, lambda workload=workload: bench_train.run(
+            workload, sequence_engines, ["empty"], ["adam"], training_repeats, quick, smoke),
+            bench_train.report)
     section("predict", lambda: bench_predict.run(
         engines, args.repeats or (1 if quick else 2), quick), bench_predict.report)
     section("import", lambda: bench_import.run(args.repeats or (2 if quick else 7)),
@@ -173,10 +217,11 @@ def main() -> None:
     values = evaluate_targets(results)
     total = time.perf_counter() - started
     print(f"### Targets (whole invocation {total:.0f} s)\n")
-    print(targets_report(values))
-    note = w3_torch_note(results)
-    if note:
-        print("\n" + note)
+    print(targets_report(values, smoke))
+    for workload in ("w3", "w4", "w5"):
+        note = torch_note(results, workload)
+        if note:
+            print("\n" + note)
     harness.save_json(args.json, {"machine": info, "results": results, "targets": values,
                                   "seconds": total})
 

@@ -3,8 +3,8 @@
 Prints one line `BENCH_RESULT {json}` with what it measured; the parent adds the whole
 process time. Engines: layerwise, keras (Keras 3, JAX backend), torch (one intra-op
 thread unless BENCH_TORCH_THREADS says otherwise), torch-default (torch's own thread
-count), jax (the hand-written reference loop). Workloads: w1, w2, w3, predict (both
-models), matmul.
+count), jax (the hand-written reference loop; not for w4, w5). Workloads: w1, w2, w3,
+w4, w5, predict (both models), matmul.
 """
 from __future__ import annotations
 
@@ -23,6 +23,14 @@ import numpy as np  # noqa: E402
 
 import workloads  # noqa: E402
 from harness import RESULT_PREFIX, timed_repeats  # noqa: E402
+
+
+SEQUENCE_SIZES = {
+    "w4": {"epochs": workloads.W4_EPOCHS, "rows": workloads.W4_ROWS,
+           "batch": workloads.W4_BATCH},
+    "w5": {"epochs": workloads.W5_EPOCHS, "rows": workloads.W5_ROWS,
+           "batch": workloads.W5_BATCH},
+}
 
 
 def load_engine(engine: str) -> Any:
@@ -64,13 +72,20 @@ def run_training(module, keras, args) -> dict[str, Any]:
         train_rows = int(rows * (1 - workloads.W2_VALIDATION_SPLIT))
         steps = -(-train_rows // workloads.W2_BATCH)
         result["flops_per_epoch"] = workloads.w2_flops_per_epoch(train_rows, rows - train_rows)
-    else:
+    elif args.workload == "w3":
         epochs = args.epochs or workloads.W3_EPOCHS
         rows = args.rows or workloads.W3_ROWS
         result = (module.train_w3(keras, epochs, rows) if keras is not None
                   else module.train_w3(epochs, rows))
         steps = -(-rows // workloads.W3_BATCH)
         result["flops_per_epoch"] = workloads.w3_flops_per_epoch(rows)
+    else:  # the sequence workloads w4 and w5: same sizes, different constants
+        sizes = SEQUENCE_SIZES[args.workload]
+        epochs = args.epochs or sizes["epochs"]
+        rows = args.rows or sizes["rows"]
+        train = getattr(module, f"train_{args.workload}")
+        result = train(keras, epochs, rows) if keras is not None else train(epochs, rows)
+        steps = -(-rows // sizes["batch"])
     if hasattr(module, "threads"):
         result["torch_threads"] = module.threads()
     result.update(epoch_summary(result.pop("epoch_stamps")))
@@ -134,11 +149,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--engine", required=True)
     parser.add_argument("--workload", required=True,
-                        choices=["w1", "w2", "w3", "predict", "matmul"])
+                        choices=["w1", "w2", "w3", "w4", "w5", "predict", "matmul"])
     parser.add_argument("--optimizer", default="adam", choices=["sgd", "adam"])
     parser.add_argument("--epochs", type=int, default=0, help="0: the workload's default")
     parser.add_argument("--rows", type=int, default=0,
-                        help="w2, w3: 0 is the workload's default")
+                        help="w2 to w5: 0 is the workload's default")
     parser.add_argument("--size", type=int, default=2048, help="matmul size")
     parser.add_argument("--quick", type=int, default=0)
     args = parser.parse_args()

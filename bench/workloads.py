@@ -7,6 +7,13 @@ Dense(32, sigmoid) -> Dropout(0.2) -> Dense(10, softmax), batch 128, validation_
 W3 is the keras.io "simple MNIST convnet" on synthetic 10000x28x28x1 images: Conv2D(32, 3,
 relu) -> MaxPooling2D(2) -> Conv2D(64, 3, relu) -> MaxPooling2D(2) -> Flatten ->
 Dropout(0.5) -> Dense(10, softmax), adam, batch 128, no validation, 3 epochs.
+W4 is a text classifier on 5000 synthetic token sequences of length 200: Embedding(10000,
+64) -> LSTM(64) -> Dense(1, sigmoid), adam, binary crossentropy, batch 64, 3 epochs.
+W5 is a 2-block Transformer encoder on 4000 synthetic sequences of 64 tokens (vocabulary
+5000): token + position embeddings (d=64), each block MultiHeadAttention(4 heads, key_dim
+16) + residual + LayerNormalization + Dense(128, relu) -> Dense(64) + residual +
+LayerNormalization, then GlobalAveragePooling1D -> Dense(2, softmax), adam, sparse
+categorical crossentropy, batch 64, 3 epochs.
 """
 from __future__ import annotations
 
@@ -17,8 +24,12 @@ __all__ = [
     "W2_CLASSES", "W2_DROPOUT", "W2_EPOCHS", "W2_FEATURES", "W2_HIDDEN",
     "W2_LEARNING_RATES", "W2_ROWS", "W2_VALIDATION_SPLIT", "W3_BATCH", "W3_CLASSES",
     "W3_DROPOUT", "W3_EPOCHS", "W3_FILTERS", "W3_IMAGE_SHAPE", "W3_KERNEL",
-    "W3_LEARNING_RATE", "W3_POOL", "W3_ROWS", "split_for_validation", "w1_data",
-    "w2_data", "w2_flops_per_epoch", "w3_data", "w3_flops_per_epoch",
+    "W3_LEARNING_RATE", "W3_POOL", "W3_ROWS", "W4_BATCH", "W4_EPOCHS", "W4_LENGTH",
+    "W4_ROWS", "W4_UNITS", "W4_VOCABULARY", "W4_WIDTH", "W5_BATCH", "W5_BLOCKS",
+    "W5_CLASSES", "W5_EPOCHS", "W5_FEED_FORWARD", "W5_HEADS", "W5_KEY_DIM", "W5_LENGTH",
+    "W5_NORM_EPSILON", "W5_ROWS", "W5_VOCABULARY", "W5_WIDTH", "split_for_validation",
+    "token_data", "w1_data", "w2_data", "w2_flops_per_epoch", "w3_data",
+    "w3_flops_per_epoch", "w4_data", "w5_data",
 ]
 
 W1_EPOCHS = 100
@@ -50,6 +61,30 @@ W3_CLASSES = 10
 W3_BATCH = 128
 W3_EPOCHS = 3
 W3_LEARNING_RATE = 0.001  # Keras's Adam default: the example passes "adam"
+
+# W4: 78 full batches + one of 8 an epoch; 3 epochs, so the steady epoch is the median of
+# epochs 2 and 3.
+W4_ROWS = 5000
+W4_LENGTH = 200
+W4_VOCABULARY = 10000
+W4_WIDTH = 64  # the embedding's output size
+W4_UNITS = 64  # the LSTM's
+W4_BATCH = 64
+W4_EPOCHS = 3
+
+# W5: 62 full batches + one of 32 an epoch.
+W5_ROWS = 4000
+W5_LENGTH = 64
+W5_VOCABULARY = 5000
+W5_WIDTH = 64
+W5_HEADS = 4
+W5_KEY_DIM = 16  # W5_HEADS * W5_KEY_DIM == W5_WIDTH, as PyTorch's encoder layer requires
+W5_FEED_FORWARD = 128
+W5_BLOCKS = 2
+W5_CLASSES = 2
+W5_NORM_EPSILON = 1e-6  # keras.io's Transformer text classifier; PyTorch gets the same
+W5_BATCH = 64
+W5_EPOCHS = 3
 
 PREDICT_ROWS = (1, 32, 10000)
 
@@ -135,3 +170,32 @@ def w3_flops_per_epoch(rows: int) -> float:
     """
     forward = [2.0 * positions * terms for positions, terms in _w3_layer_sizes()]
     return rows * (2.0 * sum(forward) + sum(forward[1:]))
+
+
+def token_data(rows: int, length: int, vocabulary: int, classes: int,
+               seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Synthetic token sequences, int32 (rows, length), and int32 class labels (rows,).
+
+    Background tokens are uniform over the vocabulary; a tenth of each row's positions hold
+    tokens from a small set owned by the row's class, so the task is learnable without
+    being solved in one step. Token 0 is never drawn (it would read as padding).
+    """
+    generator = np.random.default_rng(seed)
+    labels = generator.integers(0, classes, rows)
+    tokens = generator.integers(1, vocabulary, (rows, length))
+    pool = 50  # marker tokens per class: 1..50 for class 0, 51..100 for class 1, ...
+    marked = generator.random((rows, length)) < 0.1
+    markers = 1 + labels[:, None] * pool + generator.integers(0, pool, (rows, length))
+    tokens = np.where(marked, markers, tokens)
+    return tokens.astype(np.int32), labels.astype(np.int32)
+
+
+def w4_data(rows: int = W4_ROWS) -> tuple[np.ndarray, np.ndarray]:
+    """W4's sequences, int32 (rows, 200), and float32 binary labels (rows,)."""
+    x, labels = token_data(rows, W4_LENGTH, W4_VOCABULARY, 2)
+    return x, labels.astype(np.float32)
+
+
+def w5_data(rows: int = W5_ROWS) -> tuple[np.ndarray, np.ndarray]:
+    """W5's sequences, int32 (rows, 64), and int32 class labels (rows,) for a sparse loss."""
+    return token_data(rows, W5_LENGTH, W5_VOCABULARY, W5_CLASSES, seed=1)
