@@ -15,8 +15,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from layerwise.engine.layer import Layer
-from layerwise.layers.convolutional import (check_rank, standardize_data_format,
-                                            standardize_tuple)
+from layerwise.layers.arguments import check_rank, standardize_data_format, standardize_tuple
 
 
 def _windows(size: int, output_size: int) -> tuple[np.ndarray, np.ndarray]:

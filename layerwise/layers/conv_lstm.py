@@ -13,7 +13,8 @@ import jax
 import jax.numpy as jnp
 
 from layerwise import activations, initializers
-from layerwise.layers import convolutional as conv_utils
+from layerwise.layers import arguments
+from layerwise.ops import convolution
 from layerwise.layers.rnn import RNN, cell_layer_config, expose_cell_arguments
 from layerwise.layers.rnn_cell import DropoutMasks, RecurrentCell, masked
 
@@ -35,12 +36,12 @@ class ConvLSTMCell(RecurrentCell):
         owner = f"{type(self).__name__} '{self.name}'"
         self.rank = rank
         self.filters = self.units
-        self.kernel_size = conv_utils.standardize_tuple(kernel_size, rank, "kernel_size", owner)
-        self.strides = conv_utils.standardize_tuple(strides, rank, "strides", owner,
+        self.kernel_size = arguments.standardize_tuple(kernel_size, rank, "kernel_size", owner)
+        self.strides = arguments.standardize_tuple(strides, rank, "strides", owner,
                                                     allow_zero=True)
-        self.padding = conv_utils.standardize_padding(padding, owner)
-        self.data_format = conv_utils.standardize_data_format(data_format, owner)
-        self.dilation_rate = conv_utils.standardize_tuple(dilation_rate, rank,
+        self.padding = arguments.standardize_padding(padding, owner)
+        self.data_format = arguments.standardize_data_format(data_format, owner)
+        self.dilation_rate = arguments.standardize_tuple(dilation_rate, rank,
                                                           "dilation_rate", owner)
         if max(self.strides) > 1 and max(self.dilation_rate) > 1:
             raise ValueError(
@@ -93,7 +94,7 @@ class ConvLSTMCell(RecurrentCell):
         """(batch, *spatial, filters) (or channels first) of one step's output."""
         channels_last = self.data_format == "channels_last"
         spatial = input_shape[1:-1] if channels_last else input_shape[2:]
-        out = tuple(conv_utils.conv_output_size(size, kernel, stride, dilation, self.padding)
+        out = tuple(convolution.conv_output_size(size, kernel, stride, dilation, self.padding)
                     for size, kernel, stride, dilation in zip(
                         spatial, self.kernel_size, self.strides, self.dilation_rate))
         if channels_last:
@@ -113,8 +114,8 @@ class ConvLSTMCell(RecurrentCell):
         """The four gates' convolutions, one per gate's mask if there are masks."""
         def convolve(x, w):
             if recurrent:
-                return conv_utils.conv(x, w, 1, "same", 1, self.data_format)
-            return conv_utils.conv(x, w, self.strides, self.padding, self.dilation_rate,
+                return convolution.conv(x, w, 1, "same", 1, self.data_format)
+            return convolution.conv(x, w, self.strides, self.padding, self.dilation_rate,
                                    self.data_format)
 
         if masks is None:
@@ -133,7 +134,7 @@ class ConvLSTMCell(RecurrentCell):
                 inputs = jnp.stack([masked(inputs, mask) for mask in input_masks])
                 folded = inputs.reshape((4, batch * steps) + inputs.shape[3:])
                 projected = jnp.concatenate(
-                    [conv_utils.conv(x, w, self.strides, self.padding, self.dilation_rate,
+                    [convolution.conv(x, w, self.strides, self.padding, self.dilation_rate,
                                      self.data_format)
                      for x, w in zip(folded, jnp.split(self.kernel.value, 4, axis=-1))],
                     axis=self._channel_axis)

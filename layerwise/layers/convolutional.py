@@ -9,18 +9,17 @@ The convolution math (im2col on CPU, XLA elsewhere) lives in `layerwise.ops.conv
 """
 from __future__ import annotations
 
-import difflib
 from typing import Any, Sequence
 
 import jax
-import jax.numpy as jnp
-import numpy as np
-from jax import lax
 
 from layerwise import activations, constraints, initializers, regularizers
 from layerwise.engine.layer import Layer
-from layerwise.ops.convolution import (  # noqa: F401 (re-exported for the layers)
-    _effective_size, same_padding, explicit_padding, conv_output_size, _channels_to_last, _channels_to_first, default_implementation, _windows, MAX_PATCH_BYTES, _conv_im2col, _dimension_numbers, conv, transpose_padding, conv_transpose)
+from layerwise.layers.arguments import (check_rank, positive_int,
+                                        standardize_data_format, standardize_padding,
+                                        standardize_tuple)
+from layerwise.ops.convolution import (effective_size, conv, conv_output_size, conv_transpose,
+                                        transpose_padding)
 
 __all__ = [
     "Conv3D",
@@ -46,73 +45,6 @@ __all__ = [
 ]
 
 Padding = Sequence[tuple[int, int]]
-
-
-# -- argument checks shared by the spatial layers (pooling and reshaping use them too) ---
-def standardize_tuple(value: Any, n: int, argument: str, owner: str,
-                      allow_zero: bool = False) -> tuple[int, ...]:
-    """An int or a sequence of `n` ints as a tuple of `n` ints, each positive (or >= 0)."""
-    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-        values = (int(value),) * n
-    else:
-        try:
-            values = tuple(value)
-        except TypeError:
-            values = None
-        if values is None or len(values) != n or not all(
-                isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in values):
-            raise ValueError(
-                f"Invalid value for argument `{argument}` of {owner}. Expected an int or a "
-                f"tuple of {n} integers. Received: {argument}={value!r}")
-        values = tuple(int(v) for v in values)
-    lowest = 0 if allow_zero else 1
-    if any(v < lowest for v in values):
-        expected = "non-negative" if allow_zero else "positive"
-        raise ValueError(
-            f"Invalid value for argument `{argument}` of {owner}. Expected {expected} "
-            f"integers. Received: {argument}={value!r}")
-    return values
-
-
-def choose(value: Any, allowed: Sequence[str], argument: str, owner: str) -> str:
-    """`value` lower-cased if it is one of `allowed`; else a ValueError naming close ones."""
-    if isinstance(value, str) and value.lower() in allowed:
-        return value.lower()
-    close = difflib.get_close_matches(str(value).lower(), allowed, n=3, cutoff=0.5)
-    hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-    raise ValueError(
-        f"Invalid value for argument `{argument}` of {owner}. Expected one of "
-        f"{list(allowed)}. Received: {argument}={value!r}.{hint}")
-
-
-def standardize_padding(value: Any, owner: str, allow_causal: bool = False) -> str:
-    """'valid' or 'same' (or 'causal' where allowed), case-insensitive."""
-    allowed = ("valid", "same", "causal") if allow_causal else ("valid", "same")
-    return choose(value, allowed, "padding", owner)
-
-
-def standardize_data_format(value: Any, owner: str) -> str:
-    """'channels_last' (the default, for None) or 'channels_first'."""
-    if value is None:
-        return "channels_last"
-    return choose(value, ("channels_last", "channels_first"), "data_format", owner)
-
-
-def positive_int(value: Any, argument: str, owner: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-        raise ValueError(
-            f"Invalid value for argument `{argument}` of {owner}. Expected a positive "
-            f"integer. Received: {argument}={value!r}")
-    return int(value)
-
-
-def check_rank(layer: Layer, input_shape: Any, ndim: int) -> None:
-    """Raise Keras's input-spec error if `input_shape` does not have `ndim` axes."""
-    if isinstance(input_shape, tuple) and len(input_shape) != ndim:
-        raise ValueError(
-            f"Input 0 of layer \"{layer.name}\" is incompatible with the layer: expected "
-            f"ndim={ndim}, found ndim={len(input_shape)}. Full shape received: "
-            f"{input_shape}")
 
 
 # -- layers ------------------------------------------------------------------------------
@@ -385,7 +317,7 @@ class _ConvTranspose(_SpatialLayer):
             low, high = transpose_padding(k, s, d, self.padding, o)
             # Spread input, plus padding, minus what the (dilated) window consumes.
             sizes.append(None if n is None else
-                         (n - 1) * s + 1 + low + high - _effective_size(k, d) + 1)
+                         (n - 1) * s + 1 + low + high - effective_size(k, d) + 1)
         return _with_spatial(tuple(input_shape), sizes, self.filters, self.data_format)
 
     def get_config(self) -> dict[str, Any]:

@@ -12,18 +12,10 @@ import numpy as np
 from layerwise import activations, constraints, initializers, regularizers
 from layerwise.engine.layer import Layer
 from layerwise.engine.registry import in_safe_mode
+from layerwise.layers.arguments import positive_int
 from layerwise.saving.function_code import dump_function_code, refuse_code
 from layerwise.saving.serialization import (deserialize_keras_object, find_code,
                                             serialize_keras_object)
-
-
-def _positive_int(layer: str, argument: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-        raise ValueError(
-            f"Received an invalid value for argument `{argument}` of {layer}. Expected a "
-            f"positive integer. Received: {argument}={value!r}"
-        )
-    return int(value)
 
 
 class Dense(Layer):
@@ -43,7 +35,7 @@ class Dense(Layer):
         kwargs.pop("quantization_config", None)
         kwargs.pop("lora_alpha", None)
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
-        self.units = _positive_int(f"Dense '{self.name}'", "units", units)
+        self.units = positive_int(units, "units", f"Dense '{self.name}'")
         if lora_rank:
             raise NotImplementedError("Dense: `lora_rank` is not supported yet.")
         self.activation = activations.get(activation)

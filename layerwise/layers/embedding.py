@@ -6,20 +6,12 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 
 from layerwise import constraints, initializers, regularizers
 from layerwise.engine.layer import Layer
+from layerwise.layers.arguments import positive_int
 
 __all__ = ["Embedding"]
-
-
-def _positive_int(value: Any, argument: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-        raise ValueError(
-            f"Invalid value for argument `{argument}` of Embedding. Expected a positive "
-            f"integer. Received: {argument}={value!r} (of type {type(value).__name__})")
-    return int(value)
 
 
 class Embedding(Layer):
@@ -40,8 +32,8 @@ class Embedding(Layer):
                  embeddings_regularizer: Any = None, embeddings_constraint: Any = None,
                  mask_zero: bool = False, weights: Any = None, lora_rank: int | None = None,
                  lora_alpha: Any = None, quantization_config: Any = None, **kwargs: Any):
-        input_dim = _positive_int(input_dim, "input_dim")
-        output_dim = _positive_int(output_dim, "output_dim")
+        input_dim = positive_int(input_dim, "input_dim", "Embedding")
+        output_dim = positive_int(output_dim, "output_dim", "Embedding")
         if kwargs.pop("input_length", None) is not None:
             warnings.warn("Argument `input_length` is deprecated. Just remove it.")
         super().__init__(**kwargs)

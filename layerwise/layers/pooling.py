@@ -21,9 +21,9 @@ import jax.numpy as jnp
 from jax import lax
 
 from layerwise.engine.layer import Layer
-from layerwise.layers.convolutional import (check_rank, conv_output_size,
-                                            default_implementation, standardize_data_format,
-                                            standardize_padding, standardize_tuple)
+from layerwise.layers.arguments import (check_rank, standardize_data_format,
+                                        standardize_padding, standardize_tuple)
+from layerwise.ops.convolution import conv_output_size, default_implementation
 
 __all__ = [
     "AveragePooling1D",

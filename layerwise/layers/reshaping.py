@@ -9,8 +9,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from layerwise.engine.layer import Layer
-from layerwise.layers.convolutional import (check_rank, choose, positive_int,
-                                            standardize_data_format, standardize_tuple)
+from layerwise.layers.arguments import (check_rank, choose, positive_int,
+                                        standardize_data_format, standardize_tuple)
 
 __all__ = ["Cropping1D", "Cropping2D", "Cropping3D", "Permute", "RepeatVector", "UpSampling1D",
            "UpSampling2D", "UpSampling3D", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D"]

@@ -40,14 +40,14 @@ def _as_tuple(value: int | Sequence[int], n: int) -> tuple[int, ...]:
 
 
 # -- shapes and paddings -----------------------------------------------------------------
-def _effective_size(kernel: int, dilation: int) -> int:
+def effective_size(kernel: int, dilation: int) -> int:
     return (kernel - 1) * dilation + 1
 
 
 def same_padding(size: int, kernel: int, stride: int, dilation: int = 1) -> tuple[int, int]:
     """XLA's 'SAME' padding of one axis: the extra cell, if odd, goes after."""
     output = -(-size // stride)
-    total = max((output - 1) * stride + _effective_size(kernel, dilation) - size, 0)
+    total = max((output - 1) * stride + effective_size(kernel, dilation) - size, 0)
     return total // 2, total - total // 2
 
 
@@ -69,7 +69,7 @@ def conv_output_size(size: int | None, kernel: int, stride: int, dilation: int,
     if size is None:
         return None
     if padding == "valid":
-        return (size - _effective_size(kernel, dilation)) // stride + 1
+        return (size - effective_size(kernel, dilation)) // stride + 1
     return (size - 1) // stride + 1  # 'same' and 'causal'
 
 
@@ -95,7 +95,7 @@ def _windows(x: jax.Array, kernel_size: Sequence[int], strides: Sequence[int],
     the input at `p * stride + offset_k * dilation`.
     """
     spatial = x.shape[1:-1]
-    outputs = [(n - _effective_size(k, d)) // s + 1
+    outputs = [(n - effective_size(k, d)) // s + 1
                for n, k, s, d in zip(spatial, kernel_size, strides, dilation_rate)]
     windows = []
     for offsets in itertools.product(*(range(k) for k in kernel_size)):
@@ -183,7 +183,7 @@ def conv(inputs: jax.Array, kernel: jax.Array, strides: int | Sequence[int] = 1,
 def transpose_padding(kernel: int, stride: int, dilation: int, padding: str,
                       output_padding: int | None) -> tuple[int, int]:
     """Keras's padding of the stride-dilated input of a transposed convolution."""
-    size = _effective_size(kernel, dilation)
+    size = effective_size(kernel, dilation)
     if padding == "valid":
         if output_padding is None:
             output_padding = max(size, stride) - size

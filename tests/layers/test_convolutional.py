@@ -134,7 +134,7 @@ def test_conv1d_shapes_and_formulations_agree_on_random_configurations(
 
     @jax.jit
     def both(x, kernel):
-        return [convolutional.conv(x, kernel, stride, layer._op_padding(), dilation,
+        return [layerwise.ops.convolution.conv(x, kernel, stride, layer._op_padding(), dilation,
                                    implementation=implementation)
                 for implementation in ("im2col", "xla")]
 
@@ -150,7 +150,7 @@ def test_cpu_uses_im2col_and_no_xla_convolution(monkeypatch):
     x = jnp.ones((1, 6, 6, 2))
     jaxpr = str(jax.make_jaxpr(lambda inputs: layer(inputs))(x))
     assert "conv_general_dilated" not in jaxpr and "concatenate" in jaxpr
-    xla = str(jax.make_jaxpr(lambda inputs: convolutional.conv(
+    xla = str(jax.make_jaxpr(lambda inputs: layerwise.ops.convolution.conv(
         inputs, layer.kernel.value, padding="same", implementation="xla"))(x))
     assert "conv_general_dilated" in xla
     monkeypatch.setattr(layerwise.ops.convolution, "MAX_PATCH_BYTES", 0)
