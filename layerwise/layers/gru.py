@@ -18,6 +18,7 @@ import jax.numpy as jnp
 from layerwise.layers.lstm import _check_use_cudnn
 from layerwise.layers.rnn import RNN, cell_layer_config, expose_cell_arguments
 from layerwise.layers.rnn_cell import DropoutMasks, RecurrentCell, gate_matmul, masked
+from layerwise import activations
 
 __all__ = ["GRU", "GRUCell"]
 
@@ -46,8 +47,6 @@ class GRUCell(RecurrentCell):
                  recurrent_constraint: Any = None, bias_constraint: Any = None,
                  dropout: float = 0.0, recurrent_dropout: float = 0.0, reset_after: bool = True,
                  seed: int | None = None, **kwargs: Any):
-        from layerwise import activations
-
         super().__init__(
             units, activation=activation, use_bias=use_bias,
             kernel_initializer=kernel_initializer, recurrent_initializer=recurrent_initializer,
@@ -107,8 +106,6 @@ class GRUCell(RecurrentCell):
         return h, [h]
 
     def get_config(self) -> dict[str, Any]:
-        from layerwise import activations
-
         return {**super().get_config(),
                 "recurrent_activation": activations.serialize(self.recurrent_activation),
                 "reset_after": self.reset_after}

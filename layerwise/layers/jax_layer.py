@@ -21,6 +21,7 @@ import numpy as np
 from layerwise import random
 from layerwise.engine.layer import Layer
 from layerwise.engine.variables import current_scope
+from layerwise.saving.serialization import deserialize_keras_object, serialize_keras_object
 
 _CALL_ARGUMENTS = ("params", "state", "rng", "inputs", "training")
 _INIT_ARGUMENTS = ("rng", "inputs", "training")
@@ -143,16 +144,12 @@ class JaxLayer(Layer):
         return outputs
 
     def get_config(self) -> dict[str, Any]:
-        from layerwise.saving.serialization import serialize_keras_object
-
         return {**super().get_config(), "call_fn": serialize_keras_object(self.call_fn),
                 "init_fn": serialize_keras_object(self.init_fn),
                 "native_serialization_platforms": self.native_serialization_platforms}
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> "JaxLayer":
-        from layerwise.saving.serialization import deserialize_keras_object
-
         config = dict(config)
         config["call_fn"] = deserialize_keras_object(config["call_fn"])
         config["init_fn"] = deserialize_keras_object(config["init_fn"])

@@ -15,6 +15,7 @@ import jax.numpy as jnp
 from layerwise import initializers
 from layerwise.layers.rnn import RNN, cell_layer_config, expose_cell_arguments
 from layerwise.layers.rnn_cell import DropoutMasks, RecurrentCell, gate_matmul, masked
+from layerwise import activations
 
 __all__ = ["LSTM", "LSTMCell"]
 
@@ -50,8 +51,6 @@ class LSTMCell(RecurrentCell):
                  kernel_constraint: Any = None, recurrent_constraint: Any = None,
                  bias_constraint: Any = None, dropout: float = 0.0,
                  recurrent_dropout: float = 0.0, seed: int | None = None, **kwargs: Any):
-        from layerwise import activations
-
         super().__init__(
             units, activation=activation, use_bias=use_bias,
             kernel_initializer=kernel_initializer, recurrent_initializer=recurrent_initializer,
@@ -100,8 +99,6 @@ class LSTMCell(RecurrentCell):
         return new_states
 
     def get_config(self) -> dict[str, Any]:
-        from layerwise import activations
-
         return {**super().get_config(),
                 "recurrent_activation": activations.serialize(self.recurrent_activation),
                 "unit_forget_bias": self.unit_forget_bias}

@@ -19,6 +19,8 @@ from layerwise.engine.variables import Variable, current_scope
 from layerwise.layers import rnn_loop
 from layerwise.layers.nested import build_inside
 from layerwise.layers.rnn_cell import RecurrentCell
+from layerwise import regularizers
+from layerwise.saving.serialization import deserialize_keras_object, serialize_keras_object
 
 
 def _is_nested(value: Any) -> bool:
@@ -109,16 +111,12 @@ class StackedRNNCells(Layer):
         return inputs, new_states[0] if len(new_states) == 1 else new_states
 
     def get_config(self) -> dict[str, Any]:
-        from layerwise.saving.serialization import serialize_keras_object
-
         return {**super().get_config(),
                 "cells": [serialize_keras_object(cell) for cell in self.cells]}
 
     @classmethod
     def from_config(cls, config: dict[str, Any], custom_objects: dict | None = None
                     ) -> "StackedRNNCells":
-        from layerwise.saving.serialization import deserialize_keras_object
-
         config = dict(config)
         cells = [deserialize_keras_object(cell, custom_objects)
                  for cell in config.pop("cells")]
@@ -317,8 +315,6 @@ class RNN(Layer):
 
     # -- configuration -------------------------------------------------------------------
     def get_config(self) -> dict[str, Any]:
-        from layerwise.saving.serialization import serialize_keras_object
-
         return {**super().get_config(), "return_sequences": self.return_sequences,
                 "return_state": self.return_state, "go_backwards": self.go_backwards,
                 "stateful": self.stateful, "unroll": self.unroll,
@@ -327,8 +323,6 @@ class RNN(Layer):
 
     @classmethod
     def from_config(cls, config: dict[str, Any], custom_objects: dict | None = None) -> "RNN":
-        from layerwise.saving.serialization import deserialize_keras_object
-
         config = dict(config)
         cell = deserialize_keras_object(config.pop("cell"), custom_objects)
         return cls(cell, **config)
@@ -360,8 +354,6 @@ def expose_cell_arguments(*names: str):
 
 def cell_layer_config(layer: RNN, config: dict[str, Any]) -> dict[str, Any]:
     """The layer's config as Keras writes it: the RNN's arguments and the cell's, no `cell`."""
-    from layerwise import regularizers
-
     cell_config = {key: value for key, value in layer.cell.get_config().items()
                    if key not in ("name", "trainable", "dtype")}
     rnn_config = {key: value for key, value in config.items() if key != "cell"}

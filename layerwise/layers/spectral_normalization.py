@@ -9,6 +9,7 @@ import jax.numpy as jnp
 
 from layerwise import initializers
 from layerwise.engine.layer import Layer
+from layerwise.saving.serialization import deserialize_keras_object, serialize_keras_object
 
 # Keras's lower bound on a norm in `normalize` (its backend epsilon).
 _EPSILON = 1e-7
@@ -86,16 +87,12 @@ class SpectralNormalization(Layer):
         return self.layer.compute_output_shape(input_shape)
 
     def get_config(self) -> dict[str, Any]:
-        from layerwise.saving.serialization import serialize_keras_object
-
         return {**super().get_config(), "layer": serialize_keras_object(self.layer),
                 "power_iterations": self.power_iterations}
 
     @classmethod
     def from_config(cls, config: dict[str, Any], custom_objects: dict | None = None
                     ) -> "SpectralNormalization":
-        from layerwise.saving.serialization import deserialize_keras_object
-
         config = dict(config)
         layer = deserialize_keras_object(config.pop("layer"), custom_objects)
         return cls(layer, **config)

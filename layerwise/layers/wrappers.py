@@ -9,6 +9,7 @@ import jax.numpy as jnp
 
 from layerwise.engine.layer import Layer
 from layerwise.layers.nested import build_inside
+from layerwise.saving.serialization import deserialize_keras_object, serialize_keras_object
 
 __all__ = ["Bidirectional", "TimeDistributed", "Wrapper"]
 
@@ -16,14 +17,10 @@ _MERGE_MODES = ("sum", "mul", "ave", "concat", None)
 
 
 def _serialize(layer: Layer) -> dict:
-    from layerwise.saving.serialization import serialize_keras_object
-
     return serialize_keras_object(layer)
 
 
 def _deserialize(config: dict, custom_objects: dict | None = None) -> Any:
-    from layerwise.saving.serialization import deserialize_keras_object
-
     return deserialize_keras_object(config, custom_objects)
 
 
