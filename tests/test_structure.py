@@ -56,14 +56,22 @@ def test_few_function_local_imports_of_the_library():
     assert len(set(local)) <= 25, sorted(set(local))
 
 
+def _is_class_name(node) -> bool:
+    """`type(x).__name__` or `x.__class__.__name__`."""
+    if not (isinstance(node, ast.Attribute) and node.attr == "__name__"):
+        return False
+    owner = node.value
+    return (isinstance(owner, ast.Call) and isinstance(owner.func, ast.Name)
+            and owner.func.id == "type") or (
+        isinstance(owner, ast.Attribute) and owner.attr == "__class__")
+
+
 def test_no_class_name_string_comparisons():
     found = []
     for path, tree in _trees():
         for node in ast.walk(tree):
             if isinstance(node, ast.Compare) and any(
-                    isinstance(side, ast.Attribute) and side.attr == "__name__"
-                    and isinstance(side.value, (ast.Call, ast.Attribute))
-                    for side in [node.left, *node.comparators]) and any(
+                    _is_class_name(side) for side in [node.left, *node.comparators]) and any(
                     isinstance(side, ast.Constant) and isinstance(side.value, str)
                     for side in [node.left, *node.comparators]):
                 found.append(f"{path.relative_to(PACKAGE)}:{node.lineno}")
@@ -84,7 +92,15 @@ def test_the_compiled_epoch_takes_at_most_eight_parameters():
     assert len(parameters) <= 8, list(parameters)
 
 
+# Layer test files that cannot use check_layer, each with the reason.
+CHECK_LAYER_EXEMPT = {
+    "test_jax_layer.py": "a JaxLayer made from params cannot be rebuilt from its config (in "
+                         "Keras neither), so its tests compare with Keras directly",
+}
+
+
 def test_every_layer_test_file_uses_the_shared_check_layer():
     missing = [path.name for path in sorted((TESTS / "layers").glob("test_*.py"))
-               if "check_layer(" not in path.read_text()]
+               if "check_layer(" not in path.read_text()
+               and path.name not in CHECK_LAYER_EXEMPT]
     assert missing == []

@@ -275,7 +275,7 @@ def _record(function: Callable, signature: inspect.Signature, args: tuple,
     # carry them; otherwise a later positional call argument would fill their place.
     for name in init_names:
         parameter = signature.parameters.get(name)
-        if name not in static and parameter is not None and \
+        if name not in bound.arguments and parameter is not None and \
                 parameter.default is not inspect.Parameter.empty:
             static[name] = parameter.default
     operation = FunctionOperation(function, static)

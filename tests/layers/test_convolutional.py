@@ -78,8 +78,9 @@ def test_layer_contract_matches_keras(name, arguments, shape):
 
 def _value_and_grads(layer, x, implementation, monkeypatch, max_patch_bytes=1 << 28):
     """sum(sin(layer(x))) and its gradients for x and the weights, with one formulation."""
-    monkeypatch.setattr(convolutional, "default_implementation", lambda: implementation)
-    monkeypatch.setattr(convolutional, "MAX_PATCH_BYTES", max_patch_bytes)
+    monkeypatch.setattr(layerwise.ops.convolution, "default_implementation",
+                        lambda: implementation)
+    monkeypatch.setattr(layerwise.ops.convolution, "MAX_PATCH_BYTES", max_patch_bytes)
 
     def loss(inputs, weights):
         with StatelessScope(list(zip(layer.weights, weights))):
