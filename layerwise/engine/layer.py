@@ -112,6 +112,8 @@ class Layer:
         self._non_trainable_variables: list[Variable] = []
         self._seed_generators: list[Any] = []
         self._build_input_shape: Any = None
+        # One node per call on symbolic tensors: where `input` and `output` come from.
+        self._inbound_nodes: list[Any] = []
         self.activity_regularizer = _get_regularizer(activity_regularizer)
         self._input_shape_arg: tuple | None = None
         if batch_input_shape is not None:
@@ -240,6 +242,26 @@ class Layer:
             self.build_for_shape(input_shape)
         output = jax.eval_shape(lambda inputs: self(inputs, training=False), specs)
         return _restore_batch_axis(output, input_shape)
+
+    # -- graph attributes ----------------------------------------------------------------
+    @property
+    def input(self) -> Any:
+        """The symbolic input(s) of this layer's first call in a graph."""
+        return self._first_node_tensors("input")
+
+    @property
+    def output(self) -> Any:
+        """The symbolic output(s) of this layer's first call in a graph."""
+        return self._first_node_tensors("output")
+
+    def _first_node_tensors(self, attribute: str) -> Any:
+        nodes = getattr(self, "_inbound_nodes", None)
+        if not nodes:
+            raise AttributeError(f"The layer {self.name} has never been called and thus has "
+                                 f"no defined {attribute}.")
+        node = nodes[0]
+        tensors = node.input_tensors if attribute == "input" else node.output_tensors
+        return tensors[0] if len(tensors) == 1 else tensors
 
     # -- weights -------------------------------------------------------------------------
     @property

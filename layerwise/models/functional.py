@@ -124,6 +124,16 @@ class Functional(Model):
                     f"expected shape={expected}, found shape={tuple(shape)}")
 
     @property
+    def input(self) -> Any:
+        """The model's inputs, in the structure the model was built with."""
+        return self._inputs_structure
+
+    @property
+    def output(self) -> Any:
+        """The model's outputs, in the structure the model was built with."""
+        return self._outputs_structure
+
+    @property
     def input_shape(self) -> Any:
         shapes = [t.shape for t in self.inputs]
         return shapes[0] if len(shapes) == 1 else shapes
