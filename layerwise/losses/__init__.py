@@ -94,6 +94,7 @@ from layerwise.losses.serialization import (
     msle,
     resolve_compile_loss,
     serialize,
+    to_loss,
 )
 
 __all__ = [

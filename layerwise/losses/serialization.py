@@ -185,8 +185,21 @@ def deserialize(config: Any, custom_objects: dict | None = None) -> Any:
     return cls.from_config(inner)
 
 
-def get(identifier: Any) -> Loss | None:
-    """A `Loss` object for a name, config dict, function, class or Loss.
+def get(identifier: Any) -> Any:
+    """What `keras.losses.get` returns: a function's name gives the plain function (one
+    loss per sample, no reduction); a class name, class or config gives a `Loss`; a
+    `Loss` or a function is returned as it is."""
+    if isinstance(identifier, str):
+        found = _IDENTIFIERS.get(identifier)
+        if found is not None and not inspect.isclass(found):
+            return found
+    elif callable(identifier) and not inspect.isclass(identifier):
+        return identifier
+    return to_loss(identifier)
+
+
+def to_loss(identifier: Any) -> Loss | None:
+    """A reducing `Loss` object for a name, config dict, function, class or Loss.
 
     Strings naming functions ("mse", "binary_crossentropy") give a LossFunctionWrapper
     named by the string, as `compile(loss="mse")` does; class names give an instance.
@@ -208,7 +221,7 @@ def get(identifier: Any) -> Loss | None:
             return found()
         return LossFunctionWrapper(found, name=identifier)
     if isinstance(identifier, dict):
-        return get(deserialize(identifier))
+        return to_loss(deserialize(identifier))
     if inspect.isclass(identifier) and issubclass(identifier, Loss):
         return identifier()
     if callable(identifier):
@@ -242,4 +255,4 @@ def resolve_compile_loss(identifier: Any, y_true_shape: tuple, y_pred_shape: tup
         else:
             fn = categorical_crossentropy
         return LossFunctionWrapper(fn, name=identifier)
-    return get(identifier)
+    return to_loss(identifier)

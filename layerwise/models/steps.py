@@ -50,6 +50,8 @@ class StepFunctions:
         self.metrics = list(metrics) + list(weighted_metrics)
         self.first_weighted = len(metrics)
         self.log_names = log_names(metrics[1:], list(weighted_metrics))
+        # A multi-output loss reports each output's loss to the Means after the tracker.
+        self.output_loss_count = len(getattr(loss, "tracked", ()))
         self.optimizer = optimizer
         self.trainable_variables = list(model.trainable_variables)
         self.non_trainable_variables = list(model.non_trainable_variables)
@@ -109,19 +111,28 @@ class StepFunctions:
         return y_pred, new_non_trainable, penalty
 
     def _total_loss(self, y, y_pred, sample_weight, penalty):
-        data_loss = jnp.zeros((), jnp.float32)
-        if self.loss is not None:
+        """The loss to minimise, and each output's own loss (multi-output models only)."""
+        data_loss, output_losses = jnp.zeros((), jnp.float32), []
+        if self.output_loss_count:
+            output_losses = self.loss.output_losses(y, y_pred, sample_weight=sample_weight)
+            data_loss = self.loss.total(output_losses)
+        elif self.loss is not None:
             data_loss = self.loss(y, y_pred, sample_weight=sample_weight)
-        return data_loss + penalty
+        return data_loss + penalty, output_losses
 
     def _update_metrics(self, metric_states, loss, y, y_pred, batch_size, row_mask=None,
-                        sample_weight=None):
+                        sample_weight=None, output_losses=()):
         tracker, *others = self.metrics
         states = [tracker.update(metric_states[0], loss, sample_weight=batch_size)]
+        for index, value in enumerate(output_losses, start=1):
+            states.append(self.metrics[index].update(metric_states[index], value,
+                                                     sample_weight=batch_size))
+        others = others[len(output_losses):]
         # As in Keras, `metrics` ignore sample weights (only `weighted_metrics` use them);
         # `row_mask` only hides the padding rows of a padded last batch.
         weights = _masked_weights(sample_weight, row_mask)
-        for index, (metric, state) in enumerate(zip(others, metric_states[1:]), start=1):
+        first = 1 + len(output_losses)
+        for index, (metric, state) in enumerate(zip(others, metric_states[first:]), start=first):
             weight = weights if index >= self.first_weighted else row_mask
             states.append(metric.update(state, y, y_pred, sample_weight=weight))
         return states
@@ -152,15 +163,16 @@ class StepFunctions:
         def loss_of(trainable):
             y_pred, new_non_trainable, penalty = self.forward(
                 trainable, state.non_trainable, x, True)
-            return self._total_loss(y, y_pred, loss_weight, penalty), (y_pred, new_non_trainable)
+            loss, output_losses = self._total_loss(y, y_pred, loss_weight, penalty)
+            return loss, (y_pred, new_non_trainable, output_losses)
 
-        (loss, (y_pred, new_non_trainable)), grads = jax.value_and_grad(
+        (loss, (y_pred, new_non_trainable, output_losses)), grads = jax.value_and_grad(
             loss_of, has_aux=True)(state.trainable)
         # The optimizer also applies the variables' constraints, as Keras's does.
         new_trainable, new_optimizer = self.optimizer.stateless_apply(
             state.optimizer, grads, state.trainable)
         metric_states = self._update_metrics(state.metrics, loss, y, y_pred, batch_size, row_mask,
-                                             sample_weight)
+                                             sample_weight, output_losses)
         return TrainState(new_trainable, new_non_trainable, new_optimizer, metric_states), loss
 
     def _test_step(self, trainable, non_trainable, metric_states, batch, real_rows=None):
@@ -171,9 +183,9 @@ class StepFunctions:
             loss_weight, row_mask = _mask_padding(sample_weight, batch_size, real_rows)
             batch_size = real_rows
         y_pred, _, penalty = self.forward(trainable, non_trainable, x, False)
-        loss = self._total_loss(y, y_pred, loss_weight, penalty)
+        loss, output_losses = self._total_loss(y, y_pred, loss_weight, penalty)
         return self._update_metrics(metric_states, loss, y, y_pred, batch_size, row_mask,
-                                    sample_weight)
+                                    sample_weight, output_losses)
 
     # -- whole epochs --------------------------------------------------------------------
     def _train_epoch(self, state, data, order, progress, validation_data, *, plan):
@@ -352,9 +364,10 @@ def _mask_padding(sample_weight, batch_size: int, real_rows: int):
     """
     row_mask = (jnp.arange(batch_size) < real_rows).astype(jnp.float32)
     loss_weight = row_mask * (batch_size / real_rows.astype(jnp.float32))
-    if sample_weight is not None:
-        loss_weight = loss_weight * sample_weight.reshape(
-            (batch_size,) + (1,) * (sample_weight.ndim - 1))
+    if sample_weight is not None:  # per-output weights (a dict or list) each get the mask
+        loss_weight = jax.tree_util.tree_map(
+            lambda weight: loss_weight * weight.reshape((batch_size,) + (1,) * (weight.ndim - 1)),
+            sample_weight)
     return loss_weight, row_mask
 
 
@@ -362,8 +375,8 @@ def _masked_weights(sample_weight, row_mask):
     """Sample weights for weighted metrics, zero on the padding rows of a padded batch."""
     if sample_weight is None or row_mask is None:
         return row_mask if sample_weight is None else sample_weight
-    return sample_weight * row_mask.reshape(
-        row_mask.shape + (1,) * (sample_weight.ndim - 1)).astype(sample_weight.dtype)
+    return jax.tree_util.tree_map(lambda weight: weight * row_mask.reshape(
+        row_mask.shape + (1,) * (weight.ndim - 1)).astype(weight.dtype), sample_weight)
 
 
 def _num_samples(data: tuple) -> int:

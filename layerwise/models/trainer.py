@@ -19,7 +19,7 @@ import numpy as np
 from layerwise import losses, optimizers
 from layerwise import metrics as metrics_module
 from layerwise.callbacks import CallbackList
-from layerwise.models import data as data_utils
+from layerwise.models import compile_losses, data as data_utils
 from layerwise.utils.progbar import Progbar
 from layerwise.models.epoch_plan import EpochPlan
 from layerwise.models.interrupts import interrupts_deferred
@@ -69,20 +69,21 @@ class Trainer:
                 auto_scale_loss: bool = True) -> None:
         """Configure the model for training."""
         self.optimizer = optimizers.get(optimizer)
-        self.loss = None if loss is None else losses.get(loss)
+        # Per-output losses (a dict or list) are resolved against the outputs at first use.
+        per_output = isinstance(loss, (dict, list, tuple))
+        self.loss = loss if per_output or loss is None else losses.to_loss(loss)
         self._loss_identifier = loss
+        self._loss_weights = loss_weights
         for argument, value in (("metrics", metrics), ("weighted_metrics", weighted_metrics)):
-            if isinstance(value, (str, dict)) or callable(value):
+            if isinstance(value, str) or callable(value):
                 raise TypeError(
                     f"compile: `{argument}` must be a list (or tuple) of metrics. Received: "
                     f"{argument}={value!r}. Did you mean {argument}=[{value!r}]?")
-        if loss_weights is not None and not isinstance(loss_weights, (int, float)):
-            raise NotImplementedError("compile: per-output `loss_weights` need multi-output "
-                                      "models, which are not supported yet.")
-        self._metric_identifiers = list(metrics or [])
-        self._weighted_metric_identifiers = list(weighted_metrics or [])
+        self._metric_identifiers = metrics if isinstance(metrics, dict) else list(metrics or [])
+        self._weighted_metric_identifiers = weighted_metrics if isinstance(
+            weighted_metrics, dict) else list(weighted_metrics or [])
         # Unknown names fail now, at compile time, not at the first fit.
-        for identifier in self._metric_identifiers + self._weighted_metric_identifiers:
+        for identifier in _flat_identifiers(metrics) + _flat_identifiers(weighted_metrics):
             if isinstance(identifier, str) and identifier not in ("accuracy", "acc",
                                                                   "crossentropy", "ce"):
                 metrics_module.get(identifier)
@@ -122,9 +123,7 @@ class Trainer:
             return self._steps
         y_pred_spec = self._output_spec(x_sample)
         if not isinstance(y_pred_spec, jax.ShapeDtypeStruct):
-            raise NotImplementedError(
-                f"{method}: models with several outputs cannot be trained yet (model "
-                f"'{self.name}').")
+            return self._multi_output_step_functions(x_sample, y_sample, y_pred_spec, key)
         output_shape = (None,) + tuple(y_pred_spec.shape[1:])
         check_targets(method, self.loss, y_sample, output_shape, self.name)
         if not (self._compile_metrics or self._compile_weighted_metrics):
@@ -143,6 +142,25 @@ class Trainer:
                                         eager=self._run_eagerly)
             self._steps_key = key
             self._steps_output_shape = output_shape
+        return self._steps
+
+    def _multi_output_step_functions(self, x_sample: Any, y_sample: Any, y_pred_spec: Any,
+                                     key: tuple) -> StepFunctions:
+        """Step functions for a model with several outputs (see compile_losses)."""
+        compiled = compile_losses.compile_outputs(
+            compile_losses.output_names(self, y_pred_spec), y_sample, y_pred_spec,
+            self._loss_identifier, self._loss_weights, self._metric_identifiers or None,
+            self._weighted_metric_identifiers or None)
+        self._compile_metrics = compiled.metrics
+        self._compile_weighted_metrics = compiled.weighted_metrics
+        tracker = metrics_module.Mean(name="loss")
+        with interrupts_deferred():
+            self.optimizer.build(self.trainable_variables)
+            self._steps = StepFunctions(
+                self, compiled.loss, [tracker] + compiled.loss_trackers + compiled.metrics,
+                self.optimizer, compiled.weighted_metrics, eager=self._run_eagerly)
+            self._steps_key = key
+            self._steps_output_shape = None
         return self._steps
 
     def _output_spec(self, x_sample: Any) -> Any:
@@ -473,10 +491,21 @@ class FitRun(NamedTuple):
 def _values_in_keras_order(logs: dict[str, float], steps: StepFunctions) -> list[float]:
     """The list `evaluate` returns: Keras looks the logs up by each metric's own name, in
     compile order (a repeated name repeats its value), then appends the other logs sorted."""
-    names = [metric.name for metric in steps.metrics]
+    names = [getattr(metric, "keras_order_name", metric.name) for metric in steps.metrics]
     names[0] = "loss"
     values = [logs[name] for name in names if name in logs]
     return values + [logs[key] for key in sorted(logs) if key not in names]
+
+
+def _flat_identifiers(metrics: Any) -> list:
+    """Every metric identifier in compile's `metrics` (a list, or per output a dict/lists)."""
+    if metrics is None:
+        return []
+    entries = metrics.values() if isinstance(metrics, dict) else metrics
+    found = []
+    for entry in entries:
+        found.extend(entry if isinstance(entry, (list, tuple)) else [entry])
+    return found
 
 
 def predict_in_blocks(functions: StepFunctions, x: Any, n: int, batch_size: int) -> np.ndarray:
