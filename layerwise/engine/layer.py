@@ -20,7 +20,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from layerwise import constraints, initializers, regularizers
-from layerwise.engine import naming
+from layerwise.engine import masking, naming
 from layerwise.engine.functional import call_symbolically
 from layerwise.engine.keras_tensor import any_symbolic, is_shape
 from layerwise.engine.variables import Variable, to_device
@@ -71,6 +71,8 @@ class Layer:
 
     # The dtype inputs are converted to before `call`; Embedding-like layers take ints.
     input_dtype = "float32"
+    # Whether `compute_mask` gives the outputs a mask (by default the input's, passed on).
+    supports_masking = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -122,7 +124,9 @@ class Layer:
             self._input_shape_arg = (batch_size,) + standardize_shape(input_shape, "input_shape")
         elif input_dim is not None:
             self._input_shape_arg = (batch_size, int(input_dim))
-        self._call_has_training_arg = "training" in inspect.signature(self.call).parameters
+        call_parameters = inspect.signature(self.call).parameters
+        self._call_has_training_arg = "training" in call_parameters
+        self._call_has_mask_arg = "mask" in call_parameters
 
     # -- construction --------------------------------------------------------------------
     def build(self, input_shape: Any) -> None:
@@ -195,6 +199,8 @@ class Layer:
     def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
         if any_symbolic(inputs):
             return call_symbolically(self, inputs, args, kwargs)
+        # Looked up before conversion, which may give the arrays new identities.
+        previous_mask = kwargs.get("mask", masking.mask_of(inputs))
         inputs = jax.tree_util.tree_map(self._convert_input, inputs)
         if not self.built:
             self.build_for_shape(_batchless_shapes(inputs))
@@ -206,10 +212,19 @@ class Layer:
             kwargs["training"] = training
         token = _training_context.set(training)
         try:
-            outputs = self.call(inputs, *args, **kwargs)
+            with masking.mask_scope():
+                if previous_mask is not None and getattr(self, "_call_has_mask_arg", False):
+                    kwargs["mask"] = previous_mask
+                outputs = self.call(inputs, *args, **kwargs)
+                if self.supports_masking:
+                    masking.attach(outputs, self.compute_mask(inputs, previous_mask))
         finally:
             _training_context.reset(token)
         return outputs
+
+    def compute_mask(self, inputs: Any, previous_mask: Any) -> Any:
+        """The mask of the outputs, for layers that support masking: the input's, unchanged."""
+        return previous_mask
 
     def _convert_input(self, value: Any) -> Any:
         if isinstance(value, Variable):

@@ -9,6 +9,7 @@ from layerwise.layers.convolutional import (Conv1D, Conv1DTranspose, Conv2D, Con
                                             DepthwiseConv2D, SeparableConv2D,
                                             SeparableConvolution2D)
 from layerwise.layers.embedding import Embedding
+from layerwise.layers.masking import Masking
 from layerwise.layers.merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply,
                                       Subtract, add, average, concatenate, dot, maximum,
                                       minimum, multiply, subtract)
@@ -50,6 +51,7 @@ __all__ = [
     "dot",
     "Dropout",
     "Embedding",
+    "Masking",
     "Flatten",
     "GlobalAveragePooling1D",
     "GlobalAveragePooling2D",

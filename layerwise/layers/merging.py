@@ -9,6 +9,8 @@ accepted and ignored.
 """
 from __future__ import annotations
 
+import functools
+
 from typing import Any, Sequence
 
 import jax
@@ -125,6 +127,13 @@ class _Merge(Layer):
 
 class _ElementwiseMerge(_Merge):
     """Combines same-shaped (or broadcastable) tensors element by element."""
+
+    supports_masking = True  # as in Keras: the input's mask passes on
+
+    def compute_mask(self, inputs: Any, previous_mask: Any) -> Any:
+        """A step counts where it counts in every input that has a mask."""
+        masks = [mask for mask in previous_mask or [] if mask is not None]
+        return functools.reduce(jnp.logical_and, masks) if masks else None
 
     def _combine(self, inputs: list[jax.Array]) -> jax.Array:
         raise NotImplementedError
