@@ -19,7 +19,7 @@ import numpy as np
 from layerwise import losses, optimizers
 from layerwise import metrics as metrics_module
 from layerwise.callbacks import CallbackList
-from layerwise.models import compile_losses, data as data_utils
+from layerwise.models import callback_hooks, compile_losses, data as data_utils
 from layerwise.utils.progbar import Progbar
 from layerwise.models.epoch_plan import EpochPlan
 from layerwise.models.interrupts import interrupts_deferred
@@ -243,9 +243,8 @@ class Trainer:
                 run.callbacks.on_epoch_begin(epoch)
                 validate = run.validation is not None and (epoch + 1) % validation_freq == 0
                 logs, validation_logs = self._train_epoch(run, validate)
-                if validate and validation_logs is None:
-                    validation_logs = self._evaluate_arrays(
-                        run.steps, run.validation, run.validation_plan, prefix="val_")
+                if validate:
+                    validation_logs = self._validation_hooks(run, validation_logs)
                 logs = dict(sorted({**logs, **(validation_logs or {})}.items()))
                 # Callbacks may add keys (learning_rate) for History, not on_train_end.
                 run.callbacks.on_epoch_end(epoch, dict(logs))
@@ -255,6 +254,24 @@ class Trainer:
             self._in_fit = False
         run.callbacks.on_train_end(logs)
         return run.callbacks.history
+
+    def _validation_hooks(self, run: "FitRun", validation_logs: dict | None) -> dict:
+        """Keras's on_test_begin / on_test_batch_* / on_test_end around validation; the
+        validation is run here unless the epoch's program already did it."""
+        run.callbacks.on_test_begin()
+        if validation_logs is None:
+            if run.callbacks.wants_batch_hooks():
+                results = callback_hooks.evaluate_batch_by_batch(
+                    run.steps, run.validation, data_utils.num_samples(run.validation[0]),
+                    run.validation_plan.batch_size, run.callbacks,
+                    lambda values: self._logs(run.steps, values))
+                validation_logs = self._logs(run.steps, results, prefix="val_")
+            else:
+                validation_logs = self._evaluate_arrays(
+                    run.steps, run.validation, run.validation_plan, prefix="val_")
+        run.callbacks.on_test_end({key[len("val_"):]: value
+                                   for key, value in validation_logs.items()})
+        return validation_logs
 
     def _prepare_fit(self, x, y, batch_size, epochs, verbose, callbacks, validation_split,
                      validation_data, shuffle, class_weight, sample_weight, steps_per_epoch,
@@ -395,8 +412,14 @@ class Trainer:
             callbacks, model=self, add_progbar=verbose != 0, verbose=verbose,
             params={"verbose": verbose, "steps": math.ceil(n / min(batch_size, n))})
         callback_list.on_test_begin()
-        logs = self._evaluate_arrays(functions, _put_on_device((x, y, sample_weight)),
-                                     EpochPlan.for_rows(n, batch_size, functions.pads_last_batch))
+        if callback_list.wants_batch_hooks():
+            logs = self._logs(functions, callback_hooks.evaluate_batch_by_batch(
+                functions, _put_on_device((x, y, sample_weight)), n, batch_size,
+                callback_list, lambda values: self._logs(functions, values)))
+        else:
+            logs = self._evaluate_arrays(
+                functions, _put_on_device((x, y, sample_weight)),
+                EpochPlan.for_rows(n, batch_size, functions.pads_last_batch))
         callback_list.on_test_end(logs)
         if return_dict:
             return logs
@@ -413,8 +436,17 @@ class Trainer:
         self._ensure_built(x)
         n = data_utils.num_samples(x)
         functions = self._inference_functions()
+        callback_list = CallbackList(callbacks, model=self, add_progbar=False,
+                                     params={"verbose": verbose,
+                                             "steps": math.ceil(n / batch_size)})
         progress = Progbar(math.ceil(n / batch_size), verbose=verbose) if verbose else None
-        outputs = predict_in_blocks(functions, x, n, batch_size)
+        callback_list.on_predict_begin()
+        if callback_list.wants_batch_hooks():
+            outputs = callback_hooks.predict_batch_by_batch(functions, x, n, batch_size,
+                                                            callback_list)
+        else:
+            outputs = predict_in_blocks(functions, x, n, batch_size)
+        callback_list.on_predict_end()
         if progress is not None:
             progress.update(progress.target, finalize=True)
         return outputs
