@@ -22,12 +22,19 @@ import numpy as np
 from layerwise import constraints, initializers, regularizers
 from layerwise.engine import masking, naming
 from layerwise.engine.functional import call_symbolically
+from layerwise.engine.input_spec import check_input_spec
 from layerwise.engine.keras_tensor import any_symbolic, is_shape
 from layerwise.engine.variables import Variable, to_device
 from layerwise.random import SeedGenerator
 
 _training_context: contextvars.ContextVar[bool | None] = contextvars.ContextVar(
     "layerwise_training", default=None
+)
+
+# Losses that layers add with `add_loss` during a call; the training step opens one list
+# per traced forward pass and adds them to the loss it minimises.
+added_losses: contextvars.ContextVar[list | None] = contextvars.ContextVar(
+    "layerwise_added_losses", default=None
 )
 
 Shape = tuple
@@ -73,6 +80,8 @@ class Layer:
     input_dtype = "float32"
     # Whether `compute_mask` gives the outputs a mask (by default the input's, passed on).
     supports_masking = False
+    # An InputSpec (or a list, one per input) that inputs are checked against.
+    input_spec: Any = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -211,6 +220,8 @@ class Layer:
         if self._call_has_training_arg:
             kwargs["training"] = training
         token = _training_context.set(training)
+        outermost = added_losses.get() is None
+        losses_token = added_losses.set([]) if outermost else None
         try:
             with masking.mask_scope():
                 if previous_mask is not None and getattr(self, "_call_has_mask_arg", False):
@@ -218,9 +229,22 @@ class Layer:
                 outputs = self.call(inputs, *args, **kwargs)
                 if self.supports_masking:
                     masking.attach(outputs, self.compute_mask(inputs, previous_mask))
+            if outermost:  # an eager call outside training: `losses` reports its losses
+                self._call_losses = [value for value in added_losses.get()
+                                     if not isinstance(value, jax.core.Tracer)]
         finally:
             _training_context.reset(token)
+            if losses_token is not None:
+                added_losses.reset(losses_token)
         return outputs
+
+    def add_loss(self, loss: Any) -> None:
+        """Add a scalar to the loss minimised in training (call it from `call`)."""
+        collected = added_losses.get()
+        if collected is None:
+            raise ValueError("`add_loss()` can only be called from inside `build()` or "
+                             f"`call()`, on a tensor input. Received invalid value: {loss}")
+        collected.append(jnp.sum(jnp.asarray(loss, jnp.float32)))
 
     def compute_mask(self, inputs: Any, previous_mask: Any) -> Any:
         """The mask of the outputs, for layers that support masking: the input's, unchanged."""
@@ -247,7 +271,10 @@ class Layer:
         return to_device(array)
 
     def check_input_shape(self, input_shape: Any) -> None:
-        """Raise a ValueError if the layer cannot take inputs of this shape (a hook)."""
+        """Raise a ValueError if the layer cannot take inputs of this shape (a hook; by
+        default, the checks of `input_spec`)."""
+        if self.input_spec is not None:
+            check_input_spec(self.input_spec, input_shape, self.name)
 
     def compute_output_shape(self, input_shape: Any) -> Any:
         """Output shape for an input shape, found by tracing `call` abstractly."""
@@ -360,8 +387,10 @@ class Layer:
 
     @property
     def losses(self) -> list[jax.Array]:
-        """Regularization penalties of this layer's weights, at their current values."""
-        return [w.regularizer(w.value) for w in self.weights if w.regularizer is not None]
+        """Losses from `add_loss` in the last call, then the weights' regularization
+        penalties at their current values."""
+        return list(getattr(self, "_call_losses", [])) + [
+            w.regularizer(w.value) for w in self.weights if w.regularizer is not None]
 
     def get_weights(self) -> list[np.ndarray]:
         return [np.array(w.value) for w in self.weights]

@@ -10,6 +10,7 @@ from layerwise.layers.convolutional import (Conv1D, Conv1DTranspose, Conv2D, Con
                                             SeparableConvolution2D)
 from layerwise.layers.embedding import Embedding
 from layerwise.layers.masking import Masking
+from layerwise.engine.input_spec import InputSpec
 from layerwise.layers.merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply,
                                       Subtract, add, average, concatenate, dot, maximum,
                                       minimum, multiply, subtract)
@@ -52,6 +53,7 @@ __all__ = [
     "Dropout",
     "Embedding",
     "Masking",
+    "InputSpec",
     "Flatten",
     "GlobalAveragePooling1D",
     "GlobalAveragePooling2D",

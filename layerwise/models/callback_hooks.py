@@ -12,7 +12,15 @@ from typing import Any, Callable
 import jax
 import numpy as np
 
+from layerwise.callbacks import Callback
 from layerwise.engine.variables import to_device
+
+
+def wants_hooks(callbacks: Any, kind: str) -> bool:
+    """Whether a callback overrides the `on_<kind>_batch_begin/end` hooks ("test", "predict")."""
+    names = (f"on_{kind}_batch_begin", f"on_{kind}_batch_end")
+    return any(getattr(type(callback), name, None) is not getattr(Callback, name)
+               for callback in callbacks for name in names)
 
 
 def _batches(arrays: Any, n: int, batch_size: int):

@@ -9,7 +9,6 @@ every function can be traced, differentiated and compiled.
 """
 from __future__ import annotations
 
-import contextvars
 from typing import Any, NamedTuple
 
 import jax
@@ -18,13 +17,12 @@ from jax import lax
 
 from layerwise.models.cache import program_cache
 from layerwise.engine import masking
+from layerwise.engine.layer import added_losses
 from layerwise.engine.variables import StatelessScope
 from layerwise.metrics import MeanMetricWrapper
 
-# Activity-regularizer penalties added by layers during a traced call.
-penalty_collector: contextvars.ContextVar[list | None] = contextvars.ContextVar(
-    "layerwise_penalties", default=None
-)
+# Losses layers add with `add_loss` during a traced call.
+penalty_collector = added_losses
 
 
 class TrainState(NamedTuple):

@@ -260,7 +260,7 @@ class Trainer:
         validation is run here unless the epoch's program already did it."""
         run.callbacks.on_test_begin()
         if validation_logs is None:
-            if run.callbacks.wants_batch_hooks():
+            if callback_hooks.wants_hooks(run.callbacks, "test"):
                 results = callback_hooks.evaluate_batch_by_batch(
                     run.steps, run.validation, data_utils.num_samples(run.validation[0]),
                     run.validation_plan.batch_size, run.callbacks,
@@ -412,7 +412,7 @@ class Trainer:
             callbacks, model=self, add_progbar=verbose != 0, verbose=verbose,
             params={"verbose": verbose, "steps": math.ceil(n / min(batch_size, n))})
         callback_list.on_test_begin()
-        if callback_list.wants_batch_hooks():
+        if callback_hooks.wants_hooks(callback_list, "test"):
             logs = self._logs(functions, callback_hooks.evaluate_batch_by_batch(
                 functions, _put_on_device((x, y, sample_weight)), n, batch_size,
                 callback_list, lambda values: self._logs(functions, values)))
@@ -441,7 +441,7 @@ class Trainer:
                                              "steps": math.ceil(n / batch_size)})
         progress = Progbar(math.ceil(n / batch_size), verbose=verbose) if verbose else None
         callback_list.on_predict_begin()
-        if callback_list.wants_batch_hooks():
+        if callback_hooks.wants_hooks(callback_list, "predict"):
             outputs = callback_hooks.predict_batch_by_batch(functions, x, n, batch_size,
                                                             callback_list)
         else:
