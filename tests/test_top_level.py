@@ -148,3 +148,18 @@ def test_count_params_and_build_config_round_trip_as_keras():
         results.append((layer.count_params(), config, rebuilt.built,
                         [tuple(w.shape) for w in rebuilt.weights]))
     assert results[0] == results[1]
+
+
+def test_layer_dtype_path_output_spec_and_add_variable_as_keras():
+    described = []
+    for k in (layerwise, keras):
+        holder = k.layers.Layer(name="holder")
+        extra = holder.add_variable((2,), "zeros", name="extra")
+        layer = k.layers.Dense(2, name="probe")
+        layer.build((None, 3))
+        spec = layer.compute_output_spec(k.KerasTensor((None, 3)))
+        inputs = k.Input((3,))
+        model = k.Model(inputs, k.layers.Dense(1, name="head")(inputs))
+        described.append((layer.path, layer.compute_dtype, layer.variable_dtype, extra.path,
+                          tuple(spec.shape), model.output_names, len(layer.weights)))
+    assert described[0] == described[1]

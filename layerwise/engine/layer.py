@@ -23,7 +23,7 @@ from layerwise import constraints, initializers, regularizers
 from layerwise.engine import masking, naming
 from layerwise.engine.functional import call_symbolically
 from layerwise.engine.input_spec import check_input_spec
-from layerwise.engine.keras_tensor import any_symbolic, is_shape
+from layerwise.engine.keras_tensor import KerasTensor, any_symbolic, is_shape
 from layerwise.engine.variables import Variable, to_device
 from layerwise.random import SeedGenerator
 
@@ -185,6 +185,38 @@ class Layer:
         else:
             self._non_trainable_variables.append(variable)
         return variable
+
+    def add_variable(self, shape: Any, initializer: Any, dtype: Any = None,
+                     trainable: bool = True, autocast: bool = True, regularizer: Any = None,
+                     constraint: Any = None, name: str | None = None) -> Variable:
+        """`add_weight` under Keras's other name (shape and initializer come first)."""
+        return self.add_weight(shape=shape, initializer=initializer, dtype=dtype,
+                               trainable=trainable, autocast=autocast, regularizer=regularizer,
+                               constraint=constraint, name=name)
+
+    @property
+    def compute_dtype(self) -> str:
+        """The dtype computations run in (the layer's dtype: mixed precision is not supported)."""
+        return self.dtype
+
+    @property
+    def variable_dtype(self) -> str:
+        """The dtype the layer's weights are created in."""
+        return self.dtype
+
+    @property
+    def path(self) -> str:
+        """The layer's path, as Keras names it for a layer created at the top level."""
+        return self.name
+
+    def compute_output_spec(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
+        """Symbolic outputs (shape and dtype) for symbolic `inputs`, recording nothing."""
+        shapes = jax.tree_util.tree_map(lambda t: tuple(t.shape), inputs,
+                                        is_leaf=lambda v: hasattr(v, "shape"))
+        output_shapes = self.compute_output_shape(shapes)
+        from_shape = lambda shape: KerasTensor(shape, self.dtype)  # noqa: E731
+        return from_shape(output_shapes) if is_shape(output_shapes) else jax.tree_util.tree_map(
+            from_shape, output_shapes, is_leaf=is_shape)
 
     def add_seed_generator(self, seed: int | None = None):
         """A seed generator whose state travels with the layer's non-trainable state."""

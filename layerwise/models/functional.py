@@ -136,6 +136,11 @@ class Functional(Model):
                     f"expected shape={expected}, found shape={tuple(shape)}")
 
     @property
+    def output_names(self) -> list[str]:
+        """The names of the layers that make the outputs, in output order."""
+        return [tensor._keras_history[0].name for tensor in self.outputs]
+
+    @property
     def input(self) -> Any:
         """The model's inputs, in the structure the model was built with."""
         return self._inputs_structure
