@@ -250,6 +250,22 @@ class Concatenate(_Merge):
                 f"Received: axis={axis!r} (of type {type(axis).__name__})")
         self.axis = int(axis)
 
+    supports_masking = True  # as in Keras
+
+    def compute_mask(self, inputs: Any, previous_mask: Any) -> Any:
+        """The inputs' masks joined like the inputs (an unmasked input counts everywhere),
+        then a step counts if any of its entries does (Keras's rule)."""
+        if previous_mask is None or all(mask is None for mask in previous_mask):
+            return None
+        masks = []
+        for value, mask in zip(inputs, previous_mask):
+            if mask is None:
+                mask = jnp.ones(value.shape, bool)
+            elif mask.ndim < value.ndim:
+                mask = jnp.broadcast_to(jnp.expand_dims(mask, -1), value.shape)
+            masks.append(mask.astype(bool))
+        return jnp.any(jnp.concatenate(masks, axis=self.axis), axis=-1)
+
     def _check(self, input_shape: Any) -> list[Shape]:
         shapes = super()._check(input_shape)
         rank = len(shapes[0])

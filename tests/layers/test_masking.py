@@ -100,6 +100,7 @@ def test_supports_masking_flags_match_keras():
                 "GlobalAveragePooling1D": k.layers.GlobalAveragePooling1D(),
                 "GlobalMaxPooling1D": k.layers.GlobalMaxPooling1D(),
                 "Flatten": k.layers.Flatten(), "Masking": k.layers.Masking(),
+                "Concatenate": k.layers.Concatenate(),
                 "Embedding": k.layers.Embedding(3, 2),
                 "Embedding(mask_zero)": k.layers.Embedding(3, 2, mask_zero=True)}
 
@@ -113,3 +114,24 @@ def test_embedding_compute_mask_matches_keras():
     masks = [np.asarray(k.layers.Embedding(9, 2, mask_zero=True).compute_mask(ids))
              for k in (layerwise, keras)]
     np.testing.assert_array_equal(masks[0], masks[1])
+
+
+def test_concatenated_masks_reach_the_pooling_as_in_keras():
+    """Two masked inputs: a step counts where either counts (Keras's rule)."""
+    first, second = _ids(seed=9), _ids(seed=10)
+    models = []
+    for k in (layerwise, keras):
+        left, right = k.Input((6,), dtype="int32"), k.Input((6,), dtype="int32")
+        joined = k.layers.Concatenate()([
+            k.layers.Embedding(9, 3, mask_zero=True, name="left_embedding")(left),
+            k.layers.Embedding(9, 2, mask_zero=True, name="right_embedding")(right)])
+        models.append(k.Model([left, right], k.layers.GlobalAveragePooling1D()(joined)))
+    models[1].set_weights(models[0].get_weights())
+    outputs = [model.predict([first, second], verbose=0) for model in models]
+    np.testing.assert_allclose(outputs[0], outputs[1], rtol=1e-5, atol=1e-6)
+    embedded = np.concatenate([np.asarray(models[0].get_layer("left_embedding")(first)),
+                               np.asarray(models[0].get_layer("right_embedding")(second))], -1)
+    counted = ((first != 0) | (second != 0))[..., None]
+    np.testing.assert_allclose(outputs[0], (embedded * counted).sum(1) / counted.sum(1),
+                               rtol=1e-5, atol=1e-6)
+    assert not np.allclose(embedded.mean(1), outputs[0])  # the mask changed the mean
