@@ -11,6 +11,12 @@ from layerwise import (activations, backend, callbacks, config, constraints, ini
                        tree, utils)
 from layerwise.ops.operation import Operation
 from layerwise.engine.input_layer import Input
+from layerwise.engine.input_spec import InputSpec
+from layerwise.initializers import Initializer
+from layerwise.losses import Loss
+from layerwise.metrics import Metric
+from layerwise.optimizers.base import Optimizer
+from layerwise.regularizers import Regularizer
 from layerwise.engine.keras_tensor import KerasTensor
 from layerwise.engine.layer import Layer
 from layerwise.models.model import Model
@@ -20,6 +26,12 @@ from layerwise.engine.variables import Variable
 from layerwise.version import __version__
 
 __all__ = [
+    "Initializer",
+    "InputSpec",
+    "Loss",
+    "Metric",
+    "Optimizer",
+    "Regularizer",
     "Input",
     "KerasTensor",
     "Layer",

@@ -186,7 +186,8 @@ def test_user_function_is_wrapped():
     def scaled_error(y_true, y_pred):
         return jnp.mean(jnp.abs(y_true - y_pred) * 3.0, axis=-1)
 
-    loss = losses.get(scaled_error)
+    assert losses.get(scaled_error) is scaled_error  # as keras.losses.get
+    loss = losses.to_loss(scaled_error)
     assert isinstance(loss, LossFunctionWrapper)
     assert loss.name == "scaled_error"
     expected = np.mean(np.mean(np.abs(REGRESSION_TRUE - REGRESSION_PRED) * 3.0, axis=-1))
@@ -376,27 +377,37 @@ def test_categorical_crossentropy_bool_axis_rejected():
 # -- identifiers -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "identifier, function",
-    [
-        ("mse", losses.mean_squared_error),
-        ("MSE", losses.mean_squared_error),
-        ("mae", losses.mean_absolute_error),
-        ("mape", losses.mean_absolute_percentage_error),
-        ("msle", losses.mean_squared_logarithmic_error),
-        ("kld", losses.kl_divergence),
-        ("KLD", losses.kl_divergence),
-        ("bce", losses.binary_crossentropy),
-        ("logcosh", losses.log_cosh),
-        ("huber_loss", losses.huber),
-        ("kullback_leibler_divergence", losses.kl_divergence),
-        ("binary_crossentropy", losses.binary_crossentropy),
-        ("sparse_categorical_crossentropy", losses.sparse_categorical_crossentropy),
-        ("hinge", losses.hinge),
-    ],
-)
-def test_get_function_names_wrap_and_keep_the_string(identifier, function):
-    loss = losses.get(identifier)
+FUNCTION_NAMES = [
+    ("mse", losses.mean_squared_error),
+    ("MSE", losses.mean_squared_error),
+    ("mae", losses.mean_absolute_error),
+    ("mape", losses.mean_absolute_percentage_error),
+    ("msle", losses.mean_squared_logarithmic_error),
+    ("kld", losses.kl_divergence),
+    ("KLD", losses.kl_divergence),
+    ("bce", losses.binary_crossentropy),
+    ("logcosh", losses.log_cosh),
+    ("huber_loss", losses.huber),
+    ("kullback_leibler_divergence", losses.kl_divergence),
+    ("binary_crossentropy", losses.binary_crossentropy),
+    ("sparse_categorical_crossentropy", losses.sparse_categorical_crossentropy),
+    ("hinge", losses.hinge),
+]
+
+
+@pytest.mark.parametrize("identifier, function", FUNCTION_NAMES)
+def test_get_function_names_give_the_function_as_keras(identifier, function):
+    assert losses.get(identifier) is function
+    try:
+        theirs = keras.losses.get(identifier)
+    except ValueError:  # a Keras 2 name Keras 3 dropped; we still accept it
+        return
+    assert function.__name__ == theirs.__name__
+
+
+@pytest.mark.parametrize("identifier, function", FUNCTION_NAMES)
+def test_to_loss_wraps_function_names_and_keeps_the_string(identifier, function):
+    loss = losses.to_loss(identifier)
     assert isinstance(loss, LossFunctionWrapper)
     assert loss.fn is function
     assert loss.name == identifier

@@ -32,9 +32,8 @@ class InputLayer(Layer):
             )
         self.optional = optional
         self.built = True
-        self.output = KerasTensor(self.batch_shape, self.dtype, history=(self, 0, 0),
-                                  name=self.name)
-        self._inbound_nodes = [Node(self, (), {}, self.output, is_input=True)]
+        output = KerasTensor(self.batch_shape, self.dtype, history=(self, 0, 0), name=self.name)
+        self._inbound_nodes = [Node(self, (), {}, output, is_input=True)]
 
     def call(self, inputs: Any) -> Any:
         return inputs

@@ -48,6 +48,10 @@ class Node:
                                            is_leaf=lambda v: isinstance(v, KerasTensor))
         return [leaf for leaf in leaves if isinstance(leaf, KerasTensor)]
 
+    @property
+    def output_tensors(self) -> list[KerasTensor]:
+        return jax.tree_util.tree_leaves(self.outputs, is_leaf=is_keras_tensor)
+
 
 # A stand-in batch size for abstract tracing; its odd value makes accidental reliance on
 # it visible in shapes.

@@ -20,18 +20,21 @@ import jax.numpy as jnp
 import numpy as np
 
 from layerwise import constraints, initializers, regularizers
-from layerwise.engine import naming
+from layerwise.engine import masking, naming
 from layerwise.engine.functional import call_symbolically
-from layerwise.engine.keras_tensor import ABSTRACT_BATCH, any_symbolic, is_shape
+from layerwise.engine.input_spec import check_input_spec
+from layerwise.engine.keras_tensor import ABSTRACT_BATCH, KerasTensor, any_symbolic, is_shape
 from layerwise.engine.variables import Variable, to_device
 from layerwise.random import SeedGenerator
 
 _training_context: contextvars.ContextVar[bool | None] = contextvars.ContextVar(
     "layerwise_training", default=None
 )
-# Activity-regularizer penalties of the layers called while training computes a loss.
-penalty_collector: contextvars.ContextVar[list | None] = contextvars.ContextVar(
-    "layerwise_penalties", default=None
+
+# Losses that layers add with `add_loss` during a call; the training step opens one list
+# per traced forward pass and adds them to the loss it minimises.
+added_losses: contextvars.ContextVar[list | None] = contextvars.ContextVar(
+    "layerwise_added_losses", default=None
 )
 
 Shape = tuple
@@ -75,6 +78,10 @@ class Layer:
 
     # The dtype inputs are converted to before `call`; Embedding-like layers take ints.
     input_dtype = "float32"
+    # Whether `compute_mask` gives the outputs a mask (by default the input's, passed on).
+    supports_masking = False
+    # An InputSpec (or a list, one per input) that inputs are checked against.
+    input_spec: Any = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -119,6 +126,8 @@ class Layer:
         # through training like non-trainable weights, never saved or counted.
         self._state_variables: list[Variable] = []
         self._build_input_shape: Any = None
+        # One node per call on symbolic tensors: where `input` and `output` come from.
+        self._inbound_nodes: list[Any] = []
         self.activity_regularizer = _get_regularizer(activity_regularizer)
         self._input_shape_arg: tuple | None = None
         if batch_input_shape is not None:
@@ -127,7 +136,9 @@ class Layer:
             self._input_shape_arg = (batch_size,) + standardize_shape(input_shape, "input_shape")
         elif input_dim is not None:
             self._input_shape_arg = (batch_size, int(input_dim))
-        self._call_has_training_arg = "training" in inspect.signature(self.call).parameters
+        call_parameters = inspect.signature(self.call).parameters
+        self._call_has_training_arg = "training" in call_parameters
+        self._call_has_mask_arg = "mask" in call_parameters
 
     # -- construction --------------------------------------------------------------------
     def build(self, input_shape: Any) -> None:
@@ -178,6 +189,38 @@ class Layer:
             self._non_trainable_variables.append(variable)
         return variable
 
+    def add_variable(self, shape: Any, initializer: Any, dtype: Any = None,
+                     trainable: bool = True, autocast: bool = True, regularizer: Any = None,
+                     constraint: Any = None, name: str | None = None) -> Variable:
+        """`add_weight` under Keras's other name (shape and initializer come first)."""
+        return self.add_weight(shape=shape, initializer=initializer, dtype=dtype,
+                               trainable=trainable, autocast=autocast, regularizer=regularizer,
+                               constraint=constraint, name=name)
+
+    @property
+    def compute_dtype(self) -> str:
+        """The dtype computations run in (the layer's dtype: mixed precision is not supported)."""
+        return self.dtype
+
+    @property
+    def variable_dtype(self) -> str:
+        """The dtype the layer's weights are created in."""
+        return self.dtype
+
+    @property
+    def path(self) -> str:
+        """The layer's path, as Keras names it for a layer created at the top level."""
+        return self.name
+
+    def compute_output_spec(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
+        """Symbolic outputs (shape and dtype) for symbolic `inputs`, recording nothing."""
+        shapes = jax.tree_util.tree_map(lambda t: tuple(t.shape), inputs,
+                                        is_leaf=lambda v: hasattr(v, "shape"))
+        output_shapes = self.compute_output_shape(shapes)
+        from_shape = lambda shape: KerasTensor(shape, self.dtype)  # noqa: E731
+        return from_shape(output_shapes) if is_shape(output_shapes) else jax.tree_util.tree_map(
+            from_shape, output_shapes, is_leaf=is_shape)
+
     def add_seed_generator(self, seed: int | None = None):
         """A seed generator whose state travels with the layer's non-trainable state."""
         generator = SeedGenerator(seed)
@@ -200,6 +243,8 @@ class Layer:
     def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
         if any_symbolic(inputs):
             return call_symbolically(self, inputs, args, kwargs)
+        # Looked up before conversion, which may give the arrays new identities.
+        previous_mask = kwargs.get("mask", masking.mask_of(inputs))
         inputs = jax.tree_util.tree_map(self._convert_input, inputs)
         if not self.built:
             self.build_for_shape(_batchless_shapes(inputs))
@@ -210,16 +255,40 @@ class Layer:
         if self._call_has_training_arg:
             kwargs["training"] = training
         token = _training_context.set(training)
+        outermost = added_losses.get() is None
+        losses_token = added_losses.set([]) if outermost else None
         try:
-            outputs = self.call(inputs, *args, **kwargs)
+            with masking.mask_scope():
+                if previous_mask is not None and getattr(self, "_call_has_mask_arg", False):
+                    kwargs["mask"] = previous_mask
+                outputs = self.call(inputs, *args, **kwargs)
+                if self.supports_masking:
+                    masking.attach(outputs, self.compute_mask(inputs, previous_mask))
+            if self.activity_regularizer is not None:
+                # As Keras, the penalty of the outputs is a loss of the call, counted per
+                # sample of the batch.
+                for output in jax.tree_util.tree_leaves(outputs):
+                    added_losses.get().append(self.activity_regularizer(output) / output.shape[0])
+            if outermost:  # an eager call outside training: `losses` reports its losses
+                self._call_losses = [value for value in added_losses.get()
+                                     if not isinstance(value, jax.core.Tracer)]
         finally:
             _training_context.reset(token)
-        penalties = penalty_collector.get()
-        if self.activity_regularizer is not None and penalties is not None:
-            # As Keras, the penalty of a batch's outputs counts per sample of the batch.
-            for output in jax.tree_util.tree_leaves(outputs):
-                penalties.append(self.activity_regularizer(output) / output.shape[0])
+            if losses_token is not None:
+                added_losses.reset(losses_token)
         return outputs
+
+    def add_loss(self, loss: Any) -> None:
+        """Add a scalar to the loss minimised in training (call it from `call`)."""
+        collected = added_losses.get()
+        if collected is None:
+            raise ValueError("`add_loss()` can only be called from inside `build()` or "
+                             f"`call()`, on a tensor input. Received invalid value: {loss}")
+        collected.append(jnp.sum(jnp.asarray(loss, jnp.float32)))
+
+    def compute_mask(self, inputs: Any, previous_mask: Any) -> Any:
+        """The mask of the outputs, for layers that support masking: the input's, unchanged."""
+        return previous_mask
 
     def _convert_input(self, value: Any) -> Any:
         if isinstance(value, Variable):
@@ -243,7 +312,10 @@ class Layer:
         return to_device(array)
 
     def check_input_shape(self, input_shape: Any) -> None:
-        """Raise a ValueError if the layer cannot take inputs of this shape (a hook)."""
+        """Raise a ValueError if the layer cannot take inputs of this shape (a hook; by
+        default, the checks of `input_spec`)."""
+        if self.input_spec is not None:
+            check_input_spec(self.input_spec, input_shape, self.name)
 
     def compute_output_shape(self, input_shape: Any) -> Any:
         """Output shape for an input shape, found by tracing `call` abstractly."""
@@ -253,6 +325,26 @@ class Layer:
             self.build_for_shape(input_shape)
         output = jax.eval_shape(lambda inputs: self(inputs, training=False), specs)
         return _restore_batch_axis(output, input_shape)
+
+    # -- graph attributes ----------------------------------------------------------------
+    @property
+    def input(self) -> Any:
+        """The symbolic input(s) of this layer's first call in a graph."""
+        return self._first_node_tensors("input")
+
+    @property
+    def output(self) -> Any:
+        """The symbolic output(s) of this layer's first call in a graph."""
+        return self._first_node_tensors("output")
+
+    def _first_node_tensors(self, attribute: str) -> Any:
+        nodes = getattr(self, "_inbound_nodes", None)
+        if not nodes:
+            raise AttributeError(f"The layer {self.name} has never been called and thus has "
+                                 f"no defined {attribute}.")
+        node = nodes[0]
+        tensors = node.input_tensors if attribute == "input" else node.output_tensors
+        return tensors[0] if len(tensors) == 1 else tensors
 
     # -- weights -------------------------------------------------------------------------
     @property
@@ -346,8 +438,10 @@ class Layer:
 
     @property
     def losses(self) -> list[jax.Array]:
-        """Regularization penalties of this layer's weights, at their current values."""
-        return [w.regularizer(w.value) for w in self.weights if w.regularizer is not None]
+        """Losses from `add_loss` in the last call, then the weights' regularization
+        penalties at their current values."""
+        return list(getattr(self, "_call_losses", [])) + [
+            w.regularizer(w.value) for w in self.weights if w.regularizer is not None]
 
     def get_weights(self) -> list[np.ndarray]:
         return [np.array(w.value) for w in self.weights]

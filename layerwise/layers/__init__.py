@@ -22,6 +22,8 @@ from layerwise.layers.conv_lstm import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D
 from layerwise.layers.einsum_dense import EinsumDense
 from layerwise.layers.embedding import Embedding
 from layerwise.layers.jax_layer import JaxLayer
+from layerwise.layers.masking import Masking
+from layerwise.engine.input_spec import InputSpec
 from layerwise.layers.merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply,
                                       Subtract, add, average, concatenate, dot, maximum,
                                       minimum, multiply, subtract)
@@ -82,6 +84,8 @@ __all__ = [
     "dot",
     "Dropout",
     "Embedding",
+    "Masking",
+    "InputSpec",
     "Flatten",
     "GlobalAveragePooling1D",
     "GlobalAveragePooling2D",

@@ -27,6 +27,8 @@ class Dense(Layer):
         use_bias: whether to add a bias vector.
     """
 
+    supports_masking = True  # as in Keras: the input's mask passes on
+
     def __init__(self, units: int, activation: Any = None, use_bias: bool = True,
                  kernel_initializer: Any = "glorot_uniform", bias_initializer: Any = "zeros",
                  kernel_regularizer: Any = None, bias_regularizer: Any = None,
@@ -104,6 +106,8 @@ class Dense(Layer):
 class Activation(Layer):
     """Applies an activation function."""
 
+    supports_masking = True  # as in Keras: the input's mask passes on
+
     def __init__(self, activation: Any, **kwargs: Any):
         super().__init__(**kwargs)
         self.activation = activations.get(activation)
@@ -128,6 +132,8 @@ class Dropout(Layer):
             (None entries take the input's size).
         seed: seed of the layer's own random stream.
     """
+
+    supports_masking = True  # as in Keras: the input's mask passes on
 
     def __init__(self, rate: float, noise_shape: Any = None, seed: int | None = None,
                  **kwargs: Any):

@@ -21,7 +21,8 @@ class Embedding(Layer):
         input_dim: vocabulary size (ids are in [0, input_dim)).
         output_dim: size of each embedding vector.
         embeddings_initializer: "uniform" by default, i.e. RandomUniform(-0.05, 0.05).
-        mask_zero: accepted and saved, but masks are not propagated to later layers yet.
+        mask_zero: id 0 is padding: the output's mask hides those steps from mask-aware
+            layers (pooling, merges) and from the losses and metrics.
         weights: an initial (input_dim, output_dim) matrix (a Keras 2 idiom).
     """
 
@@ -49,11 +50,7 @@ class Embedding(Layer):
         self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
         self.embeddings_constraint = constraints.get(embeddings_constraint)
         self.mask_zero = bool(mask_zero)
-        if self.mask_zero:
-            # Keras would hide id-0 steps from mask-aware layers (pooling, RNNs, losses);
-            # here they see them, so such models can give other numbers than Keras.
-            warnings.warn(f"Embedding '{self.name}': mask_zero=True is accepted, but masks "
-                          "are not propagated to later layers yet.", stacklevel=2)
+        self.supports_masking = self.mask_zero
         self.embeddings = None
         if weights is not None:
             self.build_for_shape(None)
@@ -72,6 +69,9 @@ class Embedding(Layer):
     def call(self, inputs: jax.Array) -> jax.Array:
         # jnp.take, as Keras-JAX: out-of-range ids give NaN rows rather than an error.
         return jnp.take(self.embeddings.value, inputs, axis=0)
+
+    def compute_mask(self, inputs: jax.Array, previous_mask: Any = None) -> jax.Array | None:
+        return jnp.not_equal(inputs, 0) if self.mask_zero else None
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
         return (*input_shape, self.output_dim)

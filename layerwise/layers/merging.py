@@ -9,6 +9,8 @@ accepted and ignored.
 """
 from __future__ import annotations
 
+import functools
+
 from typing import Any, Sequence
 
 import jax
@@ -126,6 +128,13 @@ class _Merge(Layer):
 class _ElementwiseMerge(_Merge):
     """Combines same-shaped (or broadcastable) tensors element by element."""
 
+    supports_masking = True  # as in Keras: the input's mask passes on
+
+    def compute_mask(self, inputs: Any, previous_mask: Any) -> Any:
+        """A step counts where it counts in every input that has a mask."""
+        masks = [mask for mask in previous_mask or [] if mask is not None]
+        return functools.reduce(jnp.logical_and, masks) if masks else None
+
     def _combine(self, inputs: list[jax.Array]) -> jax.Array:
         raise NotImplementedError
 
@@ -240,6 +249,22 @@ class Concatenate(_Merge):
                 f"Invalid type for argument `axis` of {self._owner()}. Expected an int. "
                 f"Received: axis={axis!r} (of type {type(axis).__name__})")
         self.axis = int(axis)
+
+    supports_masking = True  # as in Keras
+
+    def compute_mask(self, inputs: Any, previous_mask: Any) -> Any:
+        """The inputs' masks joined like the inputs (an unmasked input counts everywhere),
+        then a step counts if any of its entries does (Keras's rule)."""
+        if previous_mask is None or all(mask is None for mask in previous_mask):
+            return None
+        masks = []
+        for value, mask in zip(inputs, previous_mask):
+            if mask is None:
+                mask = jnp.ones(value.shape, bool)
+            elif mask.ndim < value.ndim:
+                mask = jnp.broadcast_to(jnp.expand_dims(mask, -1), value.shape)
+            masks.append(mask.astype(bool))
+        return jnp.any(jnp.concatenate(masks, axis=self.axis), axis=-1)
 
     def _check(self, input_shape: Any) -> list[Shape]:
         shapes = super()._check(input_shape)

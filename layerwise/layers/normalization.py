@@ -64,6 +64,8 @@ class BatchNormalization(Layer):
         renorm: batch renormalization is not supported yet; only False.
     """
 
+    supports_masking = True  # as in Keras: the input's mask passes on
+
     # The output for one sample depends on the whole batch: the engine must not pad a
     # partial batch with other rows for models that contain this layer.
     mixes_samples = True
@@ -206,6 +208,8 @@ class LayerNormalization(Layer):
         center / scale: whether to learn `beta` / `gamma` (shaped like the normalized axes).
         rms_scaling: deprecated Keras option; scales by the variance and has no beta.
     """
+
+    supports_masking = True  # as in Keras: the input's mask passes on
 
     def __init__(self, axis: int | Sequence[int] = -1, epsilon: float = 1e-3,
                  center: bool = True, scale: bool = True, beta_initializer: Any = "zeros",

@@ -287,10 +287,23 @@ class _GlobalPooling(Layer):
 
 
 class GlobalAveragePooling1D(_GlobalPooling):
-    """Mean over the steps axis (masks are not supported yet)."""
+    """Mean over the steps axis; with a mask, the mean of the unmasked steps only."""
 
     rank = 1
     reduce = staticmethod(jnp.mean)
+    supports_masking = True
+
+    def call(self, inputs: jax.Array, mask: Any = None) -> jax.Array:
+        if mask is None:
+            return super().call(inputs)
+        steps_axis = 1 if self.data_format == "channels_last" else 2
+        kept = jnp.expand_dims(mask.astype(bool), 2 if steps_axis == 1 else 1)
+        total = jnp.sum(jnp.where(kept, inputs, 0), axis=steps_axis, keepdims=self.keepdims)
+        return total / jnp.sum(kept.astype(inputs.dtype), axis=steps_axis,
+                               keepdims=self.keepdims)
+
+    def compute_mask(self, inputs: Any, previous_mask: Any) -> None:
+        return None  # the steps axis is gone
 
 
 class GlobalAveragePooling2D(_GlobalPooling):

@@ -132,8 +132,15 @@ def deserialize(config: Any, custom_objects: dict | None = None) -> Any:
     return _NAMESPACE.deserialize(config, custom_objects)
 
 
-def get(identifier: Any) -> Loss | None:
-    """A `Loss` object for a name, config dict, function, class or Loss.
+def get(identifier: Any) -> Any:
+    """What `keras.losses.get` returns: a function's name gives the plain function (one
+    loss per sample, no reduction); a class name, class or config gives a `Loss`; a
+    `Loss` or a function is returned as it is."""
+    return _NAMESPACE.get(identifier)
+
+
+def to_loss(identifier: Any) -> Loss | None:
+    """A reducing `Loss` object for a name, config dict, function, class or Loss.
 
     Strings naming functions ("mse", "binary_crossentropy") give a LossFunctionWrapper
     named by the string, as `compile(loss="mse")` does; class names give an instance.
@@ -168,4 +175,4 @@ def resolve_compile_loss(identifier: Any, y_true_shape: tuple, y_pred_shape: tup
         else:
             fn = categorical_crossentropy
         return LossFunctionWrapper(fn, name=identifier)
-    return get(identifier)
+    return to_loss(identifier)

@@ -112,12 +112,24 @@ class Functional(Model):
         return list(self._layers)
 
     def call(self, inputs: Any, training: bool | None = None) -> Any:
+        if isinstance(inputs, dict) and not isinstance(self._inputs_structure, dict):
+            inputs = self._inputs_by_name(inputs)
         values = jax.tree_util.tree_leaves(inputs) if isinstance(
             self._inputs_structure, (list, tuple, dict)) else [inputs]
         if len(values) != len(self.inputs):
             raise ValueError(f"Model '{self.name}' expects {len(self.inputs)} input(s), but it "
                              f"received {len(values)}.")
         return run_graph(self._nodes, self.inputs, values, self._outputs_structure, training)
+
+    def _inputs_by_name(self, inputs: dict) -> list:
+        """A dict of arrays keyed by the names of the model's `Input`s, in input order."""
+        names = [tensor._keras_history[0].name for tensor in self.inputs]
+        missing = [name for name in names if name not in inputs]
+        if missing:
+            raise ValueError(f"Model '{self.name}': the input dict has no entry for the "
+                             f"input(s) {missing}. Its keys: {sorted(inputs)}; the model's "
+                             f"inputs are {names}.")
+        return [inputs[name] for name in names]
 
     def compute_output_shape(self, input_shape: Any) -> Any:
         return jax.tree_util.tree_map(lambda t: t.shape, self._outputs_structure,
@@ -135,6 +147,21 @@ class Functional(Model):
                 raise ValueError(
                     f"Input {index} of layer \"{self.name}\" is incompatible with the layer: "
                     f"expected shape={expected}, found shape={tuple(shape)}")
+
+    @property
+    def output_names(self) -> list[str]:
+        """The names of the layers that make the outputs, in output order."""
+        return [tensor._keras_history[0].name for tensor in self.outputs]
+
+    @property
+    def input(self) -> Any:
+        """The model's inputs, in the structure the model was built with."""
+        return self._inputs_structure
+
+    @property
+    def output(self) -> Any:
+        """The model's outputs, in the structure the model was built with."""
+        return self._outputs_structure
 
     @property
     def input_shape(self) -> Any:

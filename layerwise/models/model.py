@@ -22,8 +22,13 @@ class Model(Trainer, Layer):
     """A trainable stack or graph of layers."""
 
     def __new__(cls, *args: Any, **kwargs: Any):
-        if cls is Model and ("inputs" in kwargs or "outputs" in kwargs or len(args) >= 2):
+        functional_arguments = "inputs" in kwargs or "outputs" in kwargs or len(args) >= 2
+        if cls is Model and functional_arguments:
             return object.__new__(_functional_class())
+        if functional_arguments and not issubclass(cls, _functional_class()):
+            # `CustomModel(inputs, outputs)`, keras.io's "customizing fit" pattern: the
+            # subclass becomes a Functional subclass, as in Keras.
+            _make_functional_subclass(cls)
         return object.__new__(cls)
 
     def __init__(self, *args: Any, trainable: bool = True, name: str | None = None,
@@ -42,14 +47,16 @@ class Model(Trainer, Layer):
     def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
         """A layer of this model by name or by index (in `model.layers`)."""
         if index is not None and name is not None:
-            raise ValueError("get_layer: provide only `name` or `index`, not both. "
-                             f"Received: name={name!r}, index={index!r}")
+            raise ValueError("Provide only a layer name or a layer index. Received: "
+                             f"index={index}, name={name}.")
         layers = self.layers
         if index is not None:
-            if not -len(layers) <= index < len(layers):
-                raise ValueError(f"get_layer: index {index} is out of range; model "
-                                 f"'{self.name}' has {len(layers)} layers.")
+            if len(layers) <= index:
+                raise ValueError(f"Was asked to retrieve layer at index {index} but model "
+                                 f"only has {len(layers)} layers.")
             return layers[index]
+        if name is None:
+            raise ValueError("Provide either a layer name or layer index at `get_layer`.")
         for layer in layers:
             if layer.name == name:
                 return layer
@@ -96,6 +103,15 @@ class Model(Trainer, Layer):
         if not self.compiled or getattr(self, "_compile_config", None) is None:
             return {}
         return serialize_compile_config(self)
+
+
+def _make_functional_subclass(cls: type) -> None:
+    """Put `Functional` where `Model` stands among the bases of `cls` and its ancestors."""
+    functional = _functional_class()
+    for klass in cls.__mro__:
+        if Model in klass.__bases__ and klass is not functional:
+            klass.__bases__ = tuple(functional if base is Model else base
+                                    for base in klass.__bases__)
 
 
 def _functional_class() -> type:

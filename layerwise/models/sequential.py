@@ -95,11 +95,13 @@ class Sequential(Model):
             input_shape = self._input_layer.batch_shape
         if self._input_layer is None:
             self._layers.insert(0, InputLayer(batch_shape=tuple(input_shape)))
-        shape = tuple(input_shape)
+        # Calling each layer on the symbolic input records the graph, as Keras does, so
+        # that `model.outputs` and every layer's `input`/`output` exist.
+        tensor = self._input_layer.output
         for layer in self.layers:
-            layer.build_for_shape(shape)
-            shape = layer.compute_output_shape(shape)
-        self._output_shape = shape
+            tensor = layer(tensor)
+        self._graph_output = tensor
+        self._output_shape = tensor.shape
         self.built = True
 
     def call(self, inputs: Any, training: bool | None = None) -> Any:
@@ -139,7 +141,15 @@ class Sequential(Model):
 
     @property
     def inputs(self) -> list:
-        return [self._input_layer.output] if self._input_layer is not None else []
+        if self._input_layer is None or not self.built:
+            raise AttributeError(f"Sequential model '{self.name}' has no defined inputs yet.")
+        return [self._input_layer.output]
+
+    @property
+    def outputs(self) -> list:
+        if self._input_layer is None or not self.built:
+            raise AttributeError(f"Sequential model '{self.name}' has no defined outputs yet.")
+        return [self._graph_output]
 
     # -- configuration -------------------------------------------------------------------
     def get_config(self) -> dict[str, Any]:

@@ -16,8 +16,10 @@ import jax.numpy as jnp
 from jax import lax
 
 from layerwise.models.cache import program_cache
-from layerwise.engine.layer import penalty_collector
+from layerwise.engine import masking
+from layerwise.engine.layer import added_losses
 from layerwise.engine.variables import StatelessScope
+from layerwise.metrics import MeanMetricWrapper
 
 
 
@@ -46,6 +48,8 @@ class StepFunctions:
         self.metrics = list(metrics) + list(weighted_metrics)
         self.first_weighted = len(metrics)
         self.log_names = log_names(metrics[1:], list(weighted_metrics))
+        # A multi-output loss reports each output's loss to the Means after the tracker.
+        self.output_loss_count = len(getattr(loss, "tracked", ()))
         self.optimizer = optimizer
         self.trainable_variables = list(model.trainable_variables)
         self.non_trainable_variables = list(model.non_trainable_variables)
@@ -89,36 +93,65 @@ class StepFunctions:
     # -- the model as a pure function ----------------------------------------------------
     def forward(self, trainable: list, non_trainable: list, x: Any, training: bool):
         """Run the model on `x` with these weight values; return outputs, new state, penalty."""
+        return self.forward_masked(trainable, non_trainable, x, training)[:3]
+
+    def forward_masked(self, trainable: list, non_trainable: list, x: Any, training: bool):
+        """`forward`, plus the mask of a single output (None without one): masked steps
+        count in neither the loss nor the metrics, as in Keras."""
         mapping = list(zip(self.trainable_variables, trainable)) + list(
             zip(self.non_trainable_variables, non_trainable))
         penalties: list = []
-        token = penalty_collector.set(penalties)
+        token = added_losses.set(penalties)
         try:
-            with StatelessScope(mapping) as scope:
+            with StatelessScope(mapping) as scope, masking.mask_scope():
                 y_pred = self.model(x, training=training)
+                output_mask = masking.mask_of(y_pred) if isinstance(y_pred, jax.Array) else None
                 penalty = sum((v.regularizer(v.value) for v in self.regularized),
                               jnp.zeros((), jnp.float32))
                 new_non_trainable = [scope.new_value(v) for v in self.non_trainable_variables]
         finally:
-            penalty_collector.reset(token)
+            added_losses.reset(token)
         penalty = penalty + sum(penalties, jnp.zeros((), jnp.float32))
-        return y_pred, new_non_trainable, penalty
+        return y_pred, new_non_trainable, penalty, output_mask
 
-    def _total_loss(self, y, y_pred, sample_weight, penalty):
-        data_loss = jnp.zeros((), jnp.float32)
-        if self.loss is not None:
-            data_loss = self.loss(y, y_pred, sample_weight=sample_weight)
-        return data_loss + penalty
+    def _total_loss(self, y, y_pred, sample_weight, penalty, mask=None, padding=None):
+        """The loss to minimise, and each output's own loss (multi-output models only).
+
+        With an output mask on a padded batch, `padding` is (row mask, the user's sample
+        weight): the padding rows leave the mask instead, since Keras averages a masked
+        loss over the unmasked steps.
+        """
+        data_loss, output_losses = jnp.zeros((), jnp.float32), []
+        if self.output_loss_count:
+            output_losses = self.loss.output_losses(y, y_pred, sample_weight=sample_weight)
+            data_loss = self.loss.total(output_losses)
+        elif self.loss is not None:
+            if mask is not None and padding is not None:
+                row_mask, sample_weight = padding
+                mask = jnp.logical_and(mask, _with_step_mask(row_mask, mask) > 0)
+            masked = {} if mask is None else {"mask": mask}
+            if mask is not None and sample_weight is not None:
+                # Per-row weights (the padded batch's) reach each step of the mask.
+                sample_weight = _with_step_mask(sample_weight, jnp.ones(mask.shape))
+            data_loss = self.loss(y, y_pred, sample_weight=sample_weight, **masked)
+        return data_loss + penalty, output_losses
 
     def _update_metrics(self, metric_states, loss, y, y_pred, batch_size, row_mask=None,
-                        sample_weight=None):
+                        sample_weight=None, output_losses=(), mask=None):
         tracker, *others = self.metrics
         states = [tracker.update(metric_states[0], loss, sample_weight=batch_size)]
+        for index, value in enumerate(output_losses, start=1):
+            states.append(self.metrics[index].update(metric_states[index], value,
+                                                     sample_weight=batch_size))
+        others = others[len(output_losses):]
         # As in Keras, `metrics` ignore sample weights (only `weighted_metrics` use them);
         # `row_mask` only hides the padding rows of a padded last batch.
         weights = _masked_weights(sample_weight, row_mask)
-        for index, (metric, state) in enumerate(zip(others, metric_states[1:]), start=1):
+        first = 1 + len(output_losses)
+        for index, (metric, state) in enumerate(zip(others, metric_states[first:]), start=first):
             weight = weights if index >= self.first_weighted else row_mask
+            if mask is not None and isinstance(metric, MeanMetricWrapper):
+                weight = _with_step_mask(weight, mask)
             states.append(metric.update(state, y, y_pred, sample_weight=weight))
         return states
 
@@ -146,17 +179,22 @@ class StepFunctions:
             batch_size = real_rows
 
         def loss_of(trainable):
-            y_pred, new_non_trainable, penalty = self.forward(
+            y_pred, new_non_trainable, penalty, mask = self.forward_masked(
                 trainable, state.non_trainable, x, True)
-            return self._total_loss(y, y_pred, loss_weight, penalty), (y_pred, new_non_trainable)
+            loss, output_losses = self._total_loss(
+                y, y_pred, loss_weight, penalty, mask,
+                None if row_mask is None else (row_mask, sample_weight))
+            return loss, (y_pred, new_non_trainable, output_losses, mask)
 
-        (loss, (y_pred, new_non_trainable)), grads = jax.value_and_grad(
+        (loss, (y_pred, new_non_trainable, output_losses, mask)), grads = jax.value_and_grad(
             loss_of, has_aux=True)(state.trainable)
         # The optimizer also applies the variables' constraints, as Keras's does.
         new_trainable, new_optimizer = self.optimizer.stateless_apply(
             state.optimizer, grads, state.trainable)
+        # Keras 3.15 masks the loss in training but not the metrics (the mask does not
+        # reach them in its train step; its test step does mask them).
         metric_states = self._update_metrics(state.metrics, loss, y, y_pred, batch_size, row_mask,
-                                             sample_weight)
+                                             sample_weight, output_losses)
         return TrainState(new_trainable, new_non_trainable, new_optimizer, metric_states), loss
 
     def _test_step(self, trainable, non_trainable, metric_states, batch, real_rows=None):
@@ -166,10 +204,12 @@ class StepFunctions:
         if real_rows is not None:
             loss_weight, row_mask = _mask_padding(sample_weight, batch_size, real_rows)
             batch_size = real_rows
-        y_pred, _, penalty = self.forward(trainable, non_trainable, x, False)
-        loss = self._total_loss(y, y_pred, loss_weight, penalty)
+        y_pred, _, penalty, mask = self.forward_masked(trainable, non_trainable, x, False)
+        loss, output_losses = self._total_loss(
+            y, y_pred, loss_weight, penalty, mask,
+            None if row_mask is None else (row_mask, sample_weight))
         return self._update_metrics(metric_states, loss, y, y_pred, batch_size, row_mask,
-                                    sample_weight)
+                                    sample_weight, output_losses, mask)
 
     # -- whole epochs --------------------------------------------------------------------
     def _train_epoch(self, state, data, order, progress, validation_data, *, plan):
@@ -348,18 +388,28 @@ def _mask_padding(sample_weight, batch_size: int, real_rows: int):
     """
     row_mask = (jnp.arange(batch_size) < real_rows).astype(jnp.float32)
     loss_weight = row_mask * (batch_size / real_rows.astype(jnp.float32))
-    if sample_weight is not None:
-        loss_weight = loss_weight * sample_weight.reshape(
-            (batch_size,) + (1,) * (sample_weight.ndim - 1))
+    if sample_weight is not None:  # per-output weights (a dict or list) each get the mask
+        loss_weight = jax.tree_util.tree_map(
+            lambda weight: loss_weight * weight.reshape((batch_size,) + (1,) * (weight.ndim - 1)),
+            sample_weight)
     return loss_weight, row_mask
+
+
+def _with_step_mask(weight, mask):
+    """Metric weights times an output's step mask (Keras multiplies them, unnormalised)."""
+    mask = mask.astype(jnp.float32)
+    if weight is None:
+        return mask
+    weight = weight.reshape(weight.shape + (1,) * max(0, mask.ndim - weight.ndim))
+    return weight * mask
 
 
 def _masked_weights(sample_weight, row_mask):
     """Sample weights for weighted metrics, zero on the padding rows of a padded batch."""
     if sample_weight is None or row_mask is None:
         return row_mask if sample_weight is None else sample_weight
-    return sample_weight * row_mask.reshape(
-        row_mask.shape + (1,) * (sample_weight.ndim - 1)).astype(sample_weight.dtype)
+    return jax.tree_util.tree_map(lambda weight: weight * row_mask.reshape(
+        row_mask.shape + (1,) * (weight.ndim - 1)).astype(weight.dtype), sample_weight)
 
 
 def _num_samples(data: tuple) -> int:

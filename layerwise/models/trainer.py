@@ -16,16 +16,17 @@ from typing import Any, NamedTuple
 import jax
 import numpy as np
 
-from layerwise import losses, optimizers
+from layerwise import optimizers
 from layerwise import metrics as metrics_module
 from layerwise.callbacks import CallbackList
-from layerwise.models import data as data_utils
+from layerwise.models import callback_hooks, compile_losses, data as data_utils
 from layerwise.utils.progbar import Progbar
 from layerwise.models.epoch_plan import EpochPlan
 from layerwise.models.interrupts import interrupts_deferred
 from layerwise.models.steps import StepFunctions, TrainState, log_names
 from layerwise.models.targets import check_targets, check_validation
 from layerwise.engine.variables import to_device
+from layerwise.losses.serialization import to_loss
 
 # With verbose=1 the bar is redrawn this many times per epoch at most.
 _PROGRESS_REFRESHES = 20
@@ -69,20 +70,21 @@ class Trainer:
                 auto_scale_loss: bool = True) -> None:
         """Configure the model for training."""
         self.optimizer = optimizers.get(optimizer)
-        self.loss = None if loss is None else losses.get(loss)
+        # Per-output losses (a dict or list) are resolved against the outputs at first use.
+        per_output = isinstance(loss, (dict, list, tuple))
+        self.loss = loss if per_output or loss is None else to_loss(loss)
         self._loss_identifier = loss
+        self._loss_weights = loss_weights
         for argument, value in (("metrics", metrics), ("weighted_metrics", weighted_metrics)):
-            if isinstance(value, (str, dict)) or callable(value):
+            if isinstance(value, str) or callable(value):
                 raise TypeError(
                     f"compile: `{argument}` must be a list (or tuple) of metrics. Received: "
                     f"{argument}={value!r}. Did you mean {argument}=[{value!r}]?")
-        if loss_weights is not None and not isinstance(loss_weights, (int, float)):
-            raise NotImplementedError("compile: per-output `loss_weights` need multi-output "
-                                      "models, which are not supported yet.")
-        self._metric_identifiers = list(metrics or [])
-        self._weighted_metric_identifiers = list(weighted_metrics or [])
+        self._metric_identifiers = metrics if isinstance(metrics, dict) else list(metrics or [])
+        self._weighted_metric_identifiers = weighted_metrics if isinstance(
+            weighted_metrics, dict) else list(weighted_metrics or [])
         # Unknown names fail now, at compile time, not at the first fit.
-        for identifier in self._metric_identifiers + self._weighted_metric_identifiers:
+        for identifier in _flat_identifiers(metrics) + _flat_identifiers(weighted_metrics):
             if isinstance(identifier, str) and identifier not in ("accuracy", "acc",
                                                                   "crossentropy", "ce"):
                 metrics_module.get(identifier)
@@ -122,9 +124,7 @@ class Trainer:
             return self._steps
         y_pred_spec = self._output_spec(x_sample)
         if not isinstance(y_pred_spec, jax.ShapeDtypeStruct):
-            raise NotImplementedError(
-                f"{method}: models with several outputs cannot be trained yet (model "
-                f"'{self.name}').")
+            return self._multi_output_step_functions(x_sample, y_sample, y_pred_spec, key)
         output_shape = (None,) + tuple(y_pred_spec.shape[1:])
         check_targets(method, self.loss, y_sample, output_shape, self.name)
         if not (self._compile_metrics or self._compile_weighted_metrics):
@@ -143,6 +143,25 @@ class Trainer:
                                         eager=self._run_eagerly)
             self._steps_key = key
             self._steps_output_shape = output_shape
+        return self._steps
+
+    def _multi_output_step_functions(self, x_sample: Any, y_sample: Any, y_pred_spec: Any,
+                                     key: tuple) -> StepFunctions:
+        """Step functions for a model with several outputs (see compile_losses)."""
+        compiled = compile_losses.compile_outputs(
+            compile_losses.output_names(self, y_pred_spec), y_sample, y_pred_spec,
+            self._loss_identifier, self._loss_weights, self._metric_identifiers or None,
+            self._weighted_metric_identifiers or None)
+        self._compile_metrics = compiled.metrics
+        self._compile_weighted_metrics = compiled.weighted_metrics
+        tracker = metrics_module.Mean(name="loss")
+        with interrupts_deferred():
+            self.optimizer.build(self.trainable_variables)
+            self._steps = StepFunctions(
+                self, compiled.loss, [tracker] + compiled.loss_trackers + compiled.metrics,
+                self.optimizer, compiled.weighted_metrics, eager=self._run_eagerly)
+            self._steps_key = key
+            self._steps_output_shape = None
         return self._steps
 
     def _output_spec(self, x_sample: Any) -> Any:
@@ -225,9 +244,8 @@ class Trainer:
                 run.callbacks.on_epoch_begin(epoch)
                 validate = run.validation is not None and (epoch + 1) % validation_freq == 0
                 logs, validation_logs = self._train_epoch(run, validate)
-                if validate and validation_logs is None:
-                    validation_logs = self._evaluate_arrays(
-                        run.steps, run.validation, run.validation_plan, prefix="val_")
+                if validate:
+                    validation_logs = self._validation_hooks(run, validation_logs)
                 logs = dict(sorted({**logs, **(validation_logs or {})}.items()))
                 # Callbacks may add keys (learning_rate) for History, not on_train_end.
                 run.callbacks.on_epoch_end(epoch, dict(logs))
@@ -237,6 +255,24 @@ class Trainer:
             self._in_fit = False
         run.callbacks.on_train_end(logs)
         return run.callbacks.history
+
+    def _validation_hooks(self, run: "FitRun", validation_logs: dict | None) -> dict:
+        """Keras's on_test_begin / on_test_batch_* / on_test_end around validation; the
+        validation is run here unless the epoch's program already did it."""
+        run.callbacks.on_test_begin()
+        if validation_logs is None:
+            if callback_hooks.wants_hooks(run.callbacks, "test"):
+                results = callback_hooks.evaluate_batch_by_batch(
+                    run.steps, run.validation, data_utils.num_samples(run.validation[0]),
+                    run.validation_plan.batch_size, run.callbacks,
+                    lambda values: self._logs(run.steps, values))
+                validation_logs = self._logs(run.steps, results, prefix="val_")
+            else:
+                validation_logs = self._evaluate_arrays(
+                    run.steps, run.validation, run.validation_plan, prefix="val_")
+        run.callbacks.on_test_end({key[len("val_"):]: value
+                                   for key, value in validation_logs.items()})
+        return validation_logs
 
     def _prepare_fit(self, x, y, batch_size, epochs, verbose, callbacks, validation_split,
                      validation_data, shuffle, class_weight, sample_weight, steps_per_epoch,
@@ -378,8 +414,14 @@ class Trainer:
             callbacks, model=self, add_progbar=verbose != 0, verbose=verbose,
             params={"verbose": verbose, "steps": math.ceil(n / min(batch_size, n))})
         callback_list.on_test_begin()
-        logs = self._evaluate_arrays(functions, _put_on_device((x, y, sample_weight)),
-                                     EpochPlan.for_rows(n, batch_size, functions.pads_last_batch))
+        if callback_hooks.wants_hooks(callback_list, "test"):
+            logs = self._logs(functions, callback_hooks.evaluate_batch_by_batch(
+                functions, _put_on_device((x, y, sample_weight)), n, batch_size,
+                callback_list, lambda values: self._logs(functions, values)))
+        else:
+            logs = self._evaluate_arrays(
+                functions, _put_on_device((x, y, sample_weight)),
+                EpochPlan.for_rows(n, batch_size, functions.pads_last_batch))
         callback_list.on_test_end(logs)
         if return_dict:
             return logs
@@ -396,8 +438,17 @@ class Trainer:
         self._ensure_built(x)
         n = data_utils.num_samples(x)
         functions = self._inference_functions()
+        callback_list = CallbackList(callbacks, model=self, add_progbar=False,
+                                     params={"verbose": verbose,
+                                             "steps": math.ceil(n / batch_size)})
         progress = Progbar(math.ceil(n / batch_size), verbose=verbose) if verbose else None
-        outputs = predict_in_blocks(functions, x, n, batch_size)
+        callback_list.on_predict_begin()
+        if callback_hooks.wants_hooks(callback_list, "predict"):
+            outputs = callback_hooks.predict_batch_by_batch(functions, x, n, batch_size,
+                                                            callback_list)
+        else:
+            outputs = predict_in_blocks(functions, x, n, batch_size)
+        callback_list.on_predict_end()
         if progress is not None:
             progress.update(progress.target, finalize=True)
         return outputs
@@ -474,10 +525,21 @@ class FitRun(NamedTuple):
 def _values_in_keras_order(logs: dict[str, float], steps: StepFunctions) -> list[float]:
     """The list `evaluate` returns: Keras looks the logs up by each metric's own name, in
     compile order (a repeated name repeats its value), then appends the other logs sorted."""
-    names = [metric.name for metric in steps.metrics]
+    names = [getattr(metric, "keras_order_name", metric.name) for metric in steps.metrics]
     names[0] = "loss"
     values = [logs[name] for name in names if name in logs]
     return values + [logs[key] for key in sorted(logs) if key not in names]
+
+
+def _flat_identifiers(metrics: Any) -> list:
+    """Every metric identifier in compile's `metrics` (a list, or per output a dict/lists)."""
+    if metrics is None:
+        return []
+    entries = metrics.values() if isinstance(metrics, dict) else metrics
+    found = []
+    for entry in entries:
+        found.extend(entry if isinstance(entry, (list, tuple)) else [entry])
+    return found
 
 
 def predict_in_blocks(functions: StepFunctions, x: Any, n: int, batch_size: int) -> np.ndarray:

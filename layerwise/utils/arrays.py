@@ -7,7 +7,7 @@ import numpy as np
 
 
 def to_categorical(x: Any, num_classes: int | None = None) -> np.ndarray:
-    """Class indices to one-hot rows: `[1, 0, 2]` -> a (3, 3) float32 array.
+    """Class indices to one-hot rows: `[1, 0, 2]` -> a (3, 3) float64 array (as Keras).
 
     Args:
         x: integer class indices, any shape (a trailing axis of size 1 is dropped).
@@ -28,7 +28,7 @@ def to_categorical(x: Any, num_classes: int | None = None) -> np.ndarray:
     elif labels.size and labels.max() >= num_classes:
         raise ValueError(f"to_categorical: class index {labels.max()} is out of range for "
                          f"num_classes={num_classes}")
-    one_hot = np.zeros(labels.shape + (num_classes,), dtype="float32")
+    one_hot = np.zeros(labels.shape + (num_classes,), dtype="float64")
     np.put_along_axis(one_hot, labels[..., None], 1.0, axis=-1)
     return one_hot
 

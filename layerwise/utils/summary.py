@@ -56,6 +56,49 @@ def _rows(model: Any, layer_range: Any = None) -> list[tuple[str, str, str]]:
     return rows
 
 
+def _connections(model: Any) -> dict[int, str] | None:
+    """Keras's "Connected to" cell of each layer of a branching Functional model:
+    `layer[node][tensor]` for each input of each of the layer's calls in the model; None
+    for a model whose layers form one chain (Keras leaves the column out)."""
+    nodes = getattr(model, "_nodes", None)
+    if nodes is None:
+        return None
+    model_nodes = [node for node in nodes if not node.is_input]
+    input_nodes = [tensor._keras_history[0]._inbound_nodes[0] for tensor in model.inputs]
+    chain = len(input_nodes) == 1 and len({id(node.layer) for node in model_nodes}) == len(
+        model_nodes)
+    previous = input_nodes[0] if input_nodes else None
+    for node in model_nodes:
+        inputs = node.input_tensors
+        if not chain or len(inputs) != 1 or not any(
+                inputs[0] is output for output in previous.output_tensors):
+            chain = False
+            break
+        previous = node
+    if chain:
+        return None
+    relevant = {id(node) for node in model_nodes}
+    cells = {}
+    for layer in model.layers:
+        names = [f"{tensor._keras_history[0].name}[{tensor._keras_history[1]}]"
+                 f"[{tensor._keras_history[2]}]"
+                 for node in layer._inbound_nodes if id(node) in relevant
+                 for tensor in node.input_tensors]
+        cells[id(layer)] = ", ".join(names) or "-"
+    return cells
+
+
+def _wrapped(text: str, width: int) -> list[str]:
+    """`text` broken at spaces into lines of at most `width` characters (as rich does)."""
+    lines: list[str] = []
+    for word in text.split(" "):
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
 def _layer_output_shapes(model: Any) -> dict[int, Any]:
     """Each layer's output shape, from the graph or by walking a built Sequential."""
     shapes: dict[int, Any] = {}
@@ -92,21 +135,35 @@ def print_summary(model: Any, line_length: int | None = None,
                       "row each; their inner layers are not expanded.", stacklevel=3)
     header = ("Layer (type)", "Output Shape", "Param #")
     rows = _rows(model, layer_range)
-    for row in rows:
-        widths = [max(w, len(cell)) for w, cell in zip(widths, row)]
+    connections = _connections(model)
+    if connections is not None:
+        header += ("Connected to",)
+        # Keras's four columns for 76 characters (its width when not on a terminal).
+        widths = [19, 17, 10, 17] if line_length is None and positions is None else \
+            _split_four(line_length or 76)
+        shown = _layers_in_range(model, layer_range)
+        rows = [row + (connections[id(layer)],) for row, layer in zip(rows, shown)]
+    for row in rows:  # the "Connected to" cells wrap instead
+        widths[:3] = [max(w, len(cell)) for w, cell in zip(widths[:3], row[:3])]
 
     def line(left: str, middle: str, right: str, fill: str) -> str:
         return left + middle.join(fill * (w + 2) for w in widths) + right
 
-    def cells(values, border: str) -> str:
-        padded = [f" {values[0]:<{widths[0]}} ", f" {values[1]:<{widths[1]}} ",
-                  f" {values[2]:>{widths[2]}} "]
-        return border + border.join(padded) + border
+    def cells(values, border: str) -> list[str]:
+        columns = [_wrapped(str(value), width) for value, width in zip(values, widths)]
+        height = max(len(column) for column in columns)
+        printed = []
+        for index in range(height):
+            texts = [column[index] if index < len(column) else "" for column in columns]
+            padded = [f" {text:>{width}} " if position == 2 else f" {text:<{width}} "
+                      for position, (text, width) in enumerate(zip(texts, widths))]
+            printed.append(border + border.join(padded) + border)
+        return printed
 
-    lines = [f'Model: "{model.name}"', line("┏", "┳", "┓", "━"), cells(header, "┃"),
+    lines = [f'Model: "{model.name}"', line("┏", "┳", "┓", "━"), *cells(header, "┃"),
              line("┡", "╇", "┩", "━")]
     for index, row in enumerate(rows):
-        lines.append(cells(row, "│"))
+        lines.extend(cells(row, "│"))
         if index < len(rows) - 1:
             lines.append(line("├", "┼", "┤", "─"))
     lines.append(line("└", "┴", "┘", "─"))
@@ -138,6 +195,14 @@ def _widths_from_positions(positions: Any, line_length: int) -> list[int]:
     first, second, third = (int(edge) for edge in edges)
     # Cell widths, without the padding spaces and borders Keras counts into each column.
     return [max(1, first - 3), max(1, second - first - 4), max(1, third - second - 3)]
+
+
+def _split_four(line_length: int) -> list[int]:
+    """Cell widths of the four columns at Keras's positions 0.3, 0.56, 0.74 and 1."""
+    edges = [int(position * line_length) for position in (0.3, 0.56, 0.74)] + [line_length]
+    widths = [edge - start - 3 for start, edge in zip([0] + edges[:-1], edges)]
+    widths[2] -= 1  # the table's borders take one more character, from this column
+    return widths
 
 
 def _split(line_length: int) -> list[int]:

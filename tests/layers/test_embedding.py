@@ -25,10 +25,10 @@ def test_layer_contract_matches_keras(arguments, ids_shape, train):
                                   np.asarray(layer(ids)))
 
 
-def test_mask_zero_warns_that_masks_are_not_propagated():
-    with pytest.warns(UserWarning, match="masks are not propagated"):
-        layer = layerwise.layers.Embedding(5, 2, mask_zero=True)
+def test_mask_zero_is_saved_and_makes_the_layer_mask_aware():
+    layer = layerwise.layers.Embedding(5, 2, mask_zero=True)
     assert layer.get_config()["mask_zero"] is True
+    assert layer.supports_masking  # propagation itself: tests/layers/test_masking.py
 
 
 def test_default_initializer_is_uniform_within_0_05():
