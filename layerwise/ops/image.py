@@ -8,12 +8,13 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
+from layerwise import random
 from layerwise.ops import dtypes
 from layerwise.ops.core import convert_to_tensor
 from layerwise.ops.operation import symbolic_op
 
 __all__ = [
-    "affine_transform", "crop_images", "extract_patches", "extract_patches_3d", "hsv_to_rgb",
+    "affine_transform", "crop_images", "elastic_transform", "extract_patches", "extract_patches_3d", "gaussian_blur", "hsv_to_rgb",
     "map_coordinates", "pad_images", "perspective_transform", "resize", "rgb_to_grayscale", "rgb_to_hsv",
     "scale_and_translate", "sobel_edges", "ssim",
 ]
@@ -386,3 +387,115 @@ def perspective_transform(images: Any, start_points: Any, end_points: Any,
         result = jnp.moveaxis(result, -1, 1)
     return result[0] if unbatched else result
 
+
+
+def _gaussian(size: int, sigma: Any, dtype: Any) -> jax.Array:
+    """A normalised 1-D Gaussian of `size` taps centred on the middle one."""
+    offsets = jnp.arange(size, dtype=dtype) - (size - 1) / 2
+    weights = jnp.exp(-jnp.square(offsets) / (2 * jnp.square(jnp.asarray(sigma, dtype))))
+    return weights / jnp.sum(weights)
+
+
+def _batched(images: jax.Array, function_name: str) -> tuple[jax.Array, bool]:
+    if images.ndim not in (3, 4):
+        raise ValueError(
+            f"Invalid value for argument `images` of `{function_name}`. Expected a rank 3 "
+            f"(single image) or rank 4 (batch of images) tensor. Received: "
+            f"images.shape={images.shape}")
+    return (images[None], True) if images.ndim == 3 else (images, False)
+
+
+@symbolic_op
+def gaussian_blur(images: Any, kernel_size: Any = (3, 3), sigma: Any = (1.0, 1.0),
+                  data_format: str | None = None) -> jax.Array:
+    """Convolve images with a Gaussian kernel, zero-padded to keep their size.
+
+    Reproduces Keras 3.15 on JAX, which swaps the two kernels: height is blurred with
+    (`kernel_size[1]`, `sigma[1]`) and width with (`kernel_size[0]`, `sigma[0]`). It also
+    reads `data_format=None` as channels_first whatever the global setting, so a default
+    call on channels_last images blurs each row along its width and across neighbouring
+    channels, never mixing rows: an impulse spreads along one row, with weights that
+    depend on the channel. An explicit "channels_last" blurs height and width.
+    """
+    height_size, width_size = (int(size) for size in tuple(kernel_size)[:2])
+    if height_size < 1 or width_size < 1:
+        raise ValueError("Invalid value for argument `kernel_size` of `gaussian_blur`. "
+                         f"Expected two positive integers. Received: kernel_size={kernel_size}")
+    sigma = tuple(sigma)
+    images = convert_to_tensor(images)
+    original = images.dtype
+    images, unbatched = _batched(_float(images), "gaussian_blur")
+    # Keras-JAX's reading of None (see the docstring), not the global image_data_format.
+    channels_last = data_format == "channels_last"
+    if channels_last:
+        images = jnp.moveaxis(images, -1, 1)
+    kernel = jnp.outer(_gaussian(width_size, sigma[1], images.dtype),
+                       _gaussian(height_size, sigma[0], images.dtype))
+    # Each (batch, channel) plane on its own: a one-feature convolution.
+    planes = images.reshape((-1, 1) + images.shape[2:])
+    blurred = lax.conv_general_dilated(planes, kernel[None, None], (1, 1), "SAME",
+                                       dimension_numbers=("NCHW", "OIHW", "NCHW"))
+    result = blurred.reshape(images.shape)
+    if channels_last:
+        result = jnp.moveaxis(result, 1, -1)
+    result = result[0] if unbatched else result
+    return result.astype(original)
+
+
+def _same_spec(images: Any, **_: Any) -> tuple:
+    # Abstract tracing would draw from the global generator for seed=None; the output
+    # only ever has the images' shape and dtype.
+    _batched(images, "elastic_transform")
+    return images.shape, images.dtype
+
+
+@symbolic_op(output_spec=_same_spec)
+def elastic_transform(images: Any, alpha: float = 20.0, sigma: float = 5.0,
+                      interpolation: str = "bilinear", fill_mode: str = "reflect",
+                      fill_value: float = 0.0, seed: Any = None,
+                      data_format: str | None = None) -> jax.Array:
+    """Resample images along a random displacement field: Gaussian noise, blurred by
+    `gaussian_blur` (kernel `2 * int(3 * sigma) + 1`) and scaled by `alpha`.
+
+    As Keras 3.15 on JAX: one key is drawn from `seed` and used for both the row and the
+    column field, so the two displacements are equal, and the field goes through
+    `gaussian_blur` with its swapped kernels (equal here, as both use `sigma`).
+    """
+    orders = {"nearest": 0, "bilinear": 1}
+    if interpolation not in orders:
+        raise ValueError("Invalid value for argument `interpolation` of `elastic_transform`. "
+                         "Expected 'nearest' or 'bilinear'. "
+                         f"Received: interpolation={interpolation!r}")
+    modes = ("constant", "nearest", "wrap", "mirror", "reflect")
+    if fill_mode not in modes:
+        raise ValueError("Invalid value for argument `fill_mode` of `elastic_transform`. "
+                         f"Expected one of {modes}. Received: fill_mode={fill_mode!r}")
+    data_format = _data_format(data_format)
+    images = convert_to_tensor(images)
+    original = images.dtype
+    images, unbatched = _batched(_float(images), "elastic_transform")
+    if data_format == "channels_first":
+        images = jnp.moveaxis(images, 1, -1)
+    batch, height, width, channels = images.shape
+    noise = random.normal((batch, height, width), stddev=sigma, dtype=images.dtype, seed=seed)
+    size = 2 * int(3 * sigma) + 1
+    field_axis = -1 if data_format == "channels_last" else 1
+    field = gaussian_blur(jnp.expand_dims(noise, field_axis), (size, size), (sigma, sigma),
+                          data_format=data_format)
+    displacement = jnp.squeeze(field, field_axis) * alpha
+    rows, columns = jnp.meshgrid(jnp.arange(height, dtype=images.dtype),
+                                 jnp.arange(width, dtype=images.dtype), indexing="ij")
+
+    def sample(image, shift):
+        coordinates = [rows + shift, columns + shift]
+        return jnp.stack([
+            jax.scipy.ndimage.map_coordinates(image[..., c], coordinates,
+                                              order=orders[interpolation],
+                                              mode=fill_mode, cval=fill_value)
+            for c in range(channels)], axis=-1)
+
+    result = jax.vmap(sample)(images, displacement)
+    if data_format == "channels_first":
+        result = jnp.moveaxis(result, -1, 1)
+    result = result[0] if unbatched else result
+    return result.astype(original)

@@ -243,6 +243,23 @@ CASES = {
             [[0.9, 0.0, 0.2, 0.0, 1.0, 0.0, 0.03, 0.02]] * 2, "float32")), {}), ((U(2, 5, 6, 3), np.array([[1, 0, 1, 0, 1, -1, 0, 0]] * 2,
                                                     "float32")),
                            {"interpolation": "nearest", "fill_mode": "constant"})],
+    # Keras-JAX swaps the two kernels and reads data_format=None as channels_first (so a
+    # default call blurs width and channels of channels_last images): cases cover the
+    # default, both explicit formats, unbatched images and even kernel sizes.
+    "image.gaussian_blur": [((U(2, 6, 7, 3),), {}),
+                            ((U(2, 6, 7, 4), (3, 5), (1.0, 2.0)),
+                             {"data_format": "channels_last"}),
+                            ((U(2, 3, 6, 7), (4, 2), (0.7, 1.5)),
+                             {"data_format": "channels_first"}),
+                            ((U(6, 7, 1),), {"kernel_size": (5, 3), "sigma": (2.0, 1.0),
+                                             "data_format": "channels_last", "fixed": True})],
+    "image.elastic_transform": [((U(2, 8, 9, 3),), {"seed": 1}),
+                                ((U(2, 3, 8, 9),), {"alpha": 3.0, "sigma": 1.0, "seed": 7,
+                                                    "data_format": "channels_first"}),
+                                ((U(8, 9, 1),), {"alpha": 5.0, "sigma": 1.7, "seed": 3,
+                                                 "interpolation": "nearest",
+                                                 "fill_mode": "constant", "fill_value": 0.5,
+                                                 "fixed": True})],
     "image.scale_and_translate": [((U(2, 4, 4, 3), (2, 8, 6, 3), np.array([2.0, 1.5], "float32"),
                                     np.array([0.0, 0.5], "float32"), (1, 2), "linear"),
                                    {"fixed": True})],
@@ -317,11 +334,7 @@ def _symbolic_args(library, args, fixed):
 
 
 # Names layerwise lacks, each a strict xfail: it fails loudly once the op exists.
-MISSING = {
-    "image.gaussian_blur": "Keras-JAX 3.15's blur of an impulse spreads along one row only, "
-                           "with per-channel weights; not reproduced until understood",
-    "image.elastic_transform": "needs Keras's random displacement fields and that blur",
-}
+MISSING = {}
 
 
 @pytest.mark.parametrize("name", [
