@@ -20,6 +20,8 @@ from layerwise import losses, optimizers
 from layerwise import metrics as metrics_module
 from layerwise.callbacks import CallbackList
 from layerwise.models import data as data_utils
+from layerwise.models import streamed
+from layerwise.models.data_adapters import is_stream
 from layerwise.utils.progbar import Progbar
 from layerwise.models.epoch_plan import EpochPlan
 from layerwise.models.interrupts import interrupts_deferred
@@ -212,6 +214,15 @@ class Trainer:
         `check_finite=False` lets NaN/inf data through (by default they are an error).
         """
         _check_count("fit", "initial_epoch", initial_epoch, minimum=0)
+        if is_stream(x) or is_stream(validation_data) or steps_per_epoch is not None \
+                or validation_steps is not None:
+            self._assert_compiled("fit")
+            return streamed.fit(
+                self, x, y, data_utils.check_batch_size("fit", batch_size),
+                _check_count("fit", "epochs", epochs, minimum=0), _check_verbose(verbose),
+                callbacks, validation_split, validation_data, shuffle, class_weight,
+                sample_weight, initial_epoch, steps_per_epoch, validation_steps,
+                validation_batch_size, validation_freq)
         run = self._prepare_fit(x, y, batch_size, epochs, verbose, callbacks,
                                 validation_split, validation_data, shuffle, class_weight,
                                 sample_weight, steps_per_epoch, validation_steps,
@@ -243,9 +254,6 @@ class Trainer:
                      validation_steps, validation_batch_size, check_finite) -> "FitRun":
         """Check fit's arguments and data, and plan its epochs."""
         self._assert_compiled("fit")
-        if steps_per_epoch is not None or validation_steps is not None:
-            raise NotImplementedError("fit: `steps_per_epoch` / `validation_steps` are not "
-                                      "supported yet; pass whole arrays instead.")
         verbose = _check_verbose(verbose)
         batch_size = data_utils.check_batch_size("fit", batch_size)
         epochs = _check_count("fit", "epochs", epochs, minimum=0)
@@ -367,6 +375,10 @@ class Trainer:
         self._assert_compiled("evaluate")
         verbose = _check_verbose(verbose)
         batch_size = data_utils.check_batch_size("evaluate", batch_size)
+        if is_stream(x) or steps is not None:
+            logs = streamed.evaluate(self, x, y, batch_size, verbose, sample_weight, steps,
+                                     callbacks)
+            return logs if return_dict else _evaluate_result(logs, self._steps)
         if y is None:
             raise ValueError("evaluate: `y` is required.")
         (x, y, sample_weight), n = data_utils.labelled_arrays(
@@ -380,10 +392,7 @@ class Trainer:
         logs = self._evaluate_arrays(functions, _put_on_device((x, y, sample_weight)),
                                      EpochPlan.for_rows(n, batch_size, functions.pads_last_batch))
         callback_list.on_test_end(logs)
-        if return_dict:
-            return logs
-        values = _values_in_keras_order(logs, functions)
-        return values[0] if len(values) == 1 else values
+        return logs if return_dict else _evaluate_result(logs, functions)
 
     @_one_at_a_time
     def predict(self, x: Any, batch_size: int | None = None, verbose: Any = "auto",
@@ -391,6 +400,8 @@ class Trainer:
         """Outputs for the inputs `x`, as a numpy array, computed batch by batch."""
         verbose = _check_verbose(verbose)
         batch_size = data_utils.check_batch_size("predict", batch_size)
+        if is_stream(x) or steps is not None:
+            return streamed.predict(self, x, batch_size, verbose, steps, callbacks)
         x = data_utils.to_arrays(x, "x", "predict")
         self._ensure_built(x)
         n = data_utils.num_samples(x)
@@ -468,6 +479,12 @@ class FitRun(NamedTuple):
     validation_plan: EpochPlan | None
     callbacks: CallbackList
     epochs: int
+
+
+def _evaluate_result(logs: dict[str, float], steps: StepFunctions) -> Any:
+    """What `evaluate` returns without `return_dict`: one value alone, else the list."""
+    values = _values_in_keras_order(logs, steps)
+    return values[0] if len(values) == 1 else values
 
 
 def _values_in_keras_order(logs: dict[str, float], steps: StepFunctions) -> list[float]:
