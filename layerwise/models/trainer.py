@@ -20,7 +20,8 @@ from layerwise import losses, optimizers
 from layerwise import metrics as metrics_module
 from layerwise.callbacks import CallbackList
 from layerwise.models import data as data_utils
-from layerwise.models import streamed
+from layerwise.models import custom_fit, streamed
+from layerwise.models.custom_steps import uses_custom_steps
 from layerwise.models.data_adapters import is_stream
 from layerwise.utils.progbar import Progbar
 from layerwise.models.epoch_plan import EpochPlan
@@ -214,10 +215,11 @@ class Trainer:
         `check_finite=False` lets NaN/inf data through (by default they are an error).
         """
         _check_count("fit", "initial_epoch", initial_epoch, minimum=0)
-        if is_stream(x) or is_stream(validation_data) or steps_per_epoch is not None \
-                or validation_steps is not None:
+        if uses_custom_steps(self) or is_stream(x) or is_stream(validation_data) \
+                or steps_per_epoch is not None or validation_steps is not None:
             self._assert_compiled("fit")
-            return streamed.fit(
+            loop = custom_fit if uses_custom_steps(self) else streamed
+            return loop.fit(
                 self, x, y, data_utils.check_batch_size("fit", batch_size),
                 _check_count("fit", "epochs", epochs, minimum=0), _check_verbose(verbose),
                 callbacks, validation_split, validation_data, shuffle, class_weight,
@@ -375,6 +377,10 @@ class Trainer:
         self._assert_compiled("evaluate")
         verbose = _check_verbose(verbose)
         batch_size = data_utils.check_batch_size("evaluate", batch_size)
+        if uses_custom_steps(self):
+            logs = custom_fit.evaluate(self, x, y, batch_size, verbose, sample_weight, steps,
+                                       callbacks)
+            return logs if return_dict else _evaluate_list(logs)
         if is_stream(x) or steps is not None:
             logs = streamed.evaluate(self, x, y, batch_size, verbose, sample_weight, steps,
                                      callbacks)
@@ -400,6 +406,8 @@ class Trainer:
         """Outputs for the inputs `x`, as a numpy array, computed batch by batch."""
         verbose = _check_verbose(verbose)
         batch_size = data_utils.check_batch_size("predict", batch_size)
+        if uses_custom_steps(self):
+            return custom_fit.predict(self, x, batch_size, verbose, steps, callbacks)
         if is_stream(x) or steps is not None:
             return streamed.predict(self, x, batch_size, verbose, steps, callbacks)
         x = data_utils.to_arrays(x, "x", "predict")
@@ -484,6 +492,12 @@ class FitRun(NamedTuple):
 def _evaluate_result(logs: dict[str, float], steps: StepFunctions) -> Any:
     """What `evaluate` returns without `return_dict`: one value alone, else the list."""
     values = _values_in_keras_order(logs, steps)
+    return values[0] if len(values) == 1 else values
+
+
+def _evaluate_list(logs: dict[str, float]) -> Any:
+    """`evaluate`'s result for custom steps: Keras lists the logs in their order."""
+    values = list(logs.values())
     return values[0] if len(values) == 1 else values
 
 
