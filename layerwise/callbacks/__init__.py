@@ -1,4 +1,5 @@
 """Callbacks: hooks into fit/evaluate/predict. This list is the public map."""
+from layerwise.callbacks.backup_and_restore import BackupAndRestore
 from layerwise.callbacks.callback import Callback, CallbackList, History, ProgbarLogger
 from layerwise.callbacks.csv_logger import CSVLogger
 from layerwise.callbacks.early_stopping import EarlyStopping
@@ -7,9 +8,10 @@ from layerwise.callbacks.learning_rate import LearningRateScheduler, ReduceLROnP
 from layerwise.callbacks.model_checkpoint import ModelCheckpoint
 from layerwise.callbacks.terminate_on_nan import TerminateOnNaN
 
-# Not provided (yet): BackupAndRestore, OrbaxCheckpoint, RemoteMonitor, SwapEMAWeights,
+# Not provided (yet): OrbaxCheckpoint, RemoteMonitor, SwapEMAWeights,
 # TensorBoard.
 __all__ = [
+    "BackupAndRestore",
     "CSVLogger",
     "Callback",
     "CallbackList",

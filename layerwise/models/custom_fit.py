@@ -8,6 +8,7 @@ the model's Variables before each call and written back after it, so callbacks s
 """
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import jax
@@ -109,14 +110,18 @@ def fit(model: Any, x: Any, y: Any, batch_size: int, epochs: int, verbose: int,
     model.stop_training = False
     model._in_fit = True
     callback_list.on_train_begin()
+    initial_epoch, skip_steps = model._resume_point(initial_epoch)
     logs: dict[str, float] = {}
     try:
         for epoch in range(initial_epoch, epochs):
             if batches is None:
                 batches = source.batches(steps_per_epoch)
+            if skip_steps:  # resumed mid-epoch: the batches done before are passed over
+                batches = itertools.islice(batches, skip_steps, None)
             model.reset_metrics()
             callback_list.on_epoch_begin(epoch)
-            seen, step_logs = 0, None
+            seen, step_logs = skip_steps, None
+            skip_steps = 0
             with prefetched(chunker.chunks(batches)) as chunk_stream:
                 for chunk in chunk_stream:
                     callback_list.on_train_batch_begin(seen)

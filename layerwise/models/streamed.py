@@ -76,19 +76,24 @@ def fit(model: Any, x: Any, y: Any, batch_size: int, epochs: int, verbose: int,
     model.stop_training = False
     model._in_fit = True
     callback_list.on_train_begin()
+    initial_epoch, skip_steps = model._resume_point(initial_epoch)
     logs: dict[str, float] = {}
     try:
         for epoch in range(initial_epoch, epochs):
             if batches is None:
                 batches = source.batches(steps_per_epoch)
+            if skip_steps:  # resumed mid-epoch: the batches done before are passed over
+                batches = itertools.islice(batches, skip_steps, None)
             callback_list.on_epoch_begin(epoch)
-            seen, results = 0, None
+            seen, results = skip_steps, None
+            first_chunk, skip_steps = True, 0
             with prefetched(chunker.chunks(batches)) as chunk_stream:
                 for chunk in chunk_stream:
                     callback_list.on_train_batch_begin(seen)
                     (results,) = model._run_donating(
                         steps, programs.train, chunk.data, chunk.count, chunk.real_rows,
-                        seen == 0, guarded=chunk.guarded)
+                        first_chunk, guarded=chunk.guarded)
+                    first_chunk = False
                     seen += chunk.count
                     if batch_logs:
                         callback_list.on_train_batch_end(seen - 1, model._logs(steps, results))

@@ -232,12 +232,14 @@ class Trainer:
         self.stop_training = False
         self._in_fit = True
         run.callbacks.on_train_begin()
+        initial_epoch, skip_steps = self._resume_point(initial_epoch)
         logs: dict[str, float] = {}
         try:
             for epoch in range(initial_epoch, run.epochs):
                 run.callbacks.on_epoch_begin(epoch)
                 validate = run.validation is not None and (epoch + 1) % validation_freq == 0
-                logs, validation_logs = self._train_epoch(run, validate)
+                logs, validation_logs = self._train_epoch(run, validate, skip_steps)
+                skip_steps = 0
                 if validate and validation_logs is None:
                     validation_logs = self._evaluate_arrays(
                         run.steps, run.validation, run.validation_plan, prefix="val_")
@@ -292,11 +294,22 @@ class Trainer:
         return FitRun(steps, _put_on_device(train), _put_on_device(val), plan, validation_plan,
                       callback_list, epochs)
 
-    def _train_epoch(self, run: "FitRun", validate: bool) -> tuple[dict, dict | None]:
+    def _resume_point(self, initial_epoch: int) -> tuple[int, int]:
+        """The epoch to start at and the steps of it already done: `initial_epoch` and 0,
+        unless a callback (BackupAndRestore) set a resume point in `on_train_begin`."""
+        epoch, step = getattr(self, "_initial_epoch", None), getattr(self, "_initial_step", None)
+        self._initial_epoch = self._initial_step = None
+        if step:  # the resumed epoch's metrics restart from its first step run here
+            self._metric_carry = (None, None)
+        return (initial_epoch if epoch is None else int(epoch)), int(step or 0)
+
+    def _train_epoch(self, run: "FitRun", validate: bool,
+                     skip_steps: int = 0) -> tuple[dict, dict | None]:
         """One epoch, one compiled call per segment; weights are written back after each.
 
         Validation runs inside the epoch's last call when the plan says so and `validate`.
-        Returns the training logs, and the validation logs if it ran.
+        Calls covering only the first `skip_steps` steps (done before a resume) are
+        skipped. Returns the training logs, and the validation logs if it ran.
         """
         steps, plan = run.steps, run.plan
         # The order is drawn on the host from numpy's global stream, as Keras 3.15 draws
@@ -306,6 +319,8 @@ class Trainer:
             np.int32)) if plan.shuffled else None
         validation_data = run.validation if plan.validation is not None else None
         for first, count, call_plan in plan.calls():
+            if first + count <= skip_steps:
+                continue
             run.callbacks.on_train_batch_begin(first)
             results, first_invalid, validation_results = self._run_donating(
                 steps, steps.train_epoch, run.train, order,
