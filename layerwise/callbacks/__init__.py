@@ -6,9 +6,11 @@ from layerwise.callbacks.early_stopping import EarlyStopping
 from layerwise.callbacks.lambda_callback import LambdaCallback
 from layerwise.callbacks.learning_rate import LearningRateScheduler, ReduceLROnPlateau
 from layerwise.callbacks.model_checkpoint import ModelCheckpoint
+from layerwise.callbacks.remote_monitor import RemoteMonitor
+from layerwise.callbacks.swap_ema_weights import SwapEMAWeights
 from layerwise.callbacks.terminate_on_nan import TerminateOnNaN
 
-# Not provided (yet): OrbaxCheckpoint, RemoteMonitor, SwapEMAWeights,
+# Not provided (yet): OrbaxCheckpoint,
 # TensorBoard.
 __all__ = [
     "BackupAndRestore",
@@ -22,5 +24,7 @@ __all__ = [
     "ModelCheckpoint",
     "ProgbarLogger",
     "ReduceLROnPlateau",
+    "RemoteMonitor",
+    "SwapEMAWeights",
     "TerminateOnNaN",
 ]

@@ -73,10 +73,7 @@ def fit(model: Any, x: Any, y: Any, batch_size: int, epochs: int, verbose: int,
         model, steps, validation_data, validation_steps,
         validation_batch_size or batch_size)
 
-    model.stop_training = False
-    model._in_fit = True
-    callback_list.on_train_begin()
-    initial_epoch, skip_steps = model._resume_point(initial_epoch)
+    initial_epoch, skip_steps = model._begin_training(callback_list, initial_epoch)
     logs: dict[str, float] = {}
     try:
         for epoch in range(initial_epoch, epochs):
@@ -115,7 +112,7 @@ def fit(model: Any, x: Any, y: Any, batch_size: int, epochs: int, verbose: int,
                 break
     finally:
         model._in_fit = False
-    callback_list.on_train_end(logs)
+    model._end_training(callback_list, epochs, logs)
     return callback_list.history
 
 

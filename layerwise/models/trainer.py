@@ -215,31 +215,23 @@ class Trainer:
         `check_finite=False` lets NaN/inf data through (by default they are an error).
         """
         _check_count("fit", "initial_epoch", initial_epoch, minimum=0)
-        if uses_custom_steps(self) or is_stream(x) or is_stream(validation_data) \
-                or steps_per_epoch is not None or validation_steps is not None:
-            self._assert_compiled("fit")
-            loop = custom_fit if uses_custom_steps(self) else streamed
-            return loop.fit(
-                self, x, y, data_utils.check_batch_size("fit", batch_size),
-                _check_count("fit", "epochs", epochs, minimum=0), _check_verbose(verbose),
-                callbacks, validation_split, validation_data, shuffle, class_weight,
-                sample_weight, initial_epoch, steps_per_epoch, validation_steps,
-                validation_batch_size, validation_freq)
+        if self._fits_batch_by_batch(x, validation_data, steps_per_epoch, validation_steps):
+            return self._fit_batch_by_batch(
+                x, y, batch_size, epochs, verbose, callbacks, validation_split, validation_data,
+                shuffle, class_weight, sample_weight, initial_epoch, steps_per_epoch,
+                validation_steps, validation_batch_size, validation_freq)
         run = self._prepare_fit(x, y, batch_size, epochs, verbose, callbacks,
                                 validation_split, validation_data, shuffle, class_weight,
                                 sample_weight, steps_per_epoch, validation_steps,
                                 validation_batch_size, check_finite)
-        self.stop_training = False
-        self._in_fit = True
-        run.callbacks.on_train_begin()
-        initial_epoch, skip_steps = self._resume_point(initial_epoch)
+        first_epoch, skip_steps = self._begin_training(run.callbacks, initial_epoch)
         logs: dict[str, float] = {}
         try:
-            for epoch in range(initial_epoch, run.epochs):
+            for epoch in range(first_epoch, run.epochs):
                 run.callbacks.on_epoch_begin(epoch)
                 validate = run.validation is not None and (epoch + 1) % validation_freq == 0
-                logs, validation_logs = self._train_epoch(run, validate, skip_steps)
-                skip_steps = 0
+                logs, validation_logs = self._train_epoch(
+                    run, validate, skip_steps if epoch == first_epoch else 0)
                 if validate and validation_logs is None:
                     validation_logs = self._evaluate_arrays(
                         run.steps, run.validation, run.validation_plan, prefix="val_")
@@ -250,8 +242,28 @@ class Trainer:
                     break
         finally:
             self._in_fit = False
-        run.callbacks.on_train_end(logs)
+        self._end_training(run.callbacks, run.epochs, logs)
         return run.callbacks.history
+
+    def _end_training(self, callbacks: CallbackList, epochs: int, logs: dict) -> None:
+        """End a fit as Keras does: an EMA optimizer's averages replace the weights, then
+        `on_train_end`."""
+        if epochs > 0 and self.optimizer is not None and self.optimizer.built:
+            self.optimizer.finalize_variable_values(self.trainable_variables)
+        callbacks.on_train_end(logs)
+
+    def _fits_batch_by_batch(self, x, validation_data, steps_per_epoch, validation_steps):
+        """Whether fit takes the streamed path: streamed data, step counts, or custom steps."""
+        return uses_custom_steps(self) or is_stream(x) or is_stream(validation_data) \
+            or steps_per_epoch is not None or validation_steps is not None
+
+    def _fit_batch_by_batch(self, x, y, batch_size, epochs, verbose, *arguments):
+        """fit through models/streamed.py, or models/custom_fit.py for custom steps."""
+        self._assert_compiled("fit")
+        loop = custom_fit if uses_custom_steps(self) else streamed
+        return loop.fit(self, x, y, data_utils.check_batch_size("fit", batch_size),
+                        _check_count("fit", "epochs", epochs, minimum=0),
+                        _check_verbose(verbose), *arguments)
 
     def _prepare_fit(self, x, y, batch_size, epochs, verbose, callbacks, validation_split,
                      validation_data, shuffle, class_weight, sample_weight, steps_per_epoch,
@@ -294,9 +306,12 @@ class Trainer:
         return FitRun(steps, _put_on_device(train), _put_on_device(val), plan, validation_plan,
                       callback_list, epochs)
 
-    def _resume_point(self, initial_epoch: int) -> tuple[int, int]:
-        """The epoch to start at and the steps of it already done: `initial_epoch` and 0,
-        unless a callback (BackupAndRestore) set a resume point in `on_train_begin`."""
+    def _begin_training(self, callbacks: CallbackList, initial_epoch: int) -> tuple[int, int]:
+        """Start a fit: run `on_train_begin`, then return the epoch to start at and the
+        steps of it already done: `initial_epoch` and 0, unless a callback
+        (BackupAndRestore) set a resume point in `on_train_begin`."""
+        self.stop_training, self._in_fit = False, True
+        callbacks.on_train_begin()
         epoch, step = getattr(self, "_initial_epoch", None), getattr(self, "_initial_step", None)
         self._initial_epoch = self._initial_step = None
         if step:  # the resumed epoch's metrics restart from its first step run here
