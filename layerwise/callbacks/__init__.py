@@ -8,10 +8,10 @@ from layerwise.callbacks.learning_rate import LearningRateScheduler, ReduceLROnP
 from layerwise.callbacks.model_checkpoint import ModelCheckpoint
 from layerwise.callbacks.remote_monitor import RemoteMonitor
 from layerwise.callbacks.swap_ema_weights import SwapEMAWeights
+from layerwise.callbacks.tensorboard import TensorBoard
 from layerwise.callbacks.terminate_on_nan import TerminateOnNaN
 
-# Not provided (yet): OrbaxCheckpoint,
-# TensorBoard.
+# Not provided (yet): OrbaxCheckpoint.
 __all__ = [
     "BackupAndRestore",
     "CSVLogger",
@@ -26,5 +26,6 @@ __all__ = [
     "ReduceLROnPlateau",
     "RemoteMonitor",
     "SwapEMAWeights",
+    "TensorBoard",
     "TerminateOnNaN",
 ]
