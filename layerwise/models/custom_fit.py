@@ -23,8 +23,8 @@ from layerwise.models.chunks import Chunker, prefetched
 from layerwise.models.data_adapters import (ArraySource, BatchSource, convert_batch,
                                             is_stream, source_for)
 from layerwise.models.interrupts import interrupts_deferred
-from layerwise.models.streamed import (_check_steps, _peek, _reject_with_stream,
-                                       _steps_per_chunk, _warn_out_of_data)
+from layerwise.models.streamed import (check_steps, peek, reject_with_stream,
+                                       steps_per_chunk, warn_out_of_data)
 
 
 class _Programs:
@@ -32,7 +32,8 @@ class _Programs:
 
     def __init__(self, model: Any):
         self.model = model
-        wrap = _without_jit if model._run_eagerly else jax.jit
+        self.eager = model._run_eagerly
+        wrap = _without_jit if self.eager else jax.jit
         self.train = wrap(self._train, static_argnames=("guarded",), donate_argnums=(0,))
         self.test = wrap(self._test, static_argnames=("guarded",))
         self.predict = wrap(self._predict)
@@ -78,9 +79,7 @@ def _programs_for(model: Any) -> _Programs:
     programs = getattr(model, "_custom_step_programs", None)
     if programs is None or programs.model is not model or \
             programs.eager != model._run_eagerly:
-        programs = _Programs(model)
-        programs.eager = model._run_eagerly
-        model._custom_step_programs = programs
+        programs = model._custom_step_programs = _Programs(model)
     return programs
 
 
@@ -90,14 +89,14 @@ def fit(model: Any, x: Any, y: Any, batch_size: int, epochs: int, verbose: int,
         validation_steps: Any, validation_batch_size: Any, validation_freq: int):
     """`Model.fit` running the model's own `train_step`."""
     method = "fit"
-    steps_per_epoch = _check_steps(method, "steps_per_epoch", steps_per_epoch)
-    validation_steps = _check_steps(method, "validation_steps", validation_steps)
+    steps_per_epoch = check_steps(method, "steps_per_epoch", steps_per_epoch)
+    validation_steps = check_steps(method, "validation_steps", validation_steps)
     if class_weight is not None:
         raise NotImplementedError("fit: `class_weight` with an overridden `train_step` or "
                                   "`compute_loss` is not supported yet.")
     source, validation_data = _training_source(method, x, y, sample_weight, batch_size,
                                                shuffle, validation_split, validation_data)
-    batches, first = _peek(source.batches(steps_per_epoch), method)
+    batches, first = peek(source.batches(steps_per_epoch), method)
     _prepare(model, first, method)
     programs = _programs_for(model)
     known_steps = steps_per_epoch or source.num_batches
@@ -105,7 +104,7 @@ def fit(model: Any, x: Any, y: Any, batch_size: int, epochs: int, verbose: int,
         callbacks, model=model, add_history=True, add_progbar=verbose != 0, verbose=verbose,
         params={"verbose": verbose, "epochs": epochs, "steps": known_steps})
     batch_logs = callback_list.wants_batch_hooks() or verbose == 1
-    chunker = Chunker(_steps_per_chunk(model, callback_list, known_steps), False, method)
+    chunker = Chunker(steps_per_chunk(model, callback_list, known_steps), False, method)
 
     initial_epoch, skip_steps = model._begin_training(callback_list, initial_epoch)
     logs: dict[str, float] = {}
@@ -132,7 +131,7 @@ def fit(model: Any, x: Any, y: Any, batch_size: int, epochs: int, verbose: int,
             batches = None
             source.end_pass()
             if seen == 0:
-                _warn_out_of_data(epoch)
+                warn_out_of_data(epoch)
                 break
             logs = _host_logs(step_logs)
             if validation_data is not None and (epoch + 1) % validation_freq == 0:
@@ -143,7 +142,7 @@ def fit(model: Any, x: Any, y: Any, batch_size: int, epochs: int, verbose: int,
                 logs = {**logs, **{"val_" + k: v for k, v in validation_logs.items()}}
             callback_list.on_epoch_end(epoch, dict(logs))
             if steps_per_epoch is not None and seen < steps_per_epoch:
-                _warn_out_of_data(epoch)
+                warn_out_of_data(epoch)
                 break
             if model.stop_training:
                 break
@@ -157,9 +156,9 @@ def evaluate(model: Any, x: Any, y: Any, batch_size: int, verbose: int, sample_w
              steps_count: Any, callbacks: Any) -> dict[str, float]:
     """`Model.evaluate` running the model's own `test_step`; returns the logs."""
     method = "evaluate"
-    steps_count = _check_steps(method, "steps", steps_count)
+    steps_count = check_steps(method, "steps", steps_count)
     if is_stream(x):
-        _reject_with_stream(method, y=y, sample_weight=sample_weight)
+        reject_with_stream(method, y=y, sample_weight=sample_weight)
         source: BatchSource = source_for(x)
     else:
         arrays, _ = _labelled(method, x, y, sample_weight)
@@ -178,17 +177,17 @@ def predict(model: Any, x: Any, batch_size: int, verbose: int, steps_count: Any,
             callbacks: Any) -> Any:
     """`Model.predict` running the model's own `predict_step`."""
     method = "predict"
-    steps_count = _check_steps(method, "steps", steps_count)
+    steps_count = check_steps(method, "steps", steps_count)
     source = source_for(x) if is_stream(x) else ArraySource(
         (data_utils.to_arrays(x, "x", method), None, None), batch_size, shuffle=False)
-    batches, first = _peek(source.batches(steps_count), method)
+    batches, first = peek(source.batches(steps_count), method)
     _prepare(model, first, method)
     programs = _programs_for(model)
     callback_list = CallbackList(callbacks, model=model, add_progbar=verbose != 0,
                                  verbose=verbose, params={
                                      "verbose": verbose,
                                      "steps": steps_count or source.num_batches})
-    chunker = Chunker(_steps_per_chunk(model, callback_list, steps_count or
+    chunker = Chunker(steps_per_chunk(model, callback_list, steps_count or
                                        source.num_batches), False, method)
     callback_list.on_predict_begin()
     outputs, seen = [], 0
@@ -214,7 +213,7 @@ def predict(model: Any, x: Any, batch_size: int, verbose: int, steps_count: Any,
 def _training_source(method, x, y, sample_weight, batch_size, shuffle, validation_split,
                      validation_data):
     if is_stream(x):
-        _reject_with_stream(method, y=y, sample_weight=sample_weight)
+        reject_with_stream(method, y=y, sample_weight=sample_weight)
         if validation_split:
             raise ValueError(
                 "fit: argument `validation_split` is only supported for arrays. Received "
@@ -272,10 +271,10 @@ def _prepare(model: Any, first_batch: Any, method: str) -> None:
 
 def _evaluate_source(model: Any, source: BatchSource, steps_count: int | None,
                      callback_list: CallbackList | None) -> dict[str, float]:
-    batches, first = _peek(source.batches(steps_count), "evaluate")
+    batches, first = peek(source.batches(steps_count), "evaluate")
     _prepare(model, first, "evaluate")
     programs = _programs_for(model)
-    chunker = Chunker(_steps_per_chunk(model, callback_list, steps_count or
+    chunker = Chunker(steps_per_chunk(model, callback_list, steps_count or
                                        source.num_batches), False, "evaluate")
     hooks = callback_list is not None and callback_list.wants_batch_hooks()
     model.reset_metrics()

@@ -115,7 +115,8 @@ class ArraySource(BatchSource):
             start = (index % self.num_batches) * self.batch_size
             rows = slice(start, start + self.batch_size) if order is None else \
                 order[start:start + self.batch_size]
-            yield tuple(None if part is None else _map(lambda a: np.asarray(a)[rows], part)
+            yield tuple(None if part is None else
+                        jax.tree_util.tree_map(lambda a: np.asarray(a)[rows], part)
                         for part in self.arrays)
 
 
@@ -123,10 +124,6 @@ def source_for(data: Any) -> BatchSource:
     if isinstance(data, PyDataset):
         return DatasetSource(data)
     return IteratorSource(data)
-
-
-def _map(function: Any, structure: Any) -> Any:
-    return jax.tree_util.tree_map(function, structure)
 
 
 # -- workers -------------------------------------------------------------------------------

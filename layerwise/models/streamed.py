@@ -30,13 +30,13 @@ def fit(model: Any, x: Any, y: Any, batch_size: int, epochs: int, verbose: int,
         validation_steps: Any, validation_batch_size: Any, validation_freq: int):
     """`Model.fit` for streamed data (arguments already checked by the trainer)."""
     method = "fit"
-    steps_per_epoch = _check_steps(method, "steps_per_epoch", steps_per_epoch)
-    validation_steps = _check_steps(method, "validation_steps", validation_steps)
+    steps_per_epoch = check_steps(method, "steps_per_epoch", steps_per_epoch)
+    validation_steps = check_steps(method, "validation_steps", validation_steps)
     if class_weight is not None:
         raise NotImplementedError("fit: `class_weight` with a generator, a PyDataset or "
                                   "`steps_per_epoch` is not supported yet.")
     if is_stream(x):
-        _reject_with_stream(method, y=y, sample_weight=sample_weight)
+        reject_with_stream(method, y=y, sample_weight=sample_weight)
         if validation_split:
             raise ValueError(
                 "fit: argument `validation_split` is only supported for arrays. Received "
@@ -54,7 +54,7 @@ def fit(model: Any, x: Any, y: Any, batch_size: int, epochs: int, verbose: int,
             validation_data = validation_data if validation_data is not None else \
                 validation_arrays
         source = ArraySource(arrays, batch_size, shuffle)
-    batches, first = _peek(source.batches(steps_per_epoch), method)
+    batches, first = peek(source.batches(steps_per_epoch), method)
     sample_x, sample_y, _ = convert_batch(first, method)
     if sample_y is None:
         raise ValueError("fit: the batches must hold targets, `(x, y)` or "
@@ -67,7 +67,7 @@ def fit(model: Any, x: Any, y: Any, batch_size: int, epochs: int, verbose: int,
         callbacks, model=model, add_history=True, add_progbar=verbose != 0, verbose=verbose,
         params={"verbose": verbose, "epochs": epochs, "steps": known_steps})
     batch_logs = callback_list.wants_batch_hooks() or verbose == 1
-    chunker = Chunker(_steps_per_chunk(model, callback_list, known_steps),
+    chunker = Chunker(steps_per_chunk(model, callback_list, known_steps),
                       steps.pads_last_batch, method)
     validation = None if validation_data is None else _Validation(
         model, steps, validation_data, validation_steps,
@@ -99,14 +99,14 @@ def fit(model: Any, x: Any, y: Any, batch_size: int, epochs: int, verbose: int,
             batches = None
             source.end_pass()
             if seen == 0:
-                _warn_out_of_data(epoch)
+                warn_out_of_data(epoch)
                 break
             logs = model._logs(steps, results)
             if validation is not None and (epoch + 1) % validation_freq == 0:
                 logs = dict(sorted({**logs, **validation.run()}.items()))
             callback_list.on_epoch_end(epoch, dict(logs))
             if steps_per_epoch is not None and seen < steps_per_epoch:
-                _warn_out_of_data(epoch)
+                warn_out_of_data(epoch)
                 break
             if model.stop_training:
                 break
@@ -125,7 +125,7 @@ class _Validation:
         self.source = None
         if is_stream(data):
             self.source = source_for(data)
-            self.chunker = Chunker(_steps_per_chunk(model, None, validation_steps or
+            self.chunker = Chunker(steps_per_chunk(model, None, validation_steps or
                                                     self.source.num_batches),
                                    steps.pads_last_batch, "fit")
         else:
@@ -166,16 +166,16 @@ def evaluate(model: Any, x: Any, y: Any, batch_size: int, verbose: int, sample_w
              steps_count: Any, callbacks: Any) -> dict[str, float]:
     """`Model.evaluate` for streamed data; returns the logs."""
     method = "evaluate"
-    steps_count = _check_steps(method, "steps", steps_count)
+    steps_count = check_steps(method, "steps", steps_count)
     if is_stream(x):
-        _reject_with_stream(method, y=y, sample_weight=sample_weight)
+        reject_with_stream(method, y=y, sample_weight=sample_weight)
         source: BatchSource = source_for(x)
     else:
         if y is None:
             raise ValueError("evaluate: `y` is required.")
         arrays, _ = data_utils.labelled_arrays(method, x, y, sample_weight)
         source = ArraySource(arrays, batch_size, shuffle=False)
-    batches, first = _peek(source.batches(steps_count), method)
+    batches, first = peek(source.batches(steps_count), method)
     sample_x, sample_y, _ = convert_batch(first, method)
     if sample_y is None:
         raise ValueError("evaluate: the batches must hold targets, `(x, y)` or "
@@ -185,7 +185,7 @@ def evaluate(model: Any, x: Any, y: Any, batch_size: int, verbose: int, sample_w
     callback_list = CallbackList(callbacks, model=model, add_progbar=verbose != 0,
                                  verbose=verbose,
                                  params={"verbose": verbose, "steps": known_steps})
-    chunker = Chunker(_steps_per_chunk(model, callback_list, known_steps),
+    chunker = Chunker(steps_per_chunk(model, callback_list, known_steps),
                       steps.pads_last_batch, method)
     callback_list.on_test_begin()
     hooks = callback_list.wants_batch_hooks() or verbose == 1
@@ -205,13 +205,13 @@ def predict(model: Any, x: Any, batch_size: int, verbose: int, steps_count: Any,
             callbacks: Any) -> Any:
     """`Model.predict` for streamed data: the outputs of every batch, concatenated."""
     method = "predict"
-    steps_count = _check_steps(method, "steps", steps_count)
+    steps_count = check_steps(method, "steps", steps_count)
     if is_stream(x):
         source: BatchSource = source_for(x)
     else:
         source = ArraySource((data_utils.to_arrays(x, "x", method), None, None), batch_size,
                              shuffle=False)
-    batches, first = _peek(source.batches(steps_count), method)
+    batches, first = peek(source.batches(steps_count), method)
     model._ensure_built(convert_batch(first, method)[0])
     functions = model._inference_functions()
     programs = programs_for(functions, model._run_eagerly)
@@ -219,7 +219,7 @@ def predict(model: Any, x: Any, batch_size: int, verbose: int, steps_count: Any,
     callback_list = CallbackList(callbacks, model=model, add_progbar=verbose != 0,
                                  verbose=verbose,
                                  params={"verbose": verbose, "steps": known_steps})
-    chunker = Chunker(_steps_per_chunk(model, callback_list, known_steps),
+    chunker = Chunker(steps_per_chunk(model, callback_list, known_steps),
                       functions.pads_last_batch, method)
     trainable = [v.value for v in functions.trainable_variables]
     non_trainable = [v.value for v in functions.non_trainable_variables]
@@ -239,7 +239,7 @@ def predict(model: Any, x: Any, batch_size: int, verbose: int, steps_count: Any,
     return jax.tree_util.tree_map(lambda *parts: np.concatenate(parts), *outputs)
 
 
-def _steps_per_chunk(model: Any, callback_list: CallbackList | None,
+def steps_per_chunk(model: Any, callback_list: CallbackList | None,
                      known_steps: int | None) -> int:
     """`steps_per_execution` when set above 1 or when callbacks see every batch; else
     the automatic size, no larger than a pass."""
@@ -249,7 +249,7 @@ def _steps_per_chunk(model: Any, callback_list: CallbackList | None,
     return max(1, min(AUTO_STEPS_PER_CHUNK, known_steps or AUTO_STEPS_PER_CHUNK))
 
 
-def _peek(batches: Any, method: str) -> tuple[Any, Any]:
+def peek(batches: Any, method: str) -> tuple[Any, Any]:
     """The first batch (to build and compile with) and the batches, that one included."""
     batches = iter(batches)
     try:
@@ -259,7 +259,8 @@ def _peek(batches: Any, method: str) -> tuple[Any, Any]:
     return itertools.chain([first], batches), first
 
 
-def _reject_with_stream(method: str, **named: Any) -> None:
+def reject_with_stream(method: str, **named: Any) -> None:
+    """Keras's error for arrays passed beside a generator or PyDataset."""
     for name, value in named.items():
         if value is not None:
             raise ValueError(
@@ -268,7 +269,8 @@ def _reject_with_stream(method: str, **named: Any) -> None:
                 f"{name} of type {type(value).__name__}")
 
 
-def _check_steps(method: str, argument: str, value: Any) -> int | None:
+def check_steps(method: str, argument: str, value: Any) -> int | None:
+    """A step count: None (or Keras's -1) for "until the data ends", else positive."""
     if value is None or value == -1:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
@@ -278,7 +280,7 @@ def _check_steps(method: str, argument: str, value: Any) -> int | None:
     return int(value)
 
 
-def _warn_out_of_data(epoch: int) -> None:
+def warn_out_of_data(epoch: int) -> None:
     warnings.warn(
         f"fit: the data ran out at epoch {epoch + 1}; training stops. A generator is "
         "used up by one pass: give `steps_per_epoch` with a generator that loops, or use "
