@@ -100,9 +100,9 @@ def fit(model: Any, x: Any, y: Any, batch_size: int, epochs: int, verbose: int,
     _prepare(model, first, method)
     programs = _programs_for(model)
     known_steps = steps_per_epoch or source.num_batches
-    callback_list = CallbackList(
-        callbacks, model=model, add_history=True, add_progbar=verbose != 0, verbose=verbose,
-        params={"verbose": verbose, "epochs": epochs, "steps": known_steps})
+    params = {"verbose": verbose, "epochs": epochs, "steps": known_steps}
+    callback_list = CallbackList(callbacks, model=model, add_history=True,
+                                 add_progbar=verbose != 0, verbose=verbose, params=params)
     batch_logs = callback_list.wants_batch_hooks() or verbose == 1
     chunker = Chunker(steps_per_chunk(model, callback_list, known_steps), False, method)
 
@@ -134,6 +134,8 @@ def fit(model: Any, x: Any, y: Any, batch_size: int, epochs: int, verbose: int,
                 warn_out_of_data(epoch)
                 break
             logs = _host_logs(step_logs)
+            if params["steps"] is None:  # the first pass told its length
+                params["steps"] = seen
             if validation_data is not None and (epoch + 1) % validation_freq == 0:
                 validation_logs = _evaluate_source(
                     model, _validation_source(validation_data,

@@ -63,9 +63,9 @@ def fit(model: Any, x: Any, y: Any, batch_size: int, epochs: int, verbose: int,
     steps = model._step_functions(sample_x, sample_y, method)
     programs = programs_for(steps, model._run_eagerly)
     known_steps = steps_per_epoch or source.num_batches
-    callback_list = CallbackList(
-        callbacks, model=model, add_history=True, add_progbar=verbose != 0, verbose=verbose,
-        params={"verbose": verbose, "epochs": epochs, "steps": known_steps})
+    params = {"verbose": verbose, "epochs": epochs, "steps": known_steps}
+    callback_list = CallbackList(callbacks, model=model, add_history=True,
+                                 add_progbar=verbose != 0, verbose=verbose, params=params)
     batch_logs = callback_list.wants_batch_hooks() or verbose == 1
     chunker = Chunker(steps_per_chunk(model, callback_list, known_steps),
                       steps.pads_last_batch, method)
@@ -102,6 +102,8 @@ def fit(model: Any, x: Any, y: Any, batch_size: int, epochs: int, verbose: int,
                 warn_out_of_data(epoch)
                 break
             logs = model._logs(steps, results)
+            if params["steps"] is None:  # the first pass told its length
+                params["steps"] = seen
             if validation is not None and (epoch + 1) % validation_freq == 0:
                 logs = dict(sorted({**logs, **validation.run()}.items()))
             callback_list.on_epoch_end(epoch, dict(logs))

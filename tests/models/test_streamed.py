@@ -241,3 +241,13 @@ def test_py_dataset_arguments_are_checked():
     with pytest.raises(ValueError, match="workers"):
         ListDataset([], workers=0)
     assert layerwise.utils.Sequence is layerwise.utils.PyDataset
+
+
+def test_progress_of_a_pass_of_unknown_length(capsys):
+    x, y = _data()
+    model = _dropout_model()
+    model.fit((batch for batch in _batches(x, y)), verbose=1)
+    shown = capsys.readouterr().out
+    assert "6/Unknown" in shown and "6/6" in shown  # counted by the end, as Keras shows
+    model.fit((batch for batch in _batches(x, y)), verbose=2)
+    assert capsys.readouterr().out.startswith("6/6 - ")
