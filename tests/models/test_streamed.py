@@ -251,3 +251,24 @@ def test_progress_of_a_pass_of_unknown_length(capsys):
     assert "6/Unknown" in shown and "6/6" in shown  # counted by the end, as Keras shows
     model.fit((batch for batch in _batches(x, y)), verbose=2)
     assert capsys.readouterr().out.startswith("6/6 - ")
+
+
+class SliceDataset(PyDataset):
+    """Module-level (importable by worker processes): batches sliced from fixed data."""
+
+    def __len__(self):
+        return len(_batches(*_data()))
+
+    def __getitem__(self, index):
+        return _batches(*_data())[index]
+
+
+@pytest.mark.slow  # starts worker processes, each importing JAX
+def test_worker_processes_give_the_same_fit():
+    weights = []
+    for options in ({}, {"workers": 2, "use_multiprocessing": True}):
+        model = _dropout_model()
+        model.fit(SliceDataset(**options), epochs=2, verbose=0)
+        weights.append(model.get_weights())
+    for ours, theirs in zip(*weights, strict=True):
+        np.testing.assert_array_equal(ours, theirs)
