@@ -144,8 +144,7 @@ def fit(model: Any, x: Any, y: Any, batch_size: int, epochs: int, verbose: int,
                 logs = {**logs, **{"val_" + k: v for k, v in validation_logs.items()}}
             callback_list.on_epoch_end(epoch, dict(logs))
             if steps_per_epoch is not None and seen < steps_per_epoch:
-                warn_out_of_data(epoch)
-                break
+                warn_out_of_data(epoch)  # Keras goes on: a re-readable source restarts
             if model.stop_training:
                 break
     finally:

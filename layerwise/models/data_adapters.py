@@ -79,16 +79,46 @@ class IteratorSource(BatchSource):
         return itertools.islice(self.iterator, steps)
 
 
-class DatasetSource(BatchSource):
-    """A PyDataset: batch `i` is `dataset[i]`; every pass starts at index 0."""
+class _ResumablePasses(BatchSource):
+    """A source read in passes. Without `steps` each epoch is one whole pass; with
+    `steps`, as in Keras, an epoch continues the pass the last one left unfinished and
+    ends early (shorter) when that pass ends; the next epoch starts a new pass."""
+
+    _current: Iterator[Any] | None = None
+
+    def one_pass(self) -> Iterator[Any]:
+        raise NotImplementedError
+
+    def batches(self, steps: int | None) -> Iterator[Any]:
+        if steps is None:
+            self._current = None
+            yield from self.one_pass()
+            return
+        done, fresh = 0, False
+        while done < steps:
+            if self._current is None:
+                self._current, fresh = self.one_pass(), True
+            try:
+                batch = next(self._current)
+            except StopIteration:
+                self._current = None
+                if done or fresh:  # the pass ended within this epoch (or was empty)
+                    return
+                continue  # the last epoch ended the pass exactly: begin a new one
+            done, fresh = done + 1, False
+            yield batch
+
+
+class DatasetSource(_ResumablePasses):
+    """A PyDataset: a pass is `dataset[0]`, `dataset[1]`, ... `dataset[len - 1]`."""
 
     def __init__(self, dataset: PyDataset):
         self.dataset = dataset
         self.num_batches = dataset.num_batches
 
-    def batches(self, steps: int | None) -> Iterator[Any]:
-        count = self.num_batches if steps is None else steps
-        indices = range(count) if count is not None else itertools.count()
+    def one_pass(self) -> Iterator[Any]:
+        indices = range(self.num_batches) if self.num_batches is not None \
+            else itertools.count()
         if self.dataset.workers <= 1:
             return (self.dataset[i] for i in indices)
         return _in_order_from_workers(self.dataset, indices)
@@ -97,7 +127,7 @@ class DatasetSource(BatchSource):
         self.dataset.on_epoch_end()
 
 
-class ArraySource(BatchSource):
+class ArraySource(_ResumablePasses):
     """Arrays cut into batches (for a streamed fit whose other data streams), shuffled
     each pass from numpy's global stream as the array path shuffles."""
 
@@ -108,11 +138,9 @@ class ArraySource(BatchSource):
         self.rows = data_utils.num_samples(arrays[0])
         self.num_batches = -(-self.rows // batch_size)
 
-    def batches(self, steps: int | None) -> Iterator[Any]:
+    def one_pass(self) -> Iterator[Any]:
         order = np.random.permutation(self.rows) if self.shuffle else None
-        count = self.num_batches if steps is None else steps
-        for index in range(count):
-            start = (index % self.num_batches) * self.batch_size
+        for start in range(0, self.rows, self.batch_size):
             rows = slice(start, start + self.batch_size) if order is None else \
                 order[start:start + self.batch_size]
             yield tuple(None if part is None else

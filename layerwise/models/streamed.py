@@ -108,8 +108,7 @@ def fit(model: Any, x: Any, y: Any, batch_size: int, epochs: int, verbose: int,
                 logs = dict(sorted({**logs, **validation.run()}.items()))
             callback_list.on_epoch_end(epoch, dict(logs))
             if steps_per_epoch is not None and seen < steps_per_epoch:
-                warn_out_of_data(epoch)
-                break
+                warn_out_of_data(epoch)  # Keras goes on: a re-readable source restarts
             if model.stop_training:
                 break
     finally:
@@ -283,7 +282,8 @@ def check_steps(method: str, argument: str, value: Any) -> int | None:
 
 
 def warn_out_of_data(epoch: int) -> None:
+    """Keras's warning when an epoch gets fewer batches than it asked for."""
     warnings.warn(
-        f"fit: the data ran out at epoch {epoch + 1}; training stops. A generator is "
-        "used up by one pass: give `steps_per_epoch` with a generator that loops, or use "
-        "a PyDataset.", stacklevel=3)
+        f"fit: the data ran out during epoch {epoch + 1}. A generator is used up by one "
+        "pass (training stops when it yields nothing more): give `steps_per_epoch` with a "
+        "generator that loops, or use a PyDataset.", stacklevel=3)

@@ -1,6 +1,7 @@
 """fit / evaluate / predict on generators, iterators and PyDatasets (models/streamed.py)."""
 import random
 import time
+import warnings
 
 import numpy as np
 import pytest
@@ -272,3 +273,26 @@ def test_worker_processes_give_the_same_fit():
         weights.append(model.get_weights())
     for ours, theirs in zip(*weights, strict=True):
         np.testing.assert_array_equal(ours, theirs)
+
+
+@pytest.mark.parametrize("steps_per_epoch", [3, 7])  # fewer, and more, than a pass has
+def test_arrays_with_steps_per_epoch_match_keras(steps_per_epoch):
+    x, y = _data()
+    theirs = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    ours = layerwise.Sequential([layerwise.Input((3,)), layerwise.layers.Dense(1)])
+    copy_weights(theirs, ours)
+    histories = []
+    for model in (theirs, ours):
+        model.compile("sgd", "mse")
+        with warnings.catch_warnings():  # with 7, each epoch runs out of data
+            warnings.simplefilter("ignore")
+            histories.append(model.fit(x, y, batch_size=BATCH, epochs=3, shuffle=False,
+                                       steps_per_epoch=steps_per_epoch, verbose=0).history)
+    np.testing.assert_allclose(histories[1]["loss"], histories[0]["loss"], rtol=1e-5)
+    assert_weights_close(ours, theirs)
+
+
+def test_an_empty_py_dataset_is_an_error_not_a_hang():
+    model = _dropout_model()
+    with pytest.raises(ValueError, match="no batch"):
+        model.fit(ListDataset([]), steps_per_epoch=2, verbose=0)
