@@ -91,6 +91,8 @@ class ProgbarLogger(Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         if self.progbar is not None:
+            if not self.progbar.target:  # a pass of unknown length has now been counted
+                self.progbar.target = self.params.get("steps") or 0
             self.progbar.update(self.progbar.target, logs, finalize=True)
 
     def on_test_begin(self, logs=None):

@@ -12,13 +12,14 @@ import jax
 
 from layerwise.engine.layer import Layer, _abstract_inputs
 from layerwise.models.functional_config import functional_from_config
+from layerwise.models.custom_steps import StatelessSteps
 from layerwise.models.trainer import Trainer
 from layerwise.saving import api as saving_api
 from layerwise.saving.serialization import serialize_compile_config, serialize_keras_object
 from layerwise.utils.summary import print_summary
 
 
-class Model(Trainer, Layer):
+class Model(StatelessSteps, Trainer, Layer):
     """A trainable stack or graph of layers."""
 
     def __new__(cls, *args: Any, **kwargs: Any):

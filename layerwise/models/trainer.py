@@ -19,7 +19,10 @@ import numpy as np
 from layerwise import optimizers
 from layerwise import metrics as metrics_module
 from layerwise.callbacks import CallbackList
-from layerwise.models import callback_hooks, compile_losses, data as data_utils
+from layerwise.models import callback_hooks, compile_losses, custom_fit, streamed
+from layerwise.models import data as data_utils
+from layerwise.models.custom_steps import uses_custom_steps
+from layerwise.models.data_adapters import is_stream
 from layerwise.utils.progbar import Progbar
 from layerwise.models.epoch_plan import EpochPlan
 from layerwise.models.interrupts import interrupts_deferred
@@ -231,19 +234,23 @@ class Trainer:
         `check_finite=False` lets NaN/inf data through (by default they are an error).
         """
         _check_count("fit", "initial_epoch", initial_epoch, minimum=0)
+        if self._fits_batch_by_batch(x, validation_data, steps_per_epoch, validation_steps):
+            return self._fit_batch_by_batch(
+                x, y, batch_size, epochs, verbose, callbacks, validation_split, validation_data,
+                shuffle, class_weight, sample_weight, initial_epoch, steps_per_epoch,
+                validation_steps, validation_batch_size, validation_freq)
         run = self._prepare_fit(x, y, batch_size, epochs, verbose, callbacks,
                                 validation_split, validation_data, shuffle, class_weight,
                                 sample_weight, steps_per_epoch, validation_steps,
                                 validation_batch_size, check_finite)
-        self.stop_training = False
-        self._in_fit = True
-        run.callbacks.on_train_begin()
+        first_epoch, skip_steps = self._begin_training(run.callbacks, initial_epoch)
         logs: dict[str, float] = {}
         try:
-            for epoch in range(initial_epoch, run.epochs):
+            for epoch in range(first_epoch, run.epochs):
                 run.callbacks.on_epoch_begin(epoch)
                 validate = run.validation is not None and (epoch + 1) % validation_freq == 0
-                logs, validation_logs = self._train_epoch(run, validate)
+                logs, validation_logs = self._train_epoch(
+                    run, validate, skip_steps if epoch == first_epoch else 0)
                 if validate:
                     validation_logs = self._validation_hooks(run, validation_logs)
                 logs = dict(sorted({**logs, **(validation_logs or {})}.items()))
@@ -253,7 +260,7 @@ class Trainer:
                     break
         finally:
             self._in_fit = False
-        run.callbacks.on_train_end(logs)
+        self._end_training(run.callbacks, run.epochs, logs)
         return run.callbacks.history
 
     def _validation_hooks(self, run: "FitRun", validation_logs: dict | None) -> dict:
@@ -274,14 +281,31 @@ class Trainer:
                                    for key, value in validation_logs.items()})
         return validation_logs
 
+    def _end_training(self, callbacks: CallbackList, epochs: int, logs: dict) -> None:
+        """End a fit as Keras does: an EMA optimizer's averages replace the weights, then
+        `on_train_end`."""
+        if epochs > 0 and self.optimizer is not None and self.optimizer.built:
+            self.optimizer.finalize_variable_values(self.trainable_variables)
+        callbacks.on_train_end(logs)
+
+    def _fits_batch_by_batch(self, x, validation_data, steps_per_epoch, validation_steps):
+        """Whether fit takes the streamed path: streamed data, step counts, or custom steps."""
+        return uses_custom_steps(self) or is_stream(x) or is_stream(validation_data) \
+            or steps_per_epoch is not None or validation_steps is not None
+
+    def _fit_batch_by_batch(self, x, y, batch_size, epochs, verbose, *arguments):
+        """fit through models/streamed.py, or models/custom_fit.py for custom steps."""
+        self._assert_compiled("fit")
+        loop = custom_fit if uses_custom_steps(self) else streamed
+        return loop.fit(self, x, y, data_utils.check_batch_size("fit", batch_size),
+                        _check_count("fit", "epochs", epochs, minimum=0),
+                        _check_verbose(verbose), *arguments)
+
     def _prepare_fit(self, x, y, batch_size, epochs, verbose, callbacks, validation_split,
                      validation_data, shuffle, class_weight, sample_weight, steps_per_epoch,
                      validation_steps, validation_batch_size, check_finite) -> "FitRun":
         """Check fit's arguments and data, and plan its epochs."""
         self._assert_compiled("fit")
-        if steps_per_epoch is not None or validation_steps is not None:
-            raise NotImplementedError("fit: `steps_per_epoch` / `validation_steps` are not "
-                                      "supported yet; pass whole arrays instead.")
         verbose = _check_verbose(verbose)
         batch_size = data_utils.check_batch_size("fit", batch_size)
         epochs = _check_count("fit", "epochs", epochs, minimum=0)
@@ -319,11 +343,25 @@ class Trainer:
         return FitRun(steps, _put_on_device(train), _put_on_device(val), plan, validation_plan,
                       callback_list, epochs)
 
-    def _train_epoch(self, run: "FitRun", validate: bool) -> tuple[dict, dict | None]:
+    def _begin_training(self, callbacks: CallbackList, initial_epoch: int) -> tuple[int, int]:
+        """Start a fit: run `on_train_begin`, then return the epoch to start at and the
+        steps of it already done: `initial_epoch` and 0, unless a callback
+        (BackupAndRestore) set a resume point in `on_train_begin`."""
+        self.stop_training, self._in_fit = False, True
+        callbacks.on_train_begin()
+        epoch, step = getattr(self, "_initial_epoch", None), getattr(self, "_initial_step", None)
+        self._initial_epoch = self._initial_step = None
+        if step:  # the resumed epoch's metrics restart from its first step run here
+            self._metric_carry = (None, None)
+        return (initial_epoch if epoch is None else int(epoch)), int(step or 0)
+
+    def _train_epoch(self, run: "FitRun", validate: bool,
+                     skip_steps: int = 0) -> tuple[dict, dict | None]:
         """One epoch, one compiled call per segment; weights are written back after each.
 
         Validation runs inside the epoch's last call when the plan says so and `validate`.
-        Returns the training logs, and the validation logs if it ran.
+        Calls covering only the first `skip_steps` steps (done before a resume) are
+        skipped. Returns the training logs, and the validation logs if it ran.
         """
         steps, plan = run.steps, run.plan
         # The order is drawn on the host from numpy's global stream, as Keras 3.15 draws
@@ -333,6 +371,8 @@ class Trainer:
             np.int32)) if plan.shuffled else None
         validation_data = run.validation if plan.validation is not None else None
         for first, count, call_plan in plan.calls():
+            if first + count <= skip_steps:
+                continue
             run.callbacks.on_train_batch_begin(first)
             results, first_invalid, validation_results = self._run_donating(
                 steps, steps.train_epoch, run.train, order,
@@ -404,6 +444,14 @@ class Trainer:
         self._assert_compiled("evaluate")
         verbose = _check_verbose(verbose)
         batch_size = data_utils.check_batch_size("evaluate", batch_size)
+        if uses_custom_steps(self):
+            logs = custom_fit.evaluate(self, x, y, batch_size, verbose, sample_weight, steps,
+                                       callbacks)
+            return logs if return_dict else _evaluate_list(logs)
+        if is_stream(x) or steps is not None:
+            logs = streamed.evaluate(self, x, y, batch_size, verbose, sample_weight, steps,
+                                     callbacks)
+            return logs if return_dict else _evaluate_result(logs, self._steps)
         if y is None:
             raise ValueError("evaluate: `y` is required.")
         (x, y, sample_weight), n = data_utils.labelled_arrays(
@@ -423,10 +471,7 @@ class Trainer:
                 functions, _put_on_device((x, y, sample_weight)),
                 EpochPlan.for_rows(n, batch_size, functions.pads_last_batch))
         callback_list.on_test_end(logs)
-        if return_dict:
-            return logs
-        values = _values_in_keras_order(logs, functions)
-        return values[0] if len(values) == 1 else values
+        return logs if return_dict else _evaluate_result(logs, functions)
 
     @_one_at_a_time
     def predict(self, x: Any, batch_size: int | None = None, verbose: Any = "auto",
@@ -434,6 +479,10 @@ class Trainer:
         """Outputs for the inputs `x`, as a numpy array, computed batch by batch."""
         verbose = _check_verbose(verbose)
         batch_size = data_utils.check_batch_size("predict", batch_size)
+        if uses_custom_steps(self):
+            return custom_fit.predict(self, x, batch_size, verbose, steps, callbacks)
+        if is_stream(x) or steps is not None:
+            return streamed.predict(self, x, batch_size, verbose, steps, callbacks)
         x = data_utils.to_arrays(x, "x", "predict")
         self._ensure_built(x)
         n = data_utils.num_samples(x)
@@ -520,6 +569,18 @@ class FitRun(NamedTuple):
     validation_plan: EpochPlan | None
     callbacks: CallbackList
     epochs: int
+
+
+def _evaluate_result(logs: dict[str, float], steps: StepFunctions) -> Any:
+    """What `evaluate` returns without `return_dict`: one value alone, else the list."""
+    values = _values_in_keras_order(logs, steps)
+    return values[0] if len(values) == 1 else values
+
+
+def _evaluate_list(logs: dict[str, float]) -> Any:
+    """`evaluate`'s result for custom steps: Keras lists the logs in their order."""
+    values = list(logs.values())
+    return values[0] if len(values) == 1 else values
 
 
 def _values_in_keras_order(logs: dict[str, float], steps: StepFunctions) -> list[float]:

@@ -7,6 +7,7 @@ from layerwise.engine.registry import (CustomObjectScope, custom_object_scope,
 from layerwise.saving.serialization import deserialize_keras_object, serialize_keras_object
 from layerwise.utils.arrays import normalize, to_categorical
 from layerwise.utils.plotting import plot_loss_accuracy
+from layerwise.utils.py_dataset import PyDataset, Sequence
 
 __all__ = [
     "CustomObjectScope",
@@ -18,6 +19,8 @@ __all__ = [
     "get_registered_object",
     "is_keras_tensor",
     "normalize",
+    "PyDataset",
+    "Sequence",
     "plot_loss_accuracy",
     "register_keras_serializable",
     "serialize_keras_object",

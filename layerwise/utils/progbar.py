@@ -63,7 +63,15 @@ class Progbar:
             step = min(step, self.target)
         elapsed = time.perf_counter() - self.start
         per_step = elapsed / max(step, 1)
-        if self.verbose == 1:
+        if self.verbose == 1 and not self.target:
+            # A pass of unknown length (a generator's first epoch), shown as Keras does.
+            line = f"{step:>7}/Unknown {format_duration(elapsed)} " \
+                   f"{format_time_per_step(per_step)}{format_logs(logs)}"
+            padding = max(self._last_length - len(line), 0)
+            self.stream.write("\r" + line + " " * padding + ("\n" if finalize else ""))
+            self._last_length = len(line)
+            self.stream.flush()
+        elif self.verbose == 1:
             filled = int(self.width * step / max(self.target, 1))
             bar = "━" * filled + ("\x1b[37m" + "━" * (self.width - filled) + "\x1b[0m"
                                   if filled < self.width else "")
