@@ -7,6 +7,7 @@ from layerwise.engine.registry import (CustomObjectScope, custom_object_scope,
 from layerwise.saving.serialization import deserialize_keras_object, serialize_keras_object
 from layerwise.utils.arrays import normalize, to_categorical
 from layerwise.utils.plotting import plot_loss_accuracy
+from layerwise.utils.model_plot import model_to_dot, plot_model
 
 __all__ = [
     "CustomObjectScope",
@@ -17,8 +18,10 @@ __all__ = [
     "get_registered_name",
     "get_registered_object",
     "is_keras_tensor",
+    "model_to_dot",
     "normalize",
     "plot_loss_accuracy",
+    "plot_model",
     "register_keras_serializable",
     "serialize_keras_object",
     "set_random_seed",
