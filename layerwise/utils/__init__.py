@@ -8,6 +8,7 @@ from layerwise.saving.serialization import deserialize_keras_object, serialize_k
 from layerwise.utils.arrays import normalize, to_categorical
 from layerwise.utils.plotting import plot_loss_accuracy
 from layerwise.utils.model_plot import model_to_dot, plot_model
+from layerwise.utils.prediction_plots import plot_confusion_matrix, plot_decision_boundary
 
 __all__ = [
     "CustomObjectScope",
@@ -20,6 +21,8 @@ __all__ = [
     "is_keras_tensor",
     "model_to_dot",
     "normalize",
+    "plot_confusion_matrix",
+    "plot_decision_boundary",
     "plot_loss_accuracy",
     "plot_model",
     "register_keras_serializable",
