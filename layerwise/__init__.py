@@ -8,7 +8,7 @@ enable_compile_cache()
 
 from layerwise import (activations, backend, callbacks, config, constraints, initializers, layers,
                        losses, metrics, models, ops, optimizers, random, regularizers, saving,
-                       tree, utils, wrappers)
+                       tree, utils, visualization, wrappers)
 from layerwise.ops.operation import Operation
 from layerwise.engine.input_layer import Input
 from layerwise.engine.keras_tensor import KerasTensor
@@ -44,5 +44,6 @@ __all__ = [
     "saving",
     "tree",
     "utils",
+    "visualization",
     "wrappers",
 ]
