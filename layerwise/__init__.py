@@ -6,9 +6,9 @@ from layerwise.models.cache.compile_cache import enable_compile_cache
 
 enable_compile_cache()
 
-from layerwise import (activations, backend, callbacks, config, constraints, initializers, layers,
-                       losses, metrics, models, ops, optimizers, random, regularizers, saving,
-                       tree, utils, visualization, wrappers)
+from layerwise import (activations, applications, backend, callbacks, config, constraints,
+                       initializers, layers, losses, metrics, models, ops, optimizers, random,
+                       regularizers, saving, tree, utils, visualization, wrappers)
 from layerwise.ops.operation import Operation
 from layerwise.engine.input_layer import Input
 from layerwise.engine.keras_tensor import KerasTensor
@@ -28,6 +28,7 @@ __all__ = [
     "Sequential",
     "Variable",
     "activations",
+    "applications",
     "backend",
     "callbacks",
     "config",
