@@ -1,4 +1,4 @@
-"""VGG16 and ResNet50 against real Keras: layer names, parameter counts, predictions, weight files."""
+"""VGG16, ResNet50 and MobileNetV2 against real Keras: layer names, parameter counts, predictions, weight files."""
 import numpy as np
 import pytest
 
@@ -7,10 +7,10 @@ import keras as real_keras
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 import layerwise as keras
-from layerwise.applications import ResNet50, VGG16, imagenet_utils
+from layerwise.applications import MobileNetV2, ResNet50, VGG16, imagenet_utils, mobilenet_v2
 from tests.keras_oracle import copy_weights
 
-ARCHITECTURES = [("VGG16", VGG16), ("ResNet50", ResNet50)]
+ARCHITECTURES = [("VGG16", VGG16), ("ResNet50", ResNet50), ("MobileNetV2", MobileNetV2)]
 SMALL = {"weights": None, "include_top": False, "input_shape": (32, 32, 3)}
 
 
@@ -40,6 +40,7 @@ def test_layer_names_classes_and_parameter_count_equal_keras(name, build, argume
 
 @pytest.mark.parametrize("name, build, pooling", [
     ("VGG16", VGG16, None), ("VGG16", VGG16, "avg"), ("VGG16", VGG16, "max"),
+    ("MobileNetV2", MobileNetV2, "avg"),
     # ResNet50's default-run equality check is the weights-file test below (same comparison).
     pytest.param("ResNet50", ResNet50, "avg", marks=pytest.mark.slow),
     pytest.param("ResNet50", ResNet50, None, marks=pytest.mark.slow),
@@ -55,7 +56,10 @@ def test_predictions_equal_keras_with_copied_weights(name, build, pooling):
                                rtol=1e-4, atol=1e-4 * np.abs(expected).max())
 
 
-@pytest.mark.parametrize("name, build", ARCHITECTURES)
+@pytest.mark.parametrize("name, build", [
+    ("VGG16", VGG16), ("ResNet50", ResNet50),
+    # MobileNetV2's equality with Keras is checked with copied weights above.
+    pytest.param("MobileNetV2", MobileNetV2, marks=pytest.mark.slow)])
 def test_a_weights_file_saved_by_keras_loads_through_weights_argument(name, build, tmp_path):
     theirs = getattr(real_keras.applications, name)(**SMALL)
     path = str(tmp_path / f"{name}.weights.h5")
@@ -83,7 +87,7 @@ def test_resnet50_full_size_classifier_equals_keras():
      "Input size must be at least 32x32"),
 ])
 def test_bad_arguments_raise_keras_messages(arguments, message):
-    for build in (VGG16, ResNet50):
+    for build in (VGG16, ResNet50, MobileNetV2):
         with pytest.raises(ValueError, match=message):
             build(**arguments)
 
@@ -123,3 +127,30 @@ def test_decode_predictions_reads_the_class_index(tmp_path):
                                              ("n00000999", "class999")]
     with pytest.raises(ValueError, match=r"shape \(samples, 1000\)"):
         imagenet_utils.decode_predictions(np.zeros((1, 10)))
+
+
+@pytest.mark.parametrize("arguments", [
+    {"weights": None, "include_top": False, "input_shape": (33, 40, 3), "alpha": 0.35},
+    pytest.param({"weights": None, "include_top": False, "input_shape": (32, 32, 3),
+                  "alpha": 1.4}, marks=pytest.mark.slow),
+    pytest.param({"weights": None, "alpha": 0.75, "classes": 10, "input_shape": (32, 32, 3)},
+                 marks=pytest.mark.slow),
+])
+def test_mobilenet_v2_widths_and_odd_sizes_equal_keras(arguments):
+    theirs = real_keras.applications.MobileNetV2(**arguments)
+    ours = MobileNetV2(**arguments)
+    assert layer_names(ours) == layer_names(theirs)
+    assert ours.count_params() == theirs.count_params()
+    assert ours.name == theirs.name
+    assert ours.get_layer("block_1_pad").padding == theirs.get_layer("block_1_pad").padding
+
+
+def test_mobilenet_v2_imagenet_alphas_and_preprocessing():
+    with pytest.raises(ValueError, match="alpha must be one of"):
+        MobileNetV2(weights="imagenet", alpha=0.3)
+    x = images(batch=1, size=4)
+    np.testing.assert_allclose(mobilenet_v2.preprocess_input(x),
+                               real_keras.applications.mobilenet_v2.preprocess_input(x.copy()),
+                               rtol=1e-6)
+    assert mobilenet_v2.make_divisible(32 * 0.35) == 16
+    assert mobilenet_v2.make_divisible(1280 * 1.4) == 1792
