@@ -10,7 +10,7 @@ import numpy as np
 
 from layerwise import layers
 from layerwise.backend import image_data_format
-from layerwise.engine.input_layer import Input
+from layerwise.engine.input_layer import Input, InputLayer
 from layerwise.engine.keras_tensor import is_keras_tensor
 from layerwise.saving.api import load_weights
 
@@ -75,7 +75,7 @@ def model_inputs(input_tensor: Any, image: Any) -> Any:
         return image
     history = getattr(input_tensor, "_keras_history", None)
     layer = history[0] if history else None
-    if layer is not None and type(layer).__name__ != "InputLayer":
+    if layer is not None and not isinstance(layer, InputLayer):
         raise ValueError("`input_tensor` must be the output of an `Input(...)`; a tensor "
                          "computed from one is not supported here yet.")
     return input_tensor

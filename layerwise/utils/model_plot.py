@@ -52,8 +52,7 @@ def _is_functional(layer: Any) -> bool:
 
 
 def _is_sequential(layer: Any) -> bool:
-    return type(layer).__name__ == "Sequential" or (
-        hasattr(layer, "_layers") and hasattr(layer, "pop") and not _is_functional(layer))
+    return hasattr(layer, "_layers") and hasattr(layer, "pop") and not _is_functional(layer)
 
 
 def _is_graph_model(layer: Any) -> bool:
