@@ -154,3 +154,13 @@ def test_mobilenet_v2_imagenet_alphas_and_preprocessing():
                                rtol=1e-6)
     assert mobilenet_v2.make_divisible(32 * 0.35) == 16
     assert mobilenet_v2.make_divisible(1280 * 1.4) == 1792
+
+
+def test_input_tensor_becomes_the_model_input():
+    image = keras.Input((32, 32, 3))
+    model = VGG16(weights=None, include_top=False, input_tensor=image, pooling="max")
+    assert model.inputs[0] is image
+    assert tuple(model.outputs[0].shape) == (None, 512)
+    with pytest.raises(ValueError, match="output of an `Input"):
+        VGG16(weights=None, include_top=False,
+              input_tensor=keras.layers.Dense(3)(keras.Input((32, 32, 3))))
