@@ -6,9 +6,9 @@ from layerwise.models.cache.compile_cache import enable_compile_cache
 
 enable_compile_cache()
 
-from layerwise import (activations, backend, callbacks, config, constraints, initializers, layers,
-                       losses, metrics, models, ops, optimizers, random, regularizers, saving,
-                       tree, utils)
+from layerwise import (activations, applications, backend, callbacks, config, constraints,
+                       initializers, layers, losses, metrics, models, ops, optimizers, random,
+                       regularizers, saving, tree, utils, visualization, wrappers)
 from layerwise.ops.operation import Operation
 from layerwise.engine.input_layer import Input
 from layerwise.engine.input_spec import InputSpec
@@ -40,6 +40,7 @@ __all__ = [
     "Sequential",
     "Variable",
     "activations",
+    "applications",
     "backend",
     "callbacks",
     "config",
@@ -56,4 +57,6 @@ __all__ = [
     "saving",
     "tree",
     "utils",
+    "visualization",
+    "wrappers",
 ]

@@ -8,6 +8,8 @@ from layerwise.saving.serialization import deserialize_keras_object, serialize_k
 from layerwise.utils.arrays import normalize, to_categorical
 from layerwise.utils.plotting import plot_loss_accuracy
 from layerwise.utils.py_dataset import PyDataset, Sequence
+from layerwise.utils.model_plot import model_to_dot, plot_model
+from layerwise.utils.prediction_plots import plot_confusion_matrix, plot_decision_boundary
 
 __all__ = [
     "CustomObjectScope",
@@ -18,10 +20,14 @@ __all__ = [
     "get_registered_name",
     "get_registered_object",
     "is_keras_tensor",
+    "model_to_dot",
     "normalize",
     "PyDataset",
     "Sequence",
+    "plot_confusion_matrix",
+    "plot_decision_boundary",
     "plot_loss_accuracy",
+    "plot_model",
     "register_keras_serializable",
     "serialize_keras_object",
     "set_random_seed",

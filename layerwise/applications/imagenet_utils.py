@@ -1,0 +1,167 @@
+"""What every ImageNet application shares: input shape rules, the classifier head, weights
+loading, `preprocess_input` and `decode_predictions`."""
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+import numpy as np
+
+from layerwise import layers
+from layerwise.backend import image_data_format
+from layerwise.engine.input_layer import Input, InputLayer
+from layerwise.engine.keras_tensor import is_keras_tensor
+from layerwise.saving.api import load_weights
+
+CLASS_INDEX_URL = "https://storage.googleapis.com/download.tensorflow.org/data/imagenet_class_index.json"
+
+
+def keras_cache_path(file_name: str) -> str:
+    """Where Keras's `get_file` keeps a downloaded model file."""
+    cache = os.environ.get("KERAS_HOME", os.path.join(os.path.expanduser("~"), ".keras"))
+    return os.path.join(cache, "models", file_name)
+
+
+def check_weights_argument(weights: Any, include_top: bool, classes: int) -> None:
+    """Keras's checks on `weights` and `classes`, before anything is built."""
+    if not (weights in {"imagenet", None} or (isinstance(weights, (str, os.PathLike))
+                                               and os.path.exists(weights))):
+        raise ValueError("The `weights` argument should be either `None` (random "
+                         "initialization), 'imagenet' (pre-training on ImageNet), or the path "
+                         f"to the weights file to be loaded.  Received: weights={weights}")
+    if weights == "imagenet" and include_top and classes != 1000:
+        raise ValueError("If using `weights='imagenet'` with `include_top=True`, `classes` "
+                         f"should be 1000.  Received classes={classes}")
+
+
+def image_input_shape(input_shape: Any, default_size: int, min_size: int, include_top: bool,
+                      weights: Any) -> tuple:
+    """The input shape (channels last) Keras would choose or accept."""
+    if input_shape is None:
+        if include_top or weights == "imagenet":
+            return (default_size, default_size, 3) if include_top else (None, None, 3)
+        return (None, None, 3)
+    input_shape = tuple(input_shape)
+    if len(input_shape) != 3:
+        raise ValueError("`input_shape` must be a tuple of three integers (height, width, "
+                         f"channels). Received: input_shape={input_shape}")
+    if weights == "imagenet" and input_shape[-1] != 3:
+        raise ValueError("The input must have 3 channels; Received "
+                         f"`input_shape={input_shape}`")
+    height, width = input_shape[:2]
+    if (height is not None and height < min_size) or (width is not None and width < min_size):
+        raise ValueError(f"Input size must be at least {min_size}x{min_size}; Received: "
+                         f"input_shape={input_shape}")
+    if weights == "imagenet" and include_top and input_shape[:2] != (default_size, default_size):
+        raise ValueError("When setting `include_top=True` and loading `imagenet` weights, "
+                         f"`input_shape` should be ({default_size}, {default_size}, 3).  "
+                         f"Received: input_shape={input_shape}")
+    return input_shape
+
+
+def model_input(input_tensor: Any, input_shape: tuple) -> Any:
+    """The image input: `input_tensor` when given (wrapped in an Input if it is not symbolic)."""
+    if input_tensor is None:
+        return Input(shape=input_shape)
+    if is_keras_tensor(input_tensor):
+        return input_tensor
+    return Input(tensor=input_tensor, shape=input_shape)
+
+
+def model_inputs(input_tensor: Any, image: Any) -> Any:
+    """The inputs of the finished model: those `input_tensor` came from, or the new Input."""
+    if input_tensor is None:
+        return image
+    history = getattr(input_tensor, "_keras_history", None)
+    layer = history[0] if history else None
+    if layer is not None and not isinstance(layer, InputLayer):
+        raise ValueError("`input_tensor` must be the output of an `Input(...)`; a tensor "
+                         "computed from one is not supported here yet.")
+    return input_tensor
+
+
+def global_pooling(x: Any, pooling: str | None,
+                   pool_names: tuple[str | None, str | None]) -> Any:
+    """Without the classifier: "avg" or "max" global pooling (named as Keras does), or none."""
+    average_name, max_name = pool_names
+    if pooling == "avg":
+        return layers.GlobalAveragePooling2D(name=average_name)(x)
+    if pooling == "max":
+        return layers.GlobalMaxPooling2D(name=max_name)(x)
+    return x
+
+
+def load_application_weights(model: Any, weights: Any, include_top: bool,
+                             file_names: tuple[str, str], base_url: str) -> None:
+    """Load `weights` (a path, or 'imagenet' from Keras's cache) into `model`."""
+    if weights is None:
+        return
+    if weights != "imagenet":
+        load_weights(model, weights)
+        return
+    file_name = file_names[0] if include_top else file_names[1]
+    path = keras_cache_path(file_name)
+    if not os.path.exists(path):
+        # Nothing is downloaded by layerwise: the file comes from where Keras gets it.
+        raise FileNotFoundError(f"The ImageNet weights of {model.name} are not on this machine. "
+                                f"Download {base_url}{file_name} and put it at {path} "
+                                "(where Keras's get_file caches it), or pass `weights=<path>`.")
+    load_weights(model, path)
+
+
+def preprocess_input(x: Any, data_format: str | None = None, mode: str = "caffe") -> Any:
+    """Scale images the way the ImageNet weights expect.
+
+    mode "caffe": RGB to BGR, then the ImageNet channel means subtracted (no scaling);
+    "tf": to [-1, 1]; "torch": to [0, 1], then standardised by ImageNet's channel statistics.
+    """
+    if mode not in {"caffe", "tf", "torch"}:
+        raise ValueError("Expected mode to be one of `caffe`, `tf` or `torch`. "
+                         f"Received: mode={mode}")
+    data_format = data_format or image_data_format()
+    array = np.asarray(x)
+    if not np.issubdtype(array.dtype, np.floating):
+        array = array.astype("float32")
+    else:
+        array = array.copy()
+    if mode == "tf":
+        return array / 127.5 - 1.0
+    channel_axis = 1 if data_format == "channels_first" and array.ndim > 3 else \
+        (0 if data_format == "channels_first" else -1)
+    if mode == "torch":
+        array = array / 255.0
+        mean, std = np.array([0.485, 0.456, 0.406]), np.array([0.229, 0.224, 0.225])
+    else:
+        array = np.flip(array, axis=channel_axis)
+        mean, std = np.array([103.939, 116.779, 123.68]), None
+    shape = [1] * array.ndim
+    shape[channel_axis] = 3
+    array = array - mean.reshape(shape).astype(array.dtype)
+    if std is not None:
+        array = array / std.reshape(shape).astype(array.dtype)
+    return array
+
+
+def decode_predictions(preds: Any, top: int = 5, class_index_path: str | None = None) -> list:
+    """The `top` ImageNet classes of each row: lists of (class id, name, score).
+
+    The class index is Keras's `imagenet_class_index.json`, read from Keras's cache (or
+    `class_index_path`); layerwise does not download it.
+    """
+    preds = np.asarray(preds)
+    if preds.ndim != 2 or preds.shape[1] != 1000:
+        raise ValueError("`decode_predictions` expects a batch of predictions (i.e. a 2D "
+                         f"array of shape (samples, 1000)). Received array with shape: "
+                         f"{preds.shape}")
+    path = class_index_path or keras_cache_path("imagenet_class_index.json")
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"The ImageNet class index is not on this machine. Download "
+                                f"{CLASS_INDEX_URL} and put it at {path}.")
+    with open(path) as file:
+        index = json.load(file)
+    results = []
+    for row in preds:
+        best = row.argsort()[-top:][::-1]
+        results.append([tuple(index[str(i)]) + (row[i],) for i in best])
+    return results
