@@ -51,6 +51,8 @@ from layerwise.layers.spectral_normalization import SpectralNormalization
 from layerwise.layers.reshaping import (Cropping1D, Cropping2D, Cropping3D, Permute,
                                         RepeatVector, UpSampling1D, UpSampling2D, UpSampling3D,
                                         ZeroPadding1D, ZeroPadding2D, ZeroPadding3D)
+from layerwise.layers.preprocessing import (CategoryEncoding, CenterCrop, Discretization,
+                                            Normalization, Rescaling, Resizing)
 from layerwise.saving.serialization import deserialize_layer, serialize_keras_object
 
 __all__ = [
@@ -181,6 +183,12 @@ __all__ = [
     "AdaptiveMaxPooling1D",
     "AdaptiveMaxPooling2D",
     "AdaptiveMaxPooling3D",
+    "CategoryEncoding",
+    "CenterCrop",
+    "Discretization",
+    "Normalization",
+    "Rescaling",
+    "Resizing",
 ]
 
 

@@ -1,0 +1,5 @@
+"""Preprocessing layers, one module per family: numeric ones are jax code that runs in the
+compiled program; string ones run on the host with numpy."""
+from layerwise.layers.preprocessing.categorical import CategoryEncoding, Discretization
+from layerwise.layers.preprocessing.image_preprocessing import CenterCrop, Rescaling, Resizing
+from layerwise.layers.preprocessing.normalization import Normalization
