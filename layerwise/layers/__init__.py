@@ -52,7 +52,8 @@ from layerwise.layers.reshaping import (Cropping1D, Cropping2D, Cropping3D, Perm
                                         RepeatVector, UpSampling1D, UpSampling2D, UpSampling3D,
                                         ZeroPadding1D, ZeroPadding2D, ZeroPadding3D)
 from layerwise.layers.preprocessing import (CategoryEncoding, CenterCrop, Discretization,
-                                            Normalization, Rescaling, Resizing)
+                                            IntegerLookup, Normalization, Rescaling, Resizing,
+                                            StringLookup, TextVectorization)
 from layerwise.saving.serialization import deserialize_layer, serialize_keras_object
 
 __all__ = [
@@ -189,6 +190,9 @@ __all__ = [
     "Normalization",
     "Rescaling",
     "Resizing",
+    "IntegerLookup",
+    "StringLookup",
+    "TextVectorization",
 ]
 
 

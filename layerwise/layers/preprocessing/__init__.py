@@ -3,3 +3,5 @@ compiled program; string ones run on the host with numpy."""
 from layerwise.layers.preprocessing.categorical import CategoryEncoding, Discretization
 from layerwise.layers.preprocessing.image_preprocessing import CenterCrop, Rescaling, Resizing
 from layerwise.layers.preprocessing.normalization import Normalization
+from layerwise.layers.preprocessing.lookup import IntegerLookup, StringLookup
+from layerwise.layers.preprocessing.text_vectorization import TextVectorization
