@@ -53,7 +53,8 @@ from layerwise.layers.reshaping import (Cropping1D, Cropping2D, Cropping3D, Perm
                                         ZeroPadding1D, ZeroPadding2D, ZeroPadding3D)
 from layerwise.layers.preprocessing import (CategoryEncoding, CenterCrop, Discretization,
                                             IntegerLookup, Normalization, Rescaling, Resizing,
-                                            StringLookup, TextVectorization)
+                                            StringLookup, TextVectorization, RandomBrightness,
+                                            RandomContrast, RandomCrop, RandomFlip)
 from layerwise.saving.serialization import deserialize_layer, serialize_keras_object
 
 __all__ = [
@@ -193,6 +194,10 @@ __all__ = [
     "IntegerLookup",
     "StringLookup",
     "TextVectorization",
+    "RandomBrightness",
+    "RandomContrast",
+    "RandomCrop",
+    "RandomFlip",
 ]
 
 

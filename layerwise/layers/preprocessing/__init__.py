@@ -5,3 +5,5 @@ from layerwise.layers.preprocessing.image_preprocessing import CenterCrop, Resca
 from layerwise.layers.preprocessing.normalization import Normalization
 from layerwise.layers.preprocessing.lookup import IntegerLookup, StringLookup
 from layerwise.layers.preprocessing.text_vectorization import TextVectorization
+from layerwise.layers.preprocessing.image_augmentation import (RandomBrightness, RandomContrast,
+                                                               RandomCrop, RandomFlip)

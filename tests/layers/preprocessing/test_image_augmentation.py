@@ -1,0 +1,79 @@
+"""Seeded image augmentation layers give Keras-JAX's images, in and out of training."""
+import numpy as np
+import pytest
+
+import layerwise
+from keras_oracle import check_layer, keras
+
+LAYERS = {
+    "flip": (lambda k: k.layers.RandomFlip(seed=3), (5, 4, 2)),
+    "flip-horizontal": (lambda k: k.layers.RandomFlip("horizontal", seed=3), (5, 4, 2)),
+    "flip-vertical-first": (
+        lambda k: k.layers.RandomFlip("vertical", seed=3, data_format="channels_first"),
+        (2, 5, 4)),
+    "brightness": (lambda k: k.layers.RandomBrightness(0.2, seed=4), (5, 4, 3)),
+    "brightness-range": (
+        lambda k: k.layers.RandomBrightness((-0.1, 0.3), value_range=(0, 1), seed=4),
+        (5, 4, 3)),
+    "contrast": (lambda k: k.layers.RandomContrast(0.5, seed=5), (5, 4, 3)),
+    "contrast-range": (lambda k: k.layers.RandomContrast((0.2, 0.7), value_range=(-3, 3),
+                                                          seed=5), (5, 4, 3)),
+    "crop": (lambda k: k.layers.RandomCrop(3, 2, seed=6), (6, 5, 2)),
+    "crop-first": (lambda k: k.layers.RandomCrop(3, 2, seed=6, data_format="channels_first"),
+                   (2, 6, 5)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LAYERS))
+def test_training_draws_equal_keras(name):
+    make, shape = LAYERS[name]
+    x = np.random.default_rng(0).uniform(0, 255, size=(4,) + shape).astype("float32")
+    if "range" in name and "brightness" in name:
+        x = x / 255.0
+    ours, theirs = make(layerwise), make(keras)
+    for _ in range(3):  # the generator advances between calls, as Keras's does
+        a, b = ours(x, training=True), theirs(x, training=True)
+        np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-5, atol=1e-4)
+    single = x[0]
+    np.testing.assert_allclose(np.asarray(ours(single)), np.asarray(theirs(single)),
+                               rtol=1e-5, atol=1e-4)
+    np.testing.assert_allclose(np.asarray(ours(x, training=False)),
+                               np.asarray(theirs(x, training=False)), rtol=1e-6)
+    def plain(config):
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in config.items()
+                if k != "name"}
+    assert plain(ours.get_config()) == plain(theirs.get_config())
+
+
+# RandomCrop changes the shape in training only, so its contract is the test above.
+@pytest.mark.parametrize("name", sorted(n for n in LAYERS if not n.startswith("crop")))
+def test_contract_matches_keras(name):
+    make, shape = LAYERS[name]
+    check_layer(make, shape, train=False)
+
+
+def test_crop_of_small_images_resizes_like_keras():
+    x = np.random.default_rng(1).uniform(size=(2, 4, 6, 1)).astype("float32")
+    ours, theirs = layerwise.layers.RandomCrop(5, 5, seed=1), keras.layers.RandomCrop(5, 5, seed=1)
+    np.testing.assert_allclose(np.asarray(ours(x, training=True)),
+                               np.asarray(theirs(x, training=True)), rtol=1e-5, atol=1e-6)
+
+
+def test_augmentation_in_a_model_is_off_in_predict_and_on_in_fit():
+    layerwise.utils.set_random_seed(0)
+    model = layerwise.Sequential([layerwise.Input((4, 4, 1)), layerwise.layers.RandomFlip(seed=1),
+                                  layerwise.layers.Flatten(), layerwise.layers.Dense(1)])
+    x = np.random.default_rng(0).uniform(size=(8, 4, 4, 1)).astype("float32")
+    plain = layerwise.Sequential([layerwise.Input((4, 4, 1)), layerwise.layers.Flatten(),
+                                  model.layers[-1]])
+    np.testing.assert_allclose(np.asarray(model.predict(x, verbose=0)),
+                               np.asarray(plain.predict(x, verbose=0)), rtol=1e-6)
+    model.compile("sgd", "mse")
+    model.fit(x, np.zeros((8, 1), "float32"), epochs=1, verbose=0)
+
+
+def test_bad_factor_names_the_argument():
+    with pytest.raises(ValueError, match="factor"):
+        layerwise.layers.RandomBrightness(2.0)
+    with pytest.raises(ValueError, match="mode"):
+        layerwise.layers.RandomFlip("diagonal")
