@@ -54,7 +54,8 @@ from layerwise.layers.reshaping import (Cropping1D, Cropping2D, Cropping3D, Perm
 from layerwise.layers.preprocessing import (CategoryEncoding, CenterCrop, Discretization,
                                             IntegerLookup, Normalization, Rescaling, Resizing,
                                             StringLookup, TextVectorization, RandomBrightness,
-                                            RandomContrast, RandomCrop, RandomFlip)
+                                            RandomContrast, RandomCrop, RandomFlip,
+                                            RandomRotation, RandomTranslation, RandomZoom)
 from layerwise.saving.serialization import deserialize_layer, serialize_keras_object
 
 __all__ = [
@@ -198,6 +199,9 @@ __all__ = [
     "RandomContrast",
     "RandomCrop",
     "RandomFlip",
+    "RandomRotation",
+    "RandomTranslation",
+    "RandomZoom",
 ]
 
 
