@@ -7,6 +7,14 @@ from layerwise.engine.registry import (CustomObjectScope, custom_object_scope,
 from layerwise.saving.serialization import deserialize_keras_object, serialize_keras_object
 from layerwise.utils.arrays import normalize, to_categorical
 from layerwise.utils.plotting import plot_loss_accuracy
+from layerwise.utils.dataset import ArrayDataset, split_dataset, timeseries_dataset_from_array
+from layerwise.utils.directory_datasets import (image_dataset_from_directory,
+                                                text_dataset_from_directory)
+from layerwise.utils.file_utils import get_file
+from layerwise.utils.image_utils import array_to_img, img_to_array, load_img, save_img
+from layerwise.utils.progbar import Progbar
+from layerwise.utils.sequences import (pack_x_y_sample_weight, pad_sequences,
+                                       unpack_x_y_sample_weight)
 
 __all__ = [
     "CustomObjectScope",
@@ -23,4 +31,18 @@ __all__ = [
     "serialize_keras_object",
     "set_random_seed",
     "to_categorical",
+    "ArrayDataset",
+    "Progbar",
+    "array_to_img",
+    "get_file",
+    "image_dataset_from_directory",
+    "img_to_array",
+    "load_img",
+    "pack_x_y_sample_weight",
+    "pad_sequences",
+    "save_img",
+    "split_dataset",
+    "text_dataset_from_directory",
+    "timeseries_dataset_from_array",
+    "unpack_x_y_sample_weight",
 ]
