@@ -6,7 +6,8 @@ from layerwise.models.cache.compile_cache import enable_compile_cache
 
 enable_compile_cache()
 
-from layerwise import (activations, backend, callbacks, config, constraints, initializers, layers,
+from layerwise import (activations, backend, callbacks, config, constraints, datasets,
+                       initializers, layers,
                        losses, metrics, models, ops, optimizers, random, regularizers, saving,
                        tree, utils)
 from layerwise.ops.operation import Operation
@@ -32,6 +33,7 @@ __all__ = [
     "callbacks",
     "config",
     "constraints",
+    "datasets",
     "initializers",
     "layers",
     "losses",
