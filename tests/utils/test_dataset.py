@@ -70,3 +70,16 @@ def test_a_model_fits_on_the_dataset_arrays():
     xs, ys = dataset.as_arrays()
     history = model.fit(xs, ys, batch_size=8, epochs=2, verbose=0)
     assert len(history.history["loss"]) == 2
+
+
+def test_fit_evaluate_predict_take_the_dataset():
+    # Runs once the streamed training loop (PyDataset input to fit) is on the branch.
+    pytest.importorskip("layerwise.utils.py_dataset")
+    x = np.random.default_rng(0).normal(size=(32, 3)).astype("float32")
+    dataset = ArrayDataset((x, x.sum(1, keepdims=True)), batch_size=8)
+    model = layerwise.Sequential([layerwise.Input((3,)), layerwise.layers.Dense(1)])
+    model.compile("sgd", "mse")
+    history = model.fit(dataset, epochs=2, verbose=0)
+    assert history.history["loss"][1] < history.history["loss"][0]
+    assert np.isfinite(model.evaluate(dataset, verbose=0))
+    assert model.predict(ArrayDataset(x, batch_size=8), verbose=0).shape == (32, 1)
