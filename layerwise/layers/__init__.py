@@ -55,7 +55,8 @@ from layerwise.layers.preprocessing import (CategoryEncoding, CenterCrop, Discre
                                             IntegerLookup, Normalization, Rescaling, Resizing,
                                             StringLookup, TextVectorization, RandomBrightness,
                                             RandomContrast, RandomCrop, RandomFlip,
-                                            RandomRotation, RandomTranslation, RandomZoom)
+                                            RandomGrayscale, RandomInvert, RandomRotation,
+                                            RandomTranslation, RandomZoom)
 from layerwise.saving.serialization import deserialize_layer, serialize_keras_object
 
 __all__ = [
@@ -202,6 +203,8 @@ __all__ = [
     "RandomRotation",
     "RandomTranslation",
     "RandomZoom",
+    "RandomGrayscale",
+    "RandomInvert",
 ]
 
 

@@ -6,6 +6,7 @@ from layerwise.layers.preprocessing.normalization import Normalization
 from layerwise.layers.preprocessing.lookup import IntegerLookup, StringLookup
 from layerwise.layers.preprocessing.text_vectorization import TextVectorization
 from layerwise.layers.preprocessing.image_augmentation import (RandomBrightness, RandomContrast,
-                                                               RandomCrop, RandomFlip)
+                                                               RandomCrop, RandomFlip,
+                                                               RandomGrayscale, RandomInvert)
 from layerwise.layers.preprocessing.affine_augmentation import (RandomRotation,
                                                                 RandomTranslation, RandomZoom)

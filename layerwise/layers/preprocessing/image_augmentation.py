@@ -204,3 +204,62 @@ class RandomCrop(_RandomImageLayer):
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "height": self.height, "width": self.width,
                 "seed": self.seed}
+
+
+class RandomInvert(_RandomImageLayer):
+    """Replaces a batch image x by `value_range[1] - x` with a probability itself drawn
+    from `factor` (a range within [0, 1])."""
+
+    def __init__(self, factor: Any = 1.0, value_range: Any = (0, 255), seed: int | None = None,
+                 data_format: str | None = None, **kwargs: Any):
+        super().__init__(seed, data_format, **kwargs)
+        self.factor = factor_range(factor, (0.0, 1.0), f"RandomInvert '{self.name}'")
+        self.value_range = value_range
+
+    def augment(self, images: jax.Array) -> jax.Array:
+        batch = images.shape[0] if images.ndim == 4 else 1
+        probability = random.uniform((batch,), minval=self.factor[0], maxval=self.factor[1],
+                                     seed=self.generator)
+        threshold = random.uniform((batch,), seed=self.generator)
+        inverted = (threshold < probability)[:, None, None, None]
+        output = jnp.where(inverted, self.value_range[1] - images, images)
+        return output[0] if images.ndim == 3 else output
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "factor": self.factor,
+                "value_range": self.value_range, "seed": self.seed}
+
+
+# The luma weights of tf.image.rgb_to_grayscale, which Keras uses.
+_LUMA = (0.2989, 0.5870, 0.1140)
+
+
+class RandomGrayscale(_RandomImageLayer):
+    """Turns each RGB image to gray (kept in 3 channels) with probability `factor`."""
+
+    def __init__(self, factor: float = 0.5, data_format: str | None = None,
+                 seed: int | None = None, **kwargs: Any):
+        super().__init__(seed, data_format, **kwargs)
+        if isinstance(factor, bool) or not isinstance(factor, (int, float)) or not (
+                0 <= factor <= 1):
+            raise ValueError(
+                f"Invalid value for argument `factor` of RandomGrayscale '{self.name}'. "
+                f"Expected a float between 0 and 1. Received: factor={factor}")
+        self.factor = factor
+
+    def augment(self, images: jax.Array) -> jax.Array:
+        batch = images.shape[0] if images.ndim == 4 else 1
+        chosen = random.uniform((batch,), seed=self.generator) < self.factor
+        chosen = chosen[:, None, None, None]
+        channels_axis = -1 if self.data_format == "channels_last" else -3
+        if images.shape[channels_axis] == 1:
+            gray = images
+        else:
+            gray = jnp.expand_dims(jnp.tensordot(images, jnp.asarray(_LUMA, images.dtype),
+                                                 axes=(channels_axis, -1)), channels_axis)
+        output = jnp.where(chosen, gray, images)
+        return output[0] if images.ndim == 3 else output
+
+    def get_config(self) -> dict[str, Any]:
+        # Keras 3.15 leaves the seed out of this layer's config.
+        return {**super().get_config(), "factor": self.factor}
