@@ -23,8 +23,8 @@ def resize_image_array(image: np.ndarray, height: int, width: int, interpolation
     ratio when asked."""
     if crop_to_aspect_ratio:
         source_height, source_width = image.shape[:2]
-        crop_height = min(source_height, int(source_width * height / width))
-        crop_width = min(source_width, int(source_height * width / height))
+        crop_height = max(min(source_height, int(source_width * height / width)), 1)
+        crop_width = max(min(source_width, int(source_height * width / height)), 1)
         top = (source_height - crop_height) // 2
         left = (source_width - crop_width) // 2
         image = image[top:top + crop_height, left:left + crop_width]

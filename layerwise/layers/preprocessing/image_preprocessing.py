@@ -61,8 +61,8 @@ def _center_crop_to_ratio(images: jax.Array, axes: tuple[int, int], height: int,
                           width: int) -> jax.Array:
     """The largest centered window of the target's aspect ratio."""
     source_height, source_width = images.shape[axes[0]], images.shape[axes[1]]
-    crop_height = min(source_height, int(float(source_width * height) / width))
-    crop_width = min(source_width, int(float(source_height * width) / height))
+    crop_height = max(min(source_height, int(float(source_width * height) / width)), 1)
+    crop_width = max(min(source_width, int(float(source_height * width) / height)), 1)
     top = int(float(source_height - crop_height) / 2)
     left = int(float(source_width - crop_width) / 2)
     return _crop(images, axes, top, left, crop_height, crop_width)

@@ -135,3 +135,23 @@ def test_bad_arguments_name_layer_and_argument():
         layerwise.layers.Normalization(mean=1.0)
     with pytest.raises(ValueError, match="height"):
         layerwise.layers.CenterCrop(0, 2)
+
+
+from hypothesis import given, settings, strategies as st
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(1, 9), st.integers(1, 9), st.integers(1, 9), st.integers(1, 9),
+       st.booleans())
+def test_center_crop_and_resizing_shapes_and_values_match_keras(height, width, target_height,
+                                                                target_width, crop):
+    x = np.random.default_rng(height * 10 + width).normal(size=(2, height, width, 2))
+    x = x.astype("float32")
+    for make in (lambda k: k.layers.CenterCrop(target_height, target_width),
+                 lambda k: k.layers.Resizing(target_height, target_width,
+                                             crop_to_aspect_ratio=crop)):
+        ours, theirs = make(layerwise), make(keras)
+        out = np.asarray(ours(x))
+        assert out.shape == ours.compute_output_shape(x.shape) == (2, target_height,
+                                                                   target_width, 2)
+        np.testing.assert_allclose(out, np.asarray(theirs(x)), rtol=1e-5, atol=1e-5)
