@@ -1,8 +1,6 @@
 """MNIST handwritten digits: 60,000 training and 10,000 test 28x28 uint8 images."""
 from __future__ import annotations
 
-import numpy as np
-
 from layerwise.datasets.sources import fetch, load_npz
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import os
 import pickle
-import urllib.parse
 import zipfile
 from typing import Any, NamedTuple
 

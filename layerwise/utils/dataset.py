@@ -9,7 +9,7 @@ arrays are in memory (file datasets keep their paths and load each batch when in
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Iterator
 
 import numpy as np
 

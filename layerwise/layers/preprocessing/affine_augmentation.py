@@ -15,7 +15,7 @@ import jax.numpy as jnp
 
 from layerwise import random
 from layerwise.layers.arguments import choose
-from layerwise.layers.preprocessing.image_augmentation import _RandomImageLayer, factor_range
+from layerwise.layers.preprocessing.image_augmentation import RandomImageLayer, factor_range
 
 FILL_MODES = ("reflect", "wrap", "constant", "nearest")
 INTERPOLATION_ORDERS = {"nearest": 0, "bilinear": 1}
@@ -55,7 +55,7 @@ def _batch_size(images: jax.Array) -> int:
     return images.shape[0] if images.ndim == 4 else 1
 
 
-class _AffineLayer(_RandomImageLayer):
+class _AffineLayer(RandomImageLayer):
     def __init__(self, fill_mode: str, interpolation: str, seed: int | None,
                  fill_value: float, data_format: str | None, **kwargs: Any):
         super().__init__(seed, data_format, **kwargs)

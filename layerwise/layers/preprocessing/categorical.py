@@ -10,7 +10,7 @@ import numpy as np
 
 from layerwise.engine.layer import Layer
 from layerwise.layers.arguments import choose, positive_int
-from layerwise.layers.preprocessing.normalization import batches_of
+from layerwise.layers.preprocessing.adapt_data import batches_of
 
 
 def encode_categories(ids: jax.Array, num_tokens: int, output_mode: str,

@@ -16,7 +16,7 @@ import jax.numpy as jnp
 from layerwise import random
 from layerwise.engine.layer import Layer
 from layerwise.layers.arguments import choose, positive_int, standardize_data_format
-from layerwise.layers.preprocessing.image_preprocessing import _spatial_axes, resize_images
+from layerwise.layers.preprocessing.image_preprocessing import spatial_axes, resize_images
 
 HORIZONTAL, VERTICAL, HORIZONTAL_AND_VERTICAL = "horizontal", "vertical", \
     "horizontal_and_vertical"
@@ -48,7 +48,7 @@ def factor_range(factor: Any, bounds: tuple[float, float], owner: str) -> tuple[
     return max(-factor, bounds[0]), factor
 
 
-class _RandomImageLayer(Layer):
+class RandomImageLayer(Layer):
     """Shape-preserving (unless said otherwise), weightless, with a seed generator."""
 
     def __init__(self, seed: int | None = None, data_format: str | None = None,
@@ -75,7 +75,7 @@ class _RandomImageLayer(Layer):
         return {**super().get_config(), "data_format": self.data_format}
 
 
-class RandomFlip(_RandomImageLayer):
+class RandomFlip(RandomImageLayer):
     """Flips each image left-right and/or upside down with probability 1/2."""
 
     def __init__(self, mode: str = HORIZONTAL_AND_VERTICAL, seed: int | None = None,
@@ -108,7 +108,7 @@ def _value_range(value_range: Any, owner: str) -> list:
     return sorted(value_range)
 
 
-class RandomBrightness(_RandomImageLayer):
+class RandomBrightness(RandomImageLayer):
     """Adds one random offset per image, a fraction of the value range, then clips."""
 
     def __init__(self, factor: Any, value_range: Any = (0, 255), seed: int | None = None,
@@ -130,7 +130,7 @@ class RandomBrightness(_RandomImageLayer):
                 "value_range": self.value_range, "seed": self.seed}
 
 
-class RandomContrast(_RandomImageLayer):
+class RandomContrast(RandomImageLayer):
     """Scales each image's deviation from its per-channel mean by a random factor drawn
     from [1 - lower, 1 + upper] (Keras's reading of `factor`), then clips."""
 
@@ -156,7 +156,7 @@ class RandomContrast(_RandomImageLayer):
                 "value_range": self.value_range, "seed": self.seed}
 
 
-class RandomCrop(_RandomImageLayer):
+class RandomCrop(RandomImageLayer):
     """In training, crops a random `(height, width)` window (the same for the whole
     batch); images not larger than the target are center-cropped to its aspect ratio and
     resized. At inference it returns the images unchanged, as Keras 3.15 does."""
@@ -172,7 +172,7 @@ class RandomCrop(_RandomImageLayer):
         self.width = positive_int(width, "width", owner)
 
     def augment(self, images: jax.Array) -> jax.Array:
-        axes = _spatial_axes(images.shape, self.data_format)
+        axes = spatial_axes(images.shape, self.data_format)
         source_height, source_width = images.shape[axes[0]], images.shape[axes[1]]
         if source_height > self.height and source_width > self.width:
             top = random.uniform((), 0, float(source_height - self.height + 1),
@@ -197,7 +197,7 @@ class RandomCrop(_RandomImageLayer):
 
     def compute_output_shape(self, input_shape: Any) -> Any:
         shape = list(input_shape)
-        axes = _spatial_axes(shape, self.data_format)
+        axes = spatial_axes(shape, self.data_format)
         shape[axes[0]], shape[axes[1]] = self.height, self.width
         return tuple(shape)
 
@@ -206,7 +206,7 @@ class RandomCrop(_RandomImageLayer):
                 "seed": self.seed}
 
 
-class RandomInvert(_RandomImageLayer):
+class RandomInvert(RandomImageLayer):
     """Replaces a batch image x by `value_range[1] - x` with a probability itself drawn
     from `factor` (a range within [0, 1])."""
 
@@ -234,7 +234,7 @@ class RandomInvert(_RandomImageLayer):
 _LUMA = (0.2989, 0.5870, 0.1140)
 
 
-class RandomGrayscale(_RandomImageLayer):
+class RandomGrayscale(RandomImageLayer):
     """Turns each RGB image to gray (kept in 3 channels) with probability `factor`."""
 
     def __init__(self, factor: float = 0.5, data_format: str | None = None,

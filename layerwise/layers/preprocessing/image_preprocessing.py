@@ -8,7 +8,6 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 
 from layerwise.engine.layer import Layer
 from layerwise.layers.arguments import choose, positive_int, standardize_data_format
@@ -39,7 +38,7 @@ class Rescaling(Layer):
         return {**super().get_config(), "scale": self.scale, "offset": self.offset}
 
 
-def _spatial_axes(images: Any, data_format: str) -> tuple[int, int]:
+def spatial_axes(images: Any, data_format: str) -> tuple[int, int]:
     """The (height, width) axes of a batch (rank 4) or a single image (rank 3)."""
     ndim = len(images)
     if ndim not in (3, 4):
@@ -122,7 +121,7 @@ class Resizing(Layer):
         self.built = True
 
     def call(self, inputs: jax.Array) -> jax.Array:
-        axes = _spatial_axes(inputs.shape, self.data_format)
+        axes = spatial_axes(inputs.shape, self.data_format)
         if self.crop_to_aspect_ratio:
             inputs = _center_crop_to_ratio(inputs, axes, self.height, self.width)
         elif self.pad_to_aspect_ratio:
@@ -132,7 +131,7 @@ class Resizing(Layer):
 
     def compute_output_shape(self, input_shape: Any) -> Any:
         shape = list(input_shape)
-        axes = _spatial_axes(shape, self.data_format)
+        axes = spatial_axes(shape, self.data_format)
         shape[axes[0]], shape[axes[1]] = self.height, self.width
         return tuple(shape)
 
@@ -159,7 +158,7 @@ class CenterCrop(Layer):
         self.built = True
 
     def call(self, inputs: jax.Array) -> jax.Array:
-        axes = _spatial_axes(inputs.shape, self.data_format)
+        axes = spatial_axes(inputs.shape, self.data_format)
         source_height, source_width = inputs.shape[axes[0]], inputs.shape[axes[1]]
         if source_height >= self.height and source_width >= self.width:
             top = (source_height - self.height) // 2
@@ -170,7 +169,7 @@ class CenterCrop(Layer):
 
     def compute_output_shape(self, input_shape: Any) -> Any:
         shape = list(input_shape)
-        axes = _spatial_axes(shape, self.data_format)
+        axes = spatial_axes(shape, self.data_format)
         shape[axes[0]], shape[axes[1]] = self.height, self.width
         return tuple(shape)
 

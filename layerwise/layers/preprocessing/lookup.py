@@ -8,7 +8,6 @@ program. Keras 3 needs TensorFlow for these layers; layerwise does not.
 from __future__ import annotations
 
 import collections
-import math
 import os
 from typing import Any, Iterable, Sequence
 
@@ -17,7 +16,7 @@ import numpy as np
 
 from layerwise.engine.layer import Layer
 from layerwise.layers.arguments import choose
-from layerwise.layers.preprocessing.normalization import batches_of
+from layerwise.layers.preprocessing.adapt_data import batches_of
 
 OUTPUT_MODES = ("int", "one_hot", "multi_hot", "count", "tf_idf")
 VOCABULARY_FILENAME = "vocabulary.txt"

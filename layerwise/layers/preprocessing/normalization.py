@@ -2,28 +2,17 @@
 either given or learned by `adapt`."""
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
 from layerwise.engine.layer import Layer
+from layerwise.layers.preprocessing.adapt_data import batches_of
 
 # Keras divides by max(std, epsilon) so constant features do not blow up.
 _EPSILON = 1e-7
-
-
-def batches_of(data: Any) -> Iterable[np.ndarray]:
-    """The numpy batches of `data`: one array (or list), or each `x` of an iterable of
-    batches (a dataset yielding `x` or `(x, y)`)."""
-    if isinstance(data, (np.ndarray, jax.Array, list, tuple)):
-        yield np.asarray(data)
-        return
-    for batch in data:
-        if isinstance(batch, tuple):
-            batch = batch[0]
-        yield np.asarray(batch)
 
 
 class Normalization(Layer):

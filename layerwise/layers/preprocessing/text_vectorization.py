@@ -7,7 +7,7 @@ padding of "int" outputs) and OOV token "[UNK]".
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Iterable
+from typing import Any, Iterable
 
 import jax.numpy as jnp
 import numpy as np
@@ -15,7 +15,7 @@ import numpy as np
 from layerwise.engine.layer import Layer
 from layerwise.layers.arguments import choose
 from layerwise.layers.preprocessing.lookup import StringLookup
-from layerwise.layers.preprocessing.normalization import batches_of
+from layerwise.layers.preprocessing.adapt_data import batches_of
 
 # The ASCII punctuation Keras strips (the `,-.` in its class is the range , - .).
 _PUNCTUATION = re.compile(r'[!"#$%&()\*\+,\-\./:;<=>?@\[\\\]^_`{|}~\']')

@@ -1,6 +1,5 @@
 """A Keras-written `.keras` model holding the numeric preprocessing and augmentation layers
 (with adapted statistics) loads in layerwise and predicts the same, and back."""
-import os
 
 import numpy as np
 

@@ -5,6 +5,7 @@ import tempfile
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 import layerwise
 from keras_oracle import check_layer, keras
@@ -135,9 +136,6 @@ def test_bad_arguments_name_layer_and_argument():
         layerwise.layers.Normalization(mean=1.0)
     with pytest.raises(ValueError, match="height"):
         layerwise.layers.CenterCrop(0, 2)
-
-
-from hypothesis import given, settings, strategies as st
 
 
 @settings(max_examples=15, deadline=None)
