@@ -9,6 +9,7 @@ arrays are in memory (file datasets keep their paths and load each batch when in
 from __future__ import annotations
 
 import math
+import random as python_random
 from typing import Any, Callable, Iterator
 
 import numpy as np
@@ -159,11 +160,16 @@ def split_dataset(dataset: Any, left_size: Any = None, right_size: Any = None,
         raise ValueError(
             "The sum of `left_size` and `right_size` should be smaller than the "
             f"{total} samples. Received: left_size + right_size = {left + right}")
-    order = np.arange(total)
+    order = list(range(total))
     if shuffle:
-        order = np.random.default_rng(seed).permutation(total)
+        # Keras's order: Python's `random` seeded with `seed` shuffles the samples (here
+        # through a private generator, leaving the global one alone).
+        python_random.Random(seed if seed is not None else python_random.randint(0, 10**6)
+                             ).shuffle(order)
+    order = np.asarray(order)
+    # As in Keras, the right part is the last `right` samples (any middle is left out).
     return (ArrayDataset(_take(dataset, order[:left])),
-            ArrayDataset(_take(dataset, order[left:left + right])))
+            ArrayDataset(_take(dataset, order[total - right:])))
 
 
 def timeseries_dataset_from_array(data: Any, targets: Any, sequence_length: int,
@@ -188,14 +194,19 @@ def timeseries_dataset_from_array(data: Any, targets: Any, sequence_length: int,
             "`start_index` and `end_index` must be within the data and start before end. "
             f"Received: start_index={start_index}, end_index={end_index}, "
             f"len(data)={len(data)}")
-    if targets is not None and len(targets) != len(data):
-        raise ValueError(
-            "Expected data and targets to have the same number of time steps (axis=0). "
-            f"Received: data.shape={data.shape}, targets.shape={np.shape(targets)}")
     span = (sequence_length - 1) * sampling_rate
-    starts = np.arange(start_index, max(end_index - span, start_index), sequence_stride)
+    count = end_index - start_index - span
+    if targets is not None:
+        count = min(count, len(targets))
+    offsets = np.arange(0, max(count, 0), sequence_stride)
+    if shuffle:
+        # Keras's order of windows (it then also shuffles within a tf.data buffer, which
+        # layerwise does not reproduce).
+        np.random.RandomState(seed if seed is not None else np.random.randint(10**6)
+                              ).shuffle(offsets)
+    starts = start_index + offsets
     windows = starts[:, None] + np.arange(sequence_length) * sampling_rate
     x = LazyArray(len(starts), lambda i: data[windows[i]])
     content: Any = x if targets is None else (x, LazyArray(
         len(starts), lambda i: np.asarray(targets)[starts[i]]))
-    return ArrayDataset(content, batch_size=batch_size, shuffle=shuffle, seed=seed)
+    return ArrayDataset(content, batch_size=batch_size)

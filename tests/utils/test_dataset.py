@@ -2,6 +2,8 @@
 
 Keras returns tf.data datasets here (TensorFlow is not installed), so the expected values
 follow Keras's documented semantics."""
+import random
+
 import numpy as np
 import pytest
 
@@ -31,8 +33,12 @@ def test_split_dataset_sizes_and_contents():
     np.testing.assert_array_equal(right.as_arrays()[1], [8, 9])
     left, right = split_dataset(x, left_size=3, right_size=5, shuffle=True, seed=2)
     assert len(left) == 3 and len(right) == 5
-    together = np.concatenate([left.as_arrays(), right.as_arrays()])
-    assert len({tuple(r) for r in together}) == 8
+    # Keras shuffles with Python's random seeded by `seed` and takes the right part from
+    # the end.
+    order = list(range(10))
+    random.Random(2).shuffle(order)
+    np.testing.assert_array_equal(left.as_arrays(), x[order[:3]])
+    np.testing.assert_array_equal(right.as_arrays(), x[order[-5:]])
     batched = left.batch(2)
     assert [b.shape for b in batched] == [(2, 2), (1, 2)]
     with pytest.raises(ValueError, match="left_size"):
@@ -83,3 +89,16 @@ def test_fit_evaluate_predict_take_the_dataset():
     assert history.history["loss"][1] < history.history["loss"][0]
     assert np.isfinite(model.evaluate(dataset, verbose=0))
     assert model.predict(ArrayDataset(x, batch_size=8), verbose=0).shape == (32, 1)
+
+
+def test_timeseries_shuffle_order_and_short_targets_follow_keras():
+    data = np.arange(40)
+    dataset = timeseries_dataset_from_array(data, None, sequence_length=4, shuffle=True,
+                                            seed=7, batch_size=None)
+    offsets = np.arange(0, 37)
+    np.random.RandomState(7).shuffle(offsets)  # Keras's window order
+    assert [int(dataset[i][0]) for i in range(len(dataset))] == offsets.tolist()
+    # Fewer targets than windows: Keras keeps as many windows as targets.
+    short = timeseries_dataset_from_array(data, np.arange(10), sequence_length=4,
+                                          batch_size=None)
+    assert len(short) == 10
