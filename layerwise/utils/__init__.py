@@ -12,7 +12,6 @@ from layerwise.utils.directory_datasets import (image_dataset_from_directory,
                                                 text_dataset_from_directory)
 from layerwise.utils.file_utils import get_file
 from layerwise.utils.image_utils import array_to_img, img_to_array, load_img, save_img
-from layerwise.utils.progbar import Progbar
 from layerwise.utils.sequences import (pack_x_y_sample_weight, pad_sequences,
                                        unpack_x_y_sample_weight)
 
@@ -32,7 +31,6 @@ __all__ = [
     "set_random_seed",
     "to_categorical",
     "ArrayDataset",
-    "Progbar",
     "array_to_img",
     "get_file",
     "image_dataset_from_directory",
