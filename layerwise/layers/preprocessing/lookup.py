@@ -14,6 +14,7 @@ from typing import Any, Iterable, Sequence
 import jax.numpy as jnp
 import numpy as np
 
+from layerwise.engine.keras_tensor import any_symbolic
 from layerwise.engine.layer import Layer
 from layerwise.layers.arguments import choose
 from layerwise.layers.preprocessing.adapt_data import batches_of
@@ -28,6 +29,15 @@ def _listify(value: Any) -> Any:
     if isinstance(value, (str, os.PathLike)):
         return value
     return np.asarray(value).tolist()
+
+
+def refuse_symbolic(layer: Layer, inputs: Any) -> None:
+    """Host layers cannot sit in a model's graph: say so, and what to do instead."""
+    if any_symbolic(inputs):
+        raise TypeError(
+            f"{type(layer).__name__} '{layer.name}' runs on the host (numpy strings and "
+            "vocabularies) and cannot be called on a symbolic model input in layerwise. Apply "
+            "it to the data before the model instead, e.g. `model.fit(layer(texts), y)`.")
 
 
 class IndexLookup(Layer):
@@ -269,6 +279,7 @@ class IndexLookup(Layer):
                 "with idf weights: call `adapt` or pass `vocabulary` and `idf_weights`.")
 
     def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
+        refuse_symbolic(self, inputs)
         kwargs.pop("training", None)
         return self.call(inputs)
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from layerwise.engine.layer import Layer
 from layerwise.layers.arguments import choose
-from layerwise.layers.preprocessing.lookup import StringLookup
+from layerwise.layers.preprocessing.lookup import StringLookup, refuse_symbolic
 from layerwise.layers.preprocessing.adapt_data import batches_of
 
 # The ASCII punctuation Keras strips (the `,-.` in its class is the range , - .).
@@ -151,6 +151,7 @@ class TextVectorization(Layer):
 
     # -- calling -------------------------------------------------------------------------
     def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
+        refuse_symbolic(self, inputs)
         kwargs.pop("training", None)
         return self.call(inputs)
 

@@ -177,3 +177,11 @@ def test_text_model_trained_by_fit_and_loaded_by_keras():
         loaded = keras.saving.load_model(path)
     np.testing.assert_allclose(np.asarray(loaded.predict(ids, verbose=0)),
                                np.asarray(model.predict(ids, verbose=0)), rtol=1e-5, atol=1e-6)
+
+
+def test_host_layers_refuse_symbolic_inputs_with_advice():
+    inputs = layerwise.Input((1,))
+    for layer in (L.StringLookup(vocabulary=["a"]), L.IntegerLookup(vocabulary=[1]),
+                  L.TextVectorization(vocabulary=["a"])):
+        with pytest.raises(TypeError, match="before the model"):
+            layer(inputs)
