@@ -100,3 +100,23 @@ def test_bad_factor_names_the_argument():
         layerwise.layers.RandomBrightness(2.0)
     with pytest.raises(ValueError, match="mode"):
         layerwise.layers.RandomFlip("diagonal")
+
+
+def test_fit_with_augmentation_matches_keras():
+    def build(library):
+        library.utils.set_random_seed(3)
+        return library.Sequential([
+            library.Input((6, 5, 2)), library.layers.RandomFlip(seed=1),
+            library.layers.RandomTranslation(0.2, 0.2, seed=2),
+            library.layers.RandomContrast(0.3, value_range=(0, 1), seed=4),
+            library.layers.Flatten(), library.layers.Dense(1)])
+    x = np.random.default_rng(0).uniform(size=(16, 6, 5, 2)).astype("float32")
+    y = np.random.default_rng(1).normal(size=(16, 1)).astype("float32")
+    ours, theirs = build(layerwise), build(keras)
+    theirs.set_weights(ours.get_weights())
+    losses = []
+    for model, library in ((ours, layerwise), (theirs, keras)):
+        model.compile(library.optimizers.SGD(0.01), "mse")
+        losses.append(model.fit(x, y, batch_size=4, epochs=2, shuffle=False,
+                                verbose=0).history["loss"])
+    np.testing.assert_allclose(losses[0], losses[1], rtol=1e-5)
