@@ -56,7 +56,7 @@ from layerwise.layers.preprocessing import (CategoryEncoding, CenterCrop, Discre
                                             StringLookup, TextVectorization, RandomBrightness,
                                             RandomContrast, RandomCrop, RandomFlip,
                                             RandomGrayscale, RandomInvert, RandomRotation,
-                                            RandomTranslation, RandomZoom)
+                                            RandomTranslation, RandomZoom, Solarization)
 from layerwise.saving.serialization import deserialize_layer, serialize_keras_object
 
 __all__ = [
@@ -205,6 +205,7 @@ __all__ = [
     "RandomZoom",
     "RandomGrayscale",
     "RandomInvert",
+    "Solarization",
 ]
 
 

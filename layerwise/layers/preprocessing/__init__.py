@@ -7,6 +7,7 @@ from layerwise.layers.preprocessing.lookup import IntegerLookup, StringLookup
 from layerwise.layers.preprocessing.text_vectorization import TextVectorization
 from layerwise.layers.preprocessing.image_augmentation import (RandomBrightness, RandomContrast,
                                                                RandomCrop, RandomFlip,
-                                                               RandomGrayscale, RandomInvert)
+                                                               RandomGrayscale, RandomInvert,
+                                                               Solarization)
 from layerwise.layers.preprocessing.affine_augmentation import (RandomRotation,
                                                                 RandomTranslation, RandomZoom)

@@ -263,3 +263,56 @@ class RandomGrayscale(RandomImageLayer):
     def get_config(self) -> dict[str, Any]:
         # Keras 3.15 leaves the seed out of this layer's config.
         return {**super().get_config(), "factor": self.factor}
+
+
+def _unit_range(factor: Any, argument: str, owner: str) -> tuple[float, float]:
+    """A number f in [0, 1] as (0, f); a pair within [0, 1] sorted."""
+    values = list(factor) if isinstance(factor, (tuple, list)) else [factor]
+    if len(values) not in (1, 2) or any(
+            isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= 1
+            for v in values) or (isinstance(factor, (tuple, list)) and len(values) != 2):
+        raise ValueError(
+            f"{owner}: the `{argument}` argument should be a number (or a list of two "
+            f"numbers) in the range [0.0, 1.0]. Received: {argument}={factor}")
+    if len(values) == 1:
+        return 0, values[0]
+    lower, upper = sorted(values)
+    return lower, upper
+
+
+def _rescale(images: jax.Array, source: Any, target: Any) -> jax.Array:
+    if tuple(source) == tuple(target):
+        return images
+    unit = (images - source[0]) / (source[1] - source[0])
+    return unit * (target[1] - target[0]) + target[0]
+
+
+class Solarization(RandomImageLayer):
+    """Adds a random brightness and inverts (255 - x, on a 0..255 scale) the pixels at or
+    above a random threshold, both drawn per image."""
+
+    def __init__(self, addition_factor: Any = 0.0, threshold_factor: Any = 0.0,
+                 value_range: Any = (0, 255), seed: int | None = None,
+                 data_format: str | None = None, **kwargs: Any):
+        super().__init__(seed, data_format, **kwargs)
+        owner = f"Solarization '{self.name}'"
+        self.addition_factor = _unit_range(addition_factor, "addition_factor", owner)
+        self.threshold_factor = _unit_range(threshold_factor, "threshold_factor", owner)
+        self.value_range = _value_range(value_range, owner)
+
+    def augment(self, images: jax.Array) -> jax.Array:
+        shape = _per_image_shape(images)
+        additions = random.uniform(shape, minval=self.addition_factor[0],
+                                   maxval=self.addition_factor[1] * 255, dtype=self.dtype,
+                                   seed=self.generator)
+        thresholds = random.uniform(shape, minval=self.threshold_factor[0],
+                                    maxval=self.threshold_factor[1] * 255, dtype=self.dtype,
+                                    seed=self.generator)
+        results = jnp.clip(_rescale(images, self.value_range, (0, 255)) + additions, 0, 255)
+        results = jnp.where(results < thresholds, results, 255 - results)
+        return _rescale(results, (0, 255), self.value_range)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "value_range": self.value_range,
+                "addition_factor": self.addition_factor,
+                "threshold_factor": self.threshold_factor, "seed": self.seed}
