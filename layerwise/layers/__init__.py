@@ -56,7 +56,8 @@ from layerwise.layers.preprocessing import (CategoryEncoding, CenterCrop, Discre
                                             StringLookup, TextVectorization, RandomBrightness,
                                             RandomContrast, RandomCrop, RandomFlip,
                                             RandomGrayscale, RandomInvert, RandomRotation,
-                                            RandomTranslation, RandomZoom, Solarization)
+                                            RandomTranslation, RandomZoom, Solarization,
+                                            RandomColorDegeneration)
 from layerwise.saving.serialization import deserialize_layer, serialize_keras_object
 
 __all__ = [
@@ -206,6 +207,7 @@ __all__ = [
     "RandomGrayscale",
     "RandomInvert",
     "Solarization",
+    "RandomColorDegeneration",
 ]
 
 

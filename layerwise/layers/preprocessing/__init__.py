@@ -8,6 +8,7 @@ from layerwise.layers.preprocessing.text_vectorization import TextVectorization
 from layerwise.layers.preprocessing.image_augmentation import (RandomBrightness, RandomContrast,
                                                                RandomCrop, RandomFlip,
                                                                RandomGrayscale, RandomInvert,
+                                                               RandomColorDegeneration,
                                                                Solarization)
 from layerwise.layers.preprocessing.affine_augmentation import (RandomRotation,
                                                                 RandomTranslation, RandomZoom)

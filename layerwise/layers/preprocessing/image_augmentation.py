@@ -251,13 +251,7 @@ class RandomGrayscale(RandomImageLayer):
         batch = images.shape[0] if images.ndim == 4 else 1
         chosen = random.uniform((batch,), seed=self.generator) < self.factor
         chosen = chosen[:, None, None, None]
-        channels_axis = -1 if self.data_format == "channels_last" else -3
-        if images.shape[channels_axis] == 1:
-            gray = images
-        else:
-            gray = jnp.expand_dims(jnp.tensordot(images, jnp.asarray(_LUMA, images.dtype),
-                                                 axes=(channels_axis, -1)), channels_axis)
-        output = jnp.where(chosen, gray, images)
+        output = jnp.where(chosen, _grayscale(images, self.data_format), images)
         return output[0] if images.ndim == 3 else output
 
     def get_config(self) -> dict[str, Any]:
@@ -316,3 +310,36 @@ class Solarization(RandomImageLayer):
         return {**super().get_config(), "value_range": self.value_range,
                 "addition_factor": self.addition_factor,
                 "threshold_factor": self.threshold_factor, "seed": self.seed}
+
+
+def _grayscale(images: jax.Array, data_format: str) -> jax.Array:
+    """Luma of RGB images, keeping a channel axis of size 1 (grayscale input as is)."""
+    channels_axis = -1 if data_format == "channels_last" else -3
+    if images.shape[channels_axis] == 1:
+        return images
+    return jnp.expand_dims(jnp.tensordot(images, jnp.asarray(_LUMA, images.dtype),
+                                         axes=(channels_axis, -1)), channels_axis)
+
+
+class RandomColorDegeneration(RandomImageLayer):
+    """Blends each image towards its grayscale version by a random amount, then clips."""
+
+    def __init__(self, factor: Any, value_range: Any = (0, 255),
+                 data_format: str | None = None, seed: int | None = None, **kwargs: Any):
+        super().__init__(seed, data_format, **kwargs)
+        owner = f"RandomColorDegeneration '{self.name}'"
+        self.factor = factor_range(factor, (-1.0, 1.0), owner)
+        self.value_range = _value_range(value_range, owner)
+
+    def augment(self, images: jax.Array) -> jax.Array:
+        batch = images.shape[0] if images.ndim == 4 else 1
+        factor = random.uniform((batch, 1, 1, 1), minval=self.factor[0],
+                                maxval=self.factor[1], seed=self.generator)
+        gray = _grayscale(images, self.data_format)
+        output = jnp.clip(images + factor.astype(images.dtype) * (gray - images),
+                          self.value_range[0], self.value_range[1])
+        return output[0] if images.ndim == 3 else output
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "factor": self.factor,
+                "value_range": self.value_range, "seed": self.seed}

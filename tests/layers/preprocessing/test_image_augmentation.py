@@ -42,6 +42,11 @@ LAYERS = {
     "solarization-range": (lambda k: k.layers.Solarization((0.1, 0.2), (0.4, 0.9),
                                                            value_range=(0, 1), seed=12),
                            (5, 4, 3)),
+    "color-degeneration": (lambda k: k.layers.RandomColorDegeneration(0.7, seed=13),
+                           (5, 4, 3)),
+    "color-degeneration-first": (
+        lambda k: k.layers.RandomColorDegeneration((0.2, 0.9), data_format="channels_first",
+                                                   seed=13), (3, 5, 4)),
     "crop": (lambda k: k.layers.RandomCrop(3, 2, seed=6), (6, 5, 2)),
     "crop-first": (lambda k: k.layers.RandomCrop(3, 2, seed=6, data_format="channels_first"),
                    (2, 6, 5)),
