@@ -57,7 +57,7 @@ from layerwise.layers.preprocessing import (CategoryEncoding, CenterCrop, Discre
                                             RandomContrast, RandomCrop, RandomFlip,
                                             RandomGrayscale, RandomInvert, RandomRotation,
                                             RandomTranslation, RandomZoom, Solarization,
-                                            RandomColorDegeneration)
+                                            RandomColorDegeneration, RandomPosterization)
 from layerwise.saving.serialization import deserialize_layer, serialize_keras_object
 
 __all__ = [
@@ -208,6 +208,7 @@ __all__ = [
     "RandomInvert",
     "Solarization",
     "RandomColorDegeneration",
+    "RandomPosterization",
 ]
 
 

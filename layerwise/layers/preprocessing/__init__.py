@@ -9,6 +9,7 @@ from layerwise.layers.preprocessing.image_augmentation import (RandomBrightness,
                                                                RandomCrop, RandomFlip,
                                                                RandomGrayscale, RandomInvert,
                                                                RandomColorDegeneration,
+                                                               RandomPosterization,
                                                                Solarization)
 from layerwise.layers.preprocessing.affine_augmentation import (RandomRotation,
                                                                 RandomTranslation, RandomZoom)

@@ -343,3 +343,32 @@ class RandomColorDegeneration(RandomImageLayer):
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "factor": self.factor,
                 "value_range": self.value_range, "seed": self.seed}
+
+
+class RandomPosterization(RandomImageLayer):
+    """Keeps a random number of high bits (within `factor`, 1 to 8) of each 8-bit pixel
+    value, per image."""
+
+    def __init__(self, factor: Any, value_range: Any = (0, 255),
+                 data_format: str | None = None, seed: int | None = None, **kwargs: Any):
+        super().__init__(seed, data_format, **kwargs)
+        owner = f"RandomPosterization '{self.name}'"
+        self.factor = factor_range(factor, (1, 8), owner)
+        self.value_range = _value_range(value_range, owner)
+
+    def augment(self, images: jax.Array) -> jax.Array:
+        batch = images.shape[0] if images.ndim == 4 else 1
+        if self.factor[0] != self.factor[1]:
+            bits = random.randint((batch,), self.factor[0], self.factor[1], dtype="uint8",
+                                  seed=self.generator)
+        else:
+            bits = jnp.full((batch,), self.factor[0], "uint8")
+        shift = (8 - bits).reshape(batch, 1, 1, 1)
+        pixels = _rescale(images, self.value_range, (0, 255)).astype("uint8")
+        pixels = jnp.left_shift(jnp.right_shift(pixels, shift), shift)
+        output = _rescale(pixels.astype(self.dtype), (0, 255), self.value_range)
+        return output[0] if images.ndim == 3 else output
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "factor": self.factor,
+                "value_range": self.value_range, "seed": self.seed}

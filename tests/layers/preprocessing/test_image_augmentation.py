@@ -47,6 +47,9 @@ LAYERS = {
     "color-degeneration-first": (
         lambda k: k.layers.RandomColorDegeneration((0.2, 0.9), data_format="channels_first",
                                                    seed=13), (3, 5, 4)),
+    "posterization": (lambda k: k.layers.RandomPosterization((2, 7), seed=14), (5, 4, 3)),
+    "posterization-fixed": (lambda k: k.layers.RandomPosterization((3, 3), value_range=(0, 1),
+                                                                   seed=14), (5, 4, 3)),
     "crop": (lambda k: k.layers.RandomCrop(3, 2, seed=6), (6, 5, 2)),
     "crop-first": (lambda k: k.layers.RandomCrop(3, 2, seed=6, data_format="channels_first"),
                    (2, 6, 5)),
