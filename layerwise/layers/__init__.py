@@ -57,7 +57,8 @@ from layerwise.layers.preprocessing import (CategoryEncoding, CenterCrop, Discre
                                             RandomContrast, RandomCrop, RandomFlip,
                                             RandomGrayscale, RandomInvert, RandomRotation,
                                             RandomTranslation, RandomZoom, Solarization,
-                                            RandomColorDegeneration, RandomPosterization)
+                                            RandomColorDegeneration, RandomPosterization,
+                                            RandomShear)
 from layerwise.saving.serialization import deserialize_layer, serialize_keras_object
 
 __all__ = [
@@ -209,6 +210,7 @@ __all__ = [
     "Solarization",
     "RandomColorDegeneration",
     "RandomPosterization",
+    "RandomShear",
 ]
 
 

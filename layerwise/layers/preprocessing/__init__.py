@@ -11,5 +11,5 @@ from layerwise.layers.preprocessing.image_augmentation import (RandomBrightness,
                                                                RandomColorDegeneration,
                                                                RandomPosterization,
                                                                Solarization)
-from layerwise.layers.preprocessing.affine_augmentation import (RandomRotation,
+from layerwise.layers.preprocessing.affine_augmentation import (RandomRotation, RandomShear,
                                                                 RandomTranslation, RandomZoom)

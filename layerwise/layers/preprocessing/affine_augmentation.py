@@ -186,3 +186,52 @@ class RandomTranslation(_AffineLayer):
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "height_factor": self.height_factor,
                 "width_factor": self.width_factor}
+
+
+def _shear_range(factor: Any, argument: str, owner: str) -> tuple:
+    # A pair may reach -1: the config stores a number f as (-f, f), which Keras 3.15 then
+    # refuses to read back; layerwise reads it.
+    lowest = -1.0 if isinstance(factor, (tuple, list)) else 0.0
+
+    def check(value: Any) -> None:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
+                lowest <= value <= 1.0):
+            raise ValueError(
+                f"{owner}: the `{argument}` argument should be a number (or a list of two "
+                f"numbers) in the range [0, 1]. Received: {argument}={factor}")
+    if isinstance(factor, (tuple, list)) and len(factor) == 2:
+        check(factor[0])
+        check(factor[1])
+        lower, upper = sorted(factor)
+        return lower, upper
+    check(factor)
+    return -abs(factor), abs(factor)
+
+
+class RandomShear(_AffineLayer):
+    """Shears each image along x and y by random amounts (the direction flipped at
+    random)."""
+
+    def __init__(self, x_factor: Any = 0.0, y_factor: Any = 0.0,
+                 interpolation: str = "bilinear", fill_mode: str = "reflect",
+                 fill_value: float = 0.0, data_format: str | None = None,
+                 seed: int | None = None, **kwargs: Any):
+        super().__init__(fill_mode, interpolation, seed, fill_value, data_format, **kwargs)
+        owner = f"RandomShear '{self.name}'"
+        self.x_factor = _shear_range(x_factor, "x_factor", owner)
+        self.y_factor = _shear_range(y_factor, "y_factor", owner)
+
+    def transforms(self, images: jax.Array) -> jax.Array:
+        batch = _batch_size(images)
+        draw = random.uniform((batch, 1), dtype=self.dtype, seed=self.generator)
+        sign = jnp.where(draw > 0.5, -1.0, 1.0)
+        shear_y = random.uniform((batch, 1), minval=self.y_factor[0], maxval=self.y_factor[1],
+                                 dtype=self.dtype, seed=self.generator)
+        shear_x = random.uniform((batch, 1), minval=self.x_factor[0], maxval=self.x_factor[1],
+                                 dtype=self.dtype, seed=self.generator)
+        shear_x, shear_y = (shear_x * sign)[:, 0], (shear_y * sign)[:, 0]
+        one, zero = jnp.ones((batch,)), jnp.zeros((batch,))
+        return jnp.stack([one, shear_x, zero, shear_y, one, zero, zero, zero], axis=1)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "x_factor": self.x_factor, "y_factor": self.y_factor}

@@ -50,6 +50,9 @@ LAYERS = {
     "posterization": (lambda k: k.layers.RandomPosterization((2, 7), seed=14), (5, 4, 3)),
     "posterization-fixed": (lambda k: k.layers.RandomPosterization((3, 3), value_range=(0, 1),
                                                                    seed=14), (5, 4, 3)),
+    "shear": (lambda k: k.layers.RandomShear(0.3, 0.2, seed=15), (6, 5, 2)),
+    "shear-range": (lambda k: k.layers.RandomShear((0.1, 0.4), fill_mode="constant",
+                                                   interpolation="nearest", seed=15), (6, 5, 2)),
     "crop": (lambda k: k.layers.RandomCrop(3, 2, seed=6), (6, 5, 2)),
     "crop-first": (lambda k: k.layers.RandomCrop(3, 2, seed=6, data_format="channels_first"),
                    (2, 6, 5)),
@@ -79,9 +82,10 @@ def test_training_draws_equal_keras(name):
 
 # RandomCrop changes the shape in training only, and RandomGrayscale's config has no seed
 # (as in Keras, a layer rebuilt from it draws differently), so their contract is the test
-# above.
+# above; Keras 3.15 cannot read back the config of a RandomShear made from one number.
 @pytest.mark.parametrize("name", sorted(n for n in LAYERS
-                                        if not n.startswith(("crop", "grayscale"))))
+                                        if not n.startswith(("crop", "grayscale"))
+                                        and n != "shear"))
 def test_contract_matches_keras(name):
     make, shape = LAYERS[name]
     check_layer(make, shape, train=False)
@@ -132,3 +136,9 @@ def test_fit_with_augmentation_matches_keras():
         losses.append(model.fit(x, y, batch_size=4, epochs=2, shuffle=False,
                                 verbose=0).history["loss"])
     np.testing.assert_allclose(losses[0], losses[1], rtol=1e-5)
+
+
+def test_symmetric_shear_config_round_trips_in_layerwise():
+    layer = layerwise.layers.RandomShear(0.3, 0.2, seed=1)
+    rebuilt = layerwise.layers.RandomShear.from_config(layer.get_config())
+    assert rebuilt.x_factor == (-0.3, 0.3) and rebuilt.y_factor == (-0.2, 0.2)
