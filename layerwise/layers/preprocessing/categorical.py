@@ -10,6 +10,7 @@ import numpy as np
 
 from layerwise.engine.layer import Layer
 from layerwise.layers.arguments import choose, positive_int
+from layerwise.layers.preprocessing import quantiles
 from layerwise.layers.preprocessing.adapt_data import batches_of
 
 
@@ -109,15 +110,18 @@ class Discretization(Layer):
         self.built = True
 
     def adapt(self, data: Any, steps: int | None = None) -> None:
-        """Sets `bin_boundaries` to the `num_bins`-quantiles of `data` (computed exactly;
-        Keras uses an approximate summary within `epsilon`)."""
+        """Sets `bin_boundaries` to approximate `num_bins`-quantiles of `data` (an array
+        or an iterable of batches), with Keras's sketch and so Keras's boundaries."""
         if self.num_bins is None:
             raise ValueError("Cannot adapt a Discretization layer that has been initialized "
                              "with `bin_boundaries`, use `num_bins` instead.")
-        values = np.concatenate([np.ravel(batch).astype("float64")
-                                 for batch in batches_of(data)])
-        quantiles = np.arange(1, self.num_bins) / self.num_bins
-        self.bin_boundaries = np.quantile(values, quantiles).tolist()
+        summary = quantiles.empty_summary()
+        for index, batch in enumerate(batches_of(data)):
+            if steps is not None and index >= steps:
+                break
+            batch_summary = quantiles.summarize(np.asarray(batch, "float32"), self.epsilon)
+            summary = quantiles.merge(batch_summary, summary, self.epsilon)
+        self.bin_boundaries = quantiles.bin_boundaries(summary, self.num_bins)
 
     def call(self, inputs: jax.Array) -> jax.Array:
         if self.bin_boundaries is None:
