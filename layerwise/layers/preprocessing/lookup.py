@@ -409,8 +409,8 @@ class IntegerLookup(IndexLookup):
             raise ValueError(
                 "Invalid value for argument `vocabulary_dtype` of IntegerLookup. Expected "
                 f"'int32' or 'int64'. Received: vocabulary_dtype={vocabulary_dtype}")
-        if mask_token is not None and mask_token < 0 or oov_token is None or \
-                (oov_token is not None and oov_token < -1):
+        if (mask_token is not None and mask_token < 0) or (
+                oov_token is not None and oov_token < -1):
             raise ValueError(
                 "`mask_token` must be >= 0 and `oov_token` must be >= -1. Received: "
                 f"mask_token={mask_token}, oov_token={oov_token}")
