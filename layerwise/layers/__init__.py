@@ -53,6 +53,14 @@ from layerwise.layers.spectral_normalization import SpectralNormalization
 from layerwise.layers.reshaping import (Cropping1D, Cropping2D, Cropping3D, Permute,
                                         RepeatVector, UpSampling1D, UpSampling2D, UpSampling3D,
                                         ZeroPadding1D, ZeroPadding2D, ZeroPadding3D)
+from layerwise.layers.preprocessing import (CategoryEncoding, CenterCrop, Discretization,
+                                            IntegerLookup, Normalization, Rescaling, Resizing,
+                                            StringLookup, TextVectorization, RandomBrightness,
+                                            RandomContrast, RandomCrop, RandomFlip,
+                                            RandomGrayscale, RandomInvert, RandomRotation,
+                                            RandomTranslation, RandomZoom, Solarization,
+                                            RandomColorDegeneration, RandomPosterization,
+                                            RandomShear)
 from layerwise.saving.serialization import deserialize_layer, serialize_keras_object
 
 __all__ = [
@@ -185,6 +193,28 @@ __all__ = [
     "AdaptiveMaxPooling1D",
     "AdaptiveMaxPooling2D",
     "AdaptiveMaxPooling3D",
+    "CategoryEncoding",
+    "CenterCrop",
+    "Discretization",
+    "Normalization",
+    "Rescaling",
+    "Resizing",
+    "IntegerLookup",
+    "StringLookup",
+    "TextVectorization",
+    "RandomBrightness",
+    "RandomContrast",
+    "RandomCrop",
+    "RandomFlip",
+    "RandomRotation",
+    "RandomTranslation",
+    "RandomZoom",
+    "RandomGrayscale",
+    "RandomInvert",
+    "Solarization",
+    "RandomColorDegeneration",
+    "RandomPosterization",
+    "RandomShear",
 ]
 
 

@@ -78,11 +78,55 @@ def save_model(model: Any, filepath: str | os.PathLike) -> None:
     weights = io.BytesIO()
     with h5py.File(weights, "w") as h5_file:
         weights_h5.write_weights(model, h5_file)
+    assets = _collect_assets(model)
     with atomic_write(filepath) as temporary:
         with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_STORED) as archive:
             archive.writestr(METADATA_FILENAME, _metadata())
             archive.writestr(CONFIG_FILENAME, config_json)
             archive.writestr(WEIGHTS_FILENAME, weights.getvalue())
+            for name, content in assets:
+                archive.writestr(name, content)
+
+
+# -- assets -----------------------------------------------------------------------------
+# Objects with Keras's `save_assets(dir)` / `load_assets(dir)` hooks (vocabularies) keep
+# files under `assets/<object path>/` in the archive, as Keras does.
+_ASSETS = "assets"
+
+
+def _collect_assets(model: Any) -> list[tuple[str, bytes]]:
+    entries = []
+    for path, obj in weights_h5.saveables(model):
+        if not hasattr(obj, "save_assets"):
+            continue
+        with tempfile.TemporaryDirectory() as folder:
+            obj.save_assets(folder)
+            for root, _, files in os.walk(folder):
+                for name in sorted(files):
+                    relative = os.path.relpath(os.path.join(root, name), folder)
+                    with open(os.path.join(root, name), "rb") as file:
+                        member = "/".join(part for part in (_ASSETS, path, relative) if part)
+                        entries.append((member.replace(os.sep, "/"), file.read()))
+    return entries
+
+
+def _load_assets(model: Any, archive: zipfile.ZipFile, filepath: Any) -> None:
+    names = [n for n in archive.namelist() if n.startswith(_ASSETS + "/")]
+    if not names:
+        return
+    for path, obj in weights_h5.saveables(model):
+        if not hasattr(obj, "load_assets"):
+            continue
+        prefix = "/".join(part for part in (_ASSETS, path) if part) + "/"
+        own = [n for n in names if n.startswith(prefix) and not n.endswith("/")
+               and "/" not in n[len(prefix):] and n[len(prefix):] not in (".", "..")]
+        if not own:
+            continue
+        with tempfile.TemporaryDirectory() as folder:
+            for name in own:
+                with open(os.path.join(folder, name[len(prefix):]), "wb") as file:
+                    file.write(_read_member(archive, name, filepath))
+            obj.load_assets(folder)
 
 
 # -- loading ----------------------------------------------------------------------------
@@ -108,6 +152,7 @@ def load_model(filepath: str | os.PathLike, custom_objects: dict | None = None,
                                   f"{error}") from error
             _check_is_model(model, filepath)
             _read_weights(model, h5_file, filepath).apply()
+        _load_assets(model, archive, filepath)
     return model
 
 

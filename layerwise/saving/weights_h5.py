@@ -134,6 +134,14 @@ def _is_optimizer(obj: Any) -> bool:
     return isinstance(obj, Optimizer)
 
 
+def saveables(model: Any) -> list[tuple[str, Any]]:
+    """Every saveable object of the model with its path in Keras's layout ("" for the
+    model itself), the paths `vars` groups and `assets/` folders are named by."""
+    found: list[tuple[str, Any]] = []
+    _walk(model, "", set(), lambda obj, path: found.append((path, obj)))
+    return found
+
+
 # -- writing ----------------------------------------------------------------------------
 def write_weights(model: Any, h5_file: h5py.File) -> None:
     """Write the model's (and its optimizer's) variables in Keras 3's layout."""

@@ -10,6 +10,13 @@ from layerwise.utils.plotting import plot_loss_accuracy
 from layerwise.utils.py_dataset import PyDataset, Sequence
 from layerwise.utils.model_plot import model_to_dot, plot_model
 from layerwise.utils.prediction_plots import plot_confusion_matrix, plot_decision_boundary
+from layerwise.utils.dataset import ArrayDataset, split_dataset, timeseries_dataset_from_array
+from layerwise.utils.directory_datasets import (image_dataset_from_directory,
+                                                text_dataset_from_directory)
+from layerwise.utils.file_utils import get_file
+from layerwise.utils.image_utils import array_to_img, img_to_array, load_img, save_img
+from layerwise.utils.sequences import (pack_x_y_sample_weight, pad_sequences,
+                                       unpack_x_y_sample_weight)
 
 __all__ = [
     "CustomObjectScope",
@@ -32,4 +39,17 @@ __all__ = [
     "serialize_keras_object",
     "set_random_seed",
     "to_categorical",
+    "ArrayDataset",
+    "array_to_img",
+    "get_file",
+    "image_dataset_from_directory",
+    "img_to_array",
+    "load_img",
+    "pack_x_y_sample_weight",
+    "pad_sequences",
+    "save_img",
+    "split_dataset",
+    "text_dataset_from_directory",
+    "timeseries_dataset_from_array",
+    "unpack_x_y_sample_weight",
 ]

@@ -1,0 +1,15 @@
+"""Preprocessing layers, one module per family: numeric ones are jax code that runs in the
+compiled program; string ones run on the host with numpy."""
+from layerwise.layers.preprocessing.categorical import CategoryEncoding, Discretization
+from layerwise.layers.preprocessing.image_preprocessing import CenterCrop, Rescaling, Resizing
+from layerwise.layers.preprocessing.normalization import Normalization
+from layerwise.layers.preprocessing.lookup import IntegerLookup, StringLookup
+from layerwise.layers.preprocessing.text_vectorization import TextVectorization
+from layerwise.layers.preprocessing.image_augmentation import (RandomBrightness, RandomContrast,
+                                                               RandomCrop, RandomFlip,
+                                                               RandomGrayscale, RandomInvert,
+                                                               RandomColorDegeneration,
+                                                               RandomPosterization,
+                                                               Solarization)
+from layerwise.layers.preprocessing.affine_augmentation import (RandomRotation, RandomShear,
+                                                                RandomTranslation, RandomZoom)
