@@ -14,10 +14,7 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 
-try:  # PyDataset arrives with the streamed training loop; until then a plain base.
-    from layerwise.utils.py_dataset import PyDataset as _Base
-except ImportError:  # pragma: no cover - depends on the branch this runs on
-    _Base = object
+from layerwise.utils.py_dataset import PyDataset
 
 
 def _length(arrays: Any) -> int:
@@ -69,14 +66,13 @@ class LazyArray:
         return np.stack([self.load(int(i)) for i in indices])
 
 
-class ArrayDataset(_Base):
+class ArrayDataset(PyDataset):
     """`x` (or `(x, y)`) arrays cut into batches of `batch_size` (None: single samples),
     optionally visited in a shuffled order fixed by `seed`."""
 
     def __init__(self, data: Any, batch_size: int | None = None, shuffle: bool = False,
                  seed: int | None = None):
-        if _Base is not object:
-            super().__init__()
+        super().__init__()
         self.data = data
         self.num_samples = _length(data)
         if batch_size is not None and (isinstance(batch_size, bool) or batch_size < 1):

@@ -80,7 +80,6 @@ def test_a_model_fits_on_the_dataset_arrays():
 
 def test_fit_evaluate_predict_take_the_dataset():
     # Runs once the streamed training loop (PyDataset input to fit) is on the branch.
-    pytest.importorskip("layerwise.utils.py_dataset")
     x = np.random.default_rng(0).normal(size=(32, 3)).astype("float32")
     dataset = ArrayDataset((x, x.sum(1, keepdims=True)), batch_size=8)
     model = layerwise.Sequential([layerwise.Input((3,)), layerwise.layers.Dense(1)])
