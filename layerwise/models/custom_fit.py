@@ -32,7 +32,7 @@ class _Programs:
 
     def __init__(self, model: Any):
         self.model = model
-        self.eager = model._run_eagerly
+        self.eager = model._without_jit()
         wrap = _without_jit if self.eager else jax.jit
         self.train = wrap(self._train, static_argnames=("guarded",), donate_argnums=(0,))
         self.test = wrap(self._test, static_argnames=("guarded",))
@@ -78,7 +78,7 @@ class _Programs:
 def _programs_for(model: Any) -> _Programs:
     programs = getattr(model, "_custom_step_programs", None)
     if programs is None or programs.model is not model or \
-            programs.eager != model._run_eagerly:
+            programs.eager != model._without_jit():
         programs = model._custom_step_programs = _Programs(model)
     return programs
 

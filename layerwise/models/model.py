@@ -15,7 +15,8 @@ from layerwise.models.functional_config import functional_from_config
 from layerwise.models.custom_steps import StatelessSteps
 from layerwise.models.trainer import Trainer
 from layerwise.saving import api as saving_api
-from layerwise.saving.serialization import serialize_compile_config, serialize_keras_object
+from layerwise.saving.serialization import (compile_from_config, serialize_compile_config,
+                                            serialize_keras_object)
 from layerwise.utils.summary import print_summary
 
 
@@ -104,6 +105,10 @@ class Model(StatelessSteps, Trainer, Layer):
         if not self.compiled or getattr(self, "_compile_config", None) is None:
             return {}
         return serialize_compile_config(self)
+
+    def compile_from_config(self, config: dict) -> None:
+        """Compile with a config from `get_compile_config` (as loading a model does)."""
+        compile_from_config(self, config)
 
 
 def _make_functional_subclass(cls: type) -> None:

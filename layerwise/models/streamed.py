@@ -61,7 +61,7 @@ def fit(model: Any, x: Any, y: Any, batch_size: int, epochs: int, verbose: int,
                          "`(x, y, sample_weight)` (models without targets are not "
                          "supported yet).")
     steps = model._step_functions(sample_x, sample_y, method)
-    programs = programs_for(steps, model._run_eagerly)
+    programs = programs_for(steps, model._without_jit())
     known_steps = steps_per_epoch or source.num_batches
     params = {"verbose": verbose, "epochs": epochs, "steps": known_steps}
     callback_list = CallbackList(callbacks, model=model, add_history=True,
@@ -148,7 +148,7 @@ class _Validation:
 def evaluate_chunks(model: Any, steps: Any, chunker: Chunker, batches: Any,
                     on_batch_end: Any = None) -> tuple[int, Any]:
     """Evaluate every chunk of `batches`; returns the batches seen and the results."""
-    programs = programs_for(steps, model._run_eagerly)
+    programs = programs_for(steps, model._without_jit())
     trainable = [v.value for v in steps.trainable_variables]
     non_trainable = [v.value for v in steps.non_trainable_variables]
     states, results, seen = steps.initial_metric_states(), None, 0
@@ -215,7 +215,7 @@ def predict(model: Any, x: Any, batch_size: int, verbose: int, steps_count: Any,
     batches, first = peek(source.batches(steps_count), method)
     model._ensure_built(convert_batch(first, method)[0])
     functions = model._inference_functions()
-    programs = programs_for(functions, model._run_eagerly)
+    programs = programs_for(functions, model._without_jit())
     known_steps = steps_count or source.num_batches
     callback_list = CallbackList(callbacks, model=model, add_progbar=verbose != 0,
                                  verbose=verbose,

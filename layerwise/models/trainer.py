@@ -65,6 +65,7 @@ class Trainer:
         self._training_lock = threading.RLock()
         self._steps_per_execution = 1
         self._run_eagerly = False
+        self._jit_compile = True
 
     # -- compile -------------------------------------------------------------------------
     def compile(self, optimizer: Any = "rmsprop", loss: Any = None, loss_weights: Any = None,
@@ -101,8 +102,8 @@ class Trainer:
         self._compile_weighted_metrics = []
         self._steps = None
         self._inference_cache = None
-        # jit_compile=False is, as on Keras's JAX backend, a run without compilation.
-        self._run_eagerly = bool(run_eagerly) or jit_compile is False
+        self._run_eagerly = bool(run_eagerly)
+        self._jit_compile = jit_compile is not False and not run_eagerly
         self._steps_per_execution = _check_count("compile", "steps_per_execution",
                                                  steps_per_execution, minimum=1)
         self.compiled = True
@@ -112,6 +113,29 @@ class Trainer:
             raise ValueError(
                 f"You must call `compile()` before calling `{method}()` on model "
                 f"'{self.name}'.")
+
+    @property
+    def run_eagerly(self) -> bool:
+        """Whether steps run without jit (`compile(run_eagerly=True)`); settable, as Keras."""
+        return self._run_eagerly
+
+    @run_eagerly.setter
+    def run_eagerly(self, value: bool) -> None:
+        self._run_eagerly = bool(value)
+        self._steps = self._inference_cache = None  # rebuilt with or without jit
+
+    def _without_jit(self) -> bool:
+        # jit_compile=False is, as on Keras's JAX backend, a run without compilation.
+        return self._run_eagerly or not self._jit_compile
+
+    @property
+    def jit_compile(self) -> bool:
+        """compile's `jit_compile` ("auto" is True); False runs steps without jit too."""
+        return self._jit_compile
+
+    @property
+    def steps_per_execution(self) -> int:
+        return self._steps_per_execution
 
     @property
     def metrics_names(self) -> list[str]:
@@ -143,7 +167,7 @@ class Trainer:
             self.optimizer.build(self.trainable_variables)
             self._steps = StepFunctions(self, self.loss, [tracker] + self._compile_metrics,
                                         self.optimizer, self._compile_weighted_metrics,
-                                        eager=self._run_eagerly)
+                                        eager=self._without_jit())
             self._steps_key = key
             self._steps_output_shape = output_shape
         return self._steps
@@ -162,7 +186,7 @@ class Trainer:
             self.optimizer.build(self.trainable_variables)
             self._steps = StepFunctions(
                 self, compiled.loss, [tracker] + compiled.loss_trackers + compiled.metrics,
-                self.optimizer, compiled.weighted_metrics, eager=self._run_eagerly)
+                self.optimizer, compiled.weighted_metrics, eager=self._without_jit())
             self._steps_key = key
             self._steps_output_shape = None
         return self._steps
@@ -511,7 +535,7 @@ class Trainer:
         cached = getattr(self, "_inference_cache", None)
         if cached is not None and cached[0] == key:
             return cached[1]
-        functions = StepFunctions(self, None, [], None, eager=self._run_eagerly)
+        functions = StepFunctions(self, None, [], None, eager=self._without_jit())
         self._inference_cache = (key, functions)
         return functions
 

@@ -91,3 +91,20 @@ def test_summary_positions_set_the_columns_keras_sets(line_length, positions):
         headers.append(next(line for line in "\n".join(lines).splitlines()
                             if "Layer (type)" in line))
     assert headers[0] == headers[1]
+
+
+@pytest.mark.parametrize("options", [{}, {"run_eagerly": True}, {"jit_compile": False},
+                                     {"steps_per_execution": 3}])
+def test_compile_options_read_back_as_in_keras(options):
+    seen = []
+    for library in (layerwise, keras):
+        model = library.Sequential([library.Input((3,)), library.layers.Dense(1)])
+        model.compile("sgd", "mse", **options)
+        before = (model.run_eagerly, model.jit_compile, model.steps_per_execution)
+        model.run_eagerly = True
+        seen.append((before, model.run_eagerly, model.jit_compile))
+        config = model.get_compile_config()
+        twin = library.Sequential([library.Input((3,)), library.layers.Dense(1)])
+        twin.compile_from_config(config)
+        seen.append(twin.steps_per_execution)
+    assert seen[:2] == seen[2:]
