@@ -16,7 +16,7 @@ from keras.src.losses.loss import reduce_weighted_values as keras_reduce_weighte
 from layerwise import losses
 from layerwise.losses.base import LossFunctionWrapper
 from layerwise.losses.reduction import reduce_weighted_values, squeeze_or_expand_to_same_rank
-from layerwise.losses.serialization import resolve_compile_loss
+from layerwise.losses.serialization import resolve_compile_loss, to_loss
 
 TOLERANCE = 1e-6
 REDUCTIONS = ["sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", None]
@@ -187,7 +187,7 @@ def test_user_function_is_wrapped():
         return jnp.mean(jnp.abs(y_true - y_pred) * 3.0, axis=-1)
 
     assert losses.get(scaled_error) is scaled_error  # as keras.losses.get
-    loss = losses.to_loss(scaled_error)
+    loss = to_loss(scaled_error)
     assert isinstance(loss, LossFunctionWrapper)
     assert loss.name == "scaled_error"
     expected = np.mean(np.mean(np.abs(REGRESSION_TRUE - REGRESSION_PRED) * 3.0, axis=-1))
@@ -407,7 +407,7 @@ def test_get_function_names_give_the_function_as_keras(identifier, function):
 
 @pytest.mark.parametrize("identifier, function", FUNCTION_NAMES)
 def test_to_loss_wraps_function_names_and_keeps_the_string(identifier, function):
-    loss = losses.to_loss(identifier)
+    loss = to_loss(identifier)
     assert isinstance(loss, LossFunctionWrapper)
     assert loss.fn is function
     assert loss.name == identifier

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import layerwise
-from keras_oracle import keras
+from keras_oracle import check_layer, keras
 
 
 def _ids(seed=0, n=12, steps=6, vocabulary=9):
@@ -135,3 +135,7 @@ def test_concatenated_masks_reach_the_pooling_as_in_keras():
     np.testing.assert_allclose(outputs[0], (embedded * counted).sum(1) / counted.sum(1),
                                rtol=1e-5, atol=1e-6)
     assert not np.allclose(embedded.mean(1), outputs[0])  # the mask changed the mean
+
+
+def test_masking_layer_contract_matches_keras():
+    check_layer(lambda k: k.layers.Masking(mask_value=0.0, name="masking"), (5, 3))
