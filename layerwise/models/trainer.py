@@ -28,7 +28,7 @@ from layerwise.models.epoch_plan import EpochPlan
 from layerwise.models.interrupts import interrupts_deferred
 from layerwise.models.steps import StepFunctions, TrainState, log_names
 from layerwise.models.targets import check_targets, check_validation
-from layerwise.engine.variables import to_device
+from layerwise.engine.variables import StatelessScope, to_device
 from layerwise.losses.serialization import to_loss
 
 # With verbose=1 the bar is redrawn this many times per epoch at most.
@@ -192,9 +192,11 @@ class Trainer:
         return self._steps
 
     def _output_spec(self, x_sample: Any) -> Any:
-        return jax.eval_shape(lambda x: self(x, training=False),
-                              jax.tree_util.tree_map(
-                                  lambda a: jax.ShapeDtypeStruct(a.shape, a.dtype), x_sample))
+        with StatelessScope():  # a draw or state update while tracing is dropped
+            return jax.eval_shape(lambda x: self(x, training=False),
+                                  jax.tree_util.tree_map(
+                                      lambda a: jax.ShapeDtypeStruct(a.shape, a.dtype),
+                                      x_sample))
 
     def _ensure_built(self, x_sample: Any) -> None:
         if not self.built:
