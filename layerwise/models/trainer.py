@@ -14,6 +14,7 @@ import threading
 from typing import Any, NamedTuple
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 
 from layerwise import optimizers
@@ -62,6 +63,9 @@ class Trainer:
         self._steps_key: tuple | None = None
         self._in_fit = False
         self._metric_carry: tuple = (None, None)
+        # Whether a training call ran after the last evaluation: which states the metric
+        # objects are left holding at the end of a fit.
+        self._training_states_last = False
         self._training_lock = threading.RLock()
         self._steps_per_execution = 1
         self._run_eagerly = False
@@ -100,6 +104,7 @@ class Trainer:
         }
         self._compile_metrics = []
         self._compile_weighted_metrics = []
+        self._output_loss_trackers: list = []
         self._steps = None
         self._inference_cache = None
         self._run_eagerly = bool(run_eagerly)
@@ -139,7 +144,9 @@ class Trainer:
 
     @property
     def metrics_names(self) -> list[str]:
-        return log_names(self._compile_metrics, self._compile_weighted_metrics)
+        """The names of `model.metrics`, as Keras 3 gives them ("compile_metrics" for all
+        the compiled metrics together, not each one's log name)."""
+        return [metric.name for metric in self.metrics]
 
     def _step_functions(self, x_sample: Any, y_sample: Any, method: str) -> StepFunctions:
         """The compiled functions for the model's current variables, built on first need."""
@@ -161,7 +168,7 @@ class Trainer:
                  for identifier in identifiers]
                 for identifiers in (self._metric_identifiers,
                                     self._weighted_metric_identifiers))
-        tracker = metrics_module.Mean(name="loss")
+        tracker = self._stateless_loss_tracker()  # the `loss` of `model.metrics`
         # A half-built optimizer (slots for some variables only) could never train again.
         with interrupts_deferred():
             self.optimizer.build(self.trainable_variables)
@@ -181,7 +188,8 @@ class Trainer:
             self._weighted_metric_identifiers or None)
         self._compile_metrics = compiled.metrics
         self._compile_weighted_metrics = compiled.weighted_metrics
-        tracker = metrics_module.Mean(name="loss")
+        self._output_loss_trackers = compiled.loss_trackers
+        tracker = self._stateless_loss_tracker()  # the `loss` of `model.metrics`
         with interrupts_deferred():
             self.optimizer.build(self.trainable_variables)
             self._steps = StepFunctions(
@@ -219,6 +227,7 @@ class Trainer:
 
     def _write_state(self, steps: StepFunctions, state: TrainState) -> None:
         self._metric_carry = (steps, state.metrics)
+        self._training_states_last = True
         for variable, value in zip(steps.trainable_variables, state.trainable):
             variable._value = value
         for variable, value in zip(steps.non_trainable_variables, state.non_trainable):
@@ -308,8 +317,11 @@ class Trainer:
         return validation_logs
 
     def _end_training(self, callbacks: CallbackList, epochs: int, logs: dict) -> None:
-        """End a fit as Keras does: an EMA optimizer's averages replace the weights, then
-        `on_train_end`."""
+        """End a fit as Keras does: the metrics hold the last epoch's state, an EMA
+        optimizer's averages replace the weights, then `on_train_end`."""
+        carried_steps, metric_states = self._metric_carry
+        if carried_steps is not None and self._training_states_last:
+            self._keep_metric_states(carried_steps, metric_states)
         if epochs > 0 and self.optimizer is not None and self.optimizer.built:
             self.optimizer.finalize_variable_values(self.trainable_variables)
         callbacks.on_train_end(logs)
@@ -415,6 +427,8 @@ class Trainer:
                 break
         else:  # every segment ran, so the last one validated (when due)
             if validate and validation_data is not None:
+                validation_states, validation_results = validation_results
+                self._keep_metric_states(steps, validation_states)
                 logs, validation_logs = jax.device_get((results, validation_results))
                 return (self._logs(steps, logs),
                         self._logs(steps, validation_logs, prefix="val_"))
@@ -458,8 +472,18 @@ class Trainer:
                          prefix: str = "") -> dict[str, float]:
         trainable = [v.value for v in steps.trainable_variables]
         non_trainable = [v.value for v in steps.non_trainable_variables]
-        _, results = steps.evaluate_data(trainable, non_trainable, arrays, plan=plan)
+        states, results = steps.evaluate_data(trainable, non_trainable, arrays, plan=plan)
+        self._keep_metric_states(steps, states)
         return self._logs(steps, results, prefix)
+
+    def _keep_metric_states(self, steps: StepFunctions, states: list) -> None:
+        """Leave the metric objects holding `states`, as Keras's hold those of the last
+        training epoch or evaluation (`get_metrics_result`, `metric.result()`). Copies: the
+        compiled programs donate the arrays they are given."""
+        for metric, state in zip(steps.metrics, states):
+            if metric.variables:
+                metric._assign_state(jax.tree_util.tree_map(jnp.copy, state))
+        self._training_states_last = False
 
     # -- evaluate / predict ------------------------------------------------------------
     @_one_at_a_time
