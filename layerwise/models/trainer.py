@@ -27,7 +27,7 @@ from layerwise.models.data_adapters import is_stream
 from layerwise.utils.progbar import Progbar
 from layerwise.models.epoch_plan import EpochPlan
 from layerwise.models.interrupts import interrupts_deferred
-from layerwise.models.steps import StepFunctions, TrainState, log_names
+from layerwise.models.steps import StepFunctions, TrainState
 from layerwise.models.targets import check_targets, check_validation
 from layerwise.engine.variables import StatelessScope, to_device
 from layerwise.losses.serialization import to_loss
