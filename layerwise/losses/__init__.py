@@ -28,8 +28,12 @@ from layerwise.losses.crossentropy import (
     binary_focal_crossentropy,
     categorical_crossentropy,
     categorical_focal_crossentropy,
+    categorical_generalized_cross_entropy,
     sparse_categorical_crossentropy,
 )
+from layerwise.losses.circle import circle
+from layerwise.losses.ctc import ctc
+from layerwise.losses.overlap import dice, tversky
 from layerwise.losses.functions import (
     categorical_hinge,
     cosine_similarity,
@@ -62,6 +66,11 @@ from layerwise.losses.loss_classes import (
     Poisson,
     SparseCategoricalCrossentropy,
     SquaredHinge,
+    CategoricalGeneralizedCrossEntropy,
+    Dice,
+    Tversky,
+    Circle,
+    CTC,
 )
 from layerwise.losses.serialization import deserialize, get, serialize
 
@@ -101,6 +110,16 @@ __all__ = [
     "categorical_crossentropy",
     "categorical_focal_crossentropy",
     "sparse_categorical_crossentropy",
+    "CategoricalGeneralizedCrossEntropy",
+    "Dice",
+    "Tversky",
+    "Circle",
+    "CTC",
+    "categorical_generalized_cross_entropy",
+    "dice",
+    "tversky",
+    "circle",
+    "ctc",
     "get",
     "serialize",
     "deserialize",
