@@ -2,10 +2,13 @@
 from layerwise.engine.registry import public_dir
 from layerwise.optimizers import schedules
 from layerwise.optimizers.adadelta import Adadelta
+from layerwise.optimizers.adafactor import Adafactor
 from layerwise.optimizers.adagrad import Adagrad
 from layerwise.optimizers.adam import Adam, AdamW
 from layerwise.optimizers.adamax import Adamax
 from layerwise.optimizers.base import Optimizer
+from layerwise.optimizers.ftrl import Ftrl
+from layerwise.optimizers.lamb import Lamb
 from layerwise.optimizers.lion import Lion
 from layerwise.optimizers.nadam import Nadam
 from layerwise.optimizers.rmsprop import RMSprop
@@ -23,6 +26,9 @@ __all__ = [
     "Adadelta",
     "Adagrad",
     "Lion",
+    "Adafactor",
+    "Ftrl",
+    "Lamb",
     "get",
     "serialize",
     "deserialize",

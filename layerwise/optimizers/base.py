@@ -450,8 +450,12 @@ class Optimizer:
         updates, new_state = self._transform(learning_rate).update(
             grads, self._pack_state(slots, step), params
         )
-        new_params = optax.apply_updates(params, updates)
+        new_params = self._apply_updates(params, updates)
         return list(new_params), {**slots, **self._unpack_state(new_state)}
+
+    def _apply_updates(self, params: list, updates: list) -> list:
+        """The variables after `_transform`'s updates (added to them, as optax does)."""
+        return optax.apply_updates(params, updates)
 
     def _moving_average(self, params: list, averages: list, step: jax.Array) -> tuple[list, list]:
         # The first step copies the weights; Keras starts the momentum at the second.

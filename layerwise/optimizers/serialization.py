@@ -5,10 +5,13 @@ from typing import Any
 
 from layerwise.engine.registry import Namespace
 from layerwise.optimizers.adadelta import Adadelta
+from layerwise.optimizers.adafactor import Adafactor
 from layerwise.optimizers.adagrad import Adagrad
 from layerwise.optimizers.adam import Adam, AdamW
 from layerwise.optimizers.adamax import Adamax
 from layerwise.optimizers.base import Optimizer
+from layerwise.optimizers.ftrl import Ftrl
+from layerwise.optimizers.lamb import Lamb
 from layerwise.optimizers.lion import Lion
 from layerwise.optimizers.nadam import Nadam
 from layerwise.optimizers.rmsprop import RMSprop
@@ -21,10 +24,11 @@ _MODULE = "keras.optimizers"
 # Keras looks names up case-insensitively by lowercased class name ("rmsprop", "adamw").
 _BUILT_IN: dict[str, type[Optimizer]] = {
     cls.__name__.lower(): cls
-    for cls in (SGD, RMSprop, Adam, AdamW, Nadam, Adamax, Adadelta, Adagrad, Lion)
+    for cls in (SGD, RMSprop, Adam, AdamW, Nadam, Adamax, Adadelta, Adagrad, Lion, Adafactor,
+                Ftrl, Lamb)
 }
 # Keras optimizers this package does not implement: a clear error rather than "unknown".
-_NOT_IMPLEMENTED = ("adafactor", "ftrl", "lamb", "muon", "schedulefreeadamw")
+_NOT_IMPLEMENTED = ("muon", "schedulefreeadamw")
 
 _NAMESPACE = Namespace("optimizer", _MODULE, _BUILT_IN, base=Optimizer,
                        get_finds_user_objects=True, accepts_functions=False,
