@@ -12,6 +12,7 @@ from layerwise.optimizers.lamb import Lamb
 from layerwise.optimizers.lion import Lion
 from layerwise.optimizers.nadam import Nadam
 from layerwise.optimizers.rmsprop import RMSprop
+from layerwise.optimizers.schedule_free_adamw import ScheduleFreeAdamW
 from layerwise.optimizers.serialization import deserialize, get, serialize
 from layerwise.optimizers.sgd import SGD
 
@@ -29,6 +30,7 @@ __all__ = [
     "Adafactor",
     "Ftrl",
     "Lamb",
+    "ScheduleFreeAdamW",
     "get",
     "serialize",
     "deserialize",

@@ -15,6 +15,7 @@ from layerwise.optimizers.lamb import Lamb
 from layerwise.optimizers.lion import Lion
 from layerwise.optimizers.nadam import Nadam
 from layerwise.optimizers.rmsprop import RMSprop
+from layerwise.optimizers.schedule_free_adamw import ScheduleFreeAdamW
 from layerwise.optimizers.sgd import SGD
 
 __all__ = ["get", "serialize", "deserialize"]
@@ -25,10 +26,10 @@ _MODULE = "keras.optimizers"
 _BUILT_IN: dict[str, type[Optimizer]] = {
     cls.__name__.lower(): cls
     for cls in (SGD, RMSprop, Adam, AdamW, Nadam, Adamax, Adadelta, Adagrad, Lion, Adafactor,
-                Ftrl, Lamb)
+                Ftrl, Lamb, ScheduleFreeAdamW)
 }
 # Keras optimizers this package does not implement: a clear error rather than "unknown".
-_NOT_IMPLEMENTED = ("muon", "schedulefreeadamw")
+_NOT_IMPLEMENTED = ("muon",)
 
 _NAMESPACE = Namespace("optimizer", _MODULE, _BUILT_IN, base=Optimizer,
                        get_finds_user_objects=True, accepts_functions=False,
