@@ -10,6 +10,7 @@ from layerwise.optimizers.base import Optimizer
 from layerwise.optimizers.ftrl import Ftrl
 from layerwise.optimizers.lamb import Lamb
 from layerwise.optimizers.lion import Lion
+from layerwise.optimizers.muon import Muon
 from layerwise.optimizers.nadam import Nadam
 from layerwise.optimizers.rmsprop import RMSprop
 from layerwise.optimizers.schedule_free_adamw import ScheduleFreeAdamW
@@ -31,6 +32,7 @@ __all__ = [
     "Ftrl",
     "Lamb",
     "ScheduleFreeAdamW",
+    "Muon",
     "get",
     "serialize",
     "deserialize",

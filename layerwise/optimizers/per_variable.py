@@ -44,14 +44,14 @@ class PerVariableOptimizer(Optimizer):
 
         def update(grads: list, state: SlotState, params: list) -> tuple[list, SlotState]:
             new_values = []
-            new_slots: dict[str, list] = {name: [] for name in self._slot_names}
+            new_slots = {name: list(slot) if isinstance(slot, list) else slot
+                         for name, slot in state.slots.items()}
             for index, (gradient, variable) in enumerate(zip(grads, params)):
-                own = {name: state.slots[name][index] for name in self._slot_names}
+                own = self._slots_of(state.slots, index)
                 new_value, own = self._update_variable(gradient, variable, own, state.step,
                                                        learning_rate)
                 new_values.append(new_value)
-                for name in self._slot_names:
-                    new_slots[name].append(own[name])
+                self._store_slots(new_slots, index, own)
             return new_values, SlotState(state.step, new_slots)
 
         return optax.GradientTransformation(init, update)
@@ -59,8 +59,22 @@ class PerVariableOptimizer(Optimizer):
     def _apply_updates(self, params: list, updates: list) -> list:
         return list(updates)  # the rule's new values
 
+    def _slots_of(self, slots: dict, index: int) -> dict:
+        """The slots of variable `index` by name (from aligned lists by default)."""
+        return {name: slots[name][index] for name in self._slot_names}
+
+    def _store_slots(self, slots: dict, index: int, own: dict) -> None:
+        """Write variable `index`'s new slot values back into `slots`."""
+        for name in self._slot_names:
+            slots[name][index] = own[name]
+
+    def _keep_slots_of(self, index: int, new_slots: dict, slots: dict) -> None:
+        super()._keep_slots_of(index, new_slots, slots)
+        self._store_slots(new_slots, index, self._slots_of(slots, index))
+
     def _pack_state(self, slots: dict, step: jax.Array) -> SlotState:
-        return SlotState(step, {name: list(slots[name]) for name in self._slot_names})
+        return SlotState(step, {name: list(slot) if isinstance(slot, list) else slot
+                                for name, slot in slots.items()})
 
     def _unpack_state(self, state: SlotState) -> dict:
         return dict(state.slots)

@@ -13,6 +13,7 @@ from layerwise.optimizers.base import Optimizer
 from layerwise.optimizers.ftrl import Ftrl
 from layerwise.optimizers.lamb import Lamb
 from layerwise.optimizers.lion import Lion
+from layerwise.optimizers.muon import Muon
 from layerwise.optimizers.nadam import Nadam
 from layerwise.optimizers.rmsprop import RMSprop
 from layerwise.optimizers.schedule_free_adamw import ScheduleFreeAdamW
@@ -26,14 +27,12 @@ _MODULE = "keras.optimizers"
 _BUILT_IN: dict[str, type[Optimizer]] = {
     cls.__name__.lower(): cls
     for cls in (SGD, RMSprop, Adam, AdamW, Nadam, Adamax, Adadelta, Adagrad, Lion, Adafactor,
-                Ftrl, Lamb, ScheduleFreeAdamW)
+                Ftrl, Lamb, ScheduleFreeAdamW, Muon)
 }
-# Keras optimizers this package does not implement: a clear error rather than "unknown".
-_NOT_IMPLEMENTED = ("muon",)
 
 _NAMESPACE = Namespace("optimizer", _MODULE, _BUILT_IN, base=Optimizer,
                        get_finds_user_objects=True, accepts_functions=False,
-                       case_insensitive=True, not_implemented=_NOT_IMPLEMENTED)
+                       case_insensitive=True)
 
 
 def serialize(optimizer: Optimizer) -> dict:

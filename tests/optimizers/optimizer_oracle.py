@@ -11,19 +11,20 @@ from test_optimizers import gradients, make_keras_variables, mirror_variables
 RTOL, ATOL = 1e-6, 1e-7
 
 
-def assert_steps_match_keras(class_name, kwargs, steps=4, scale=1.0, drop=()):
-    """`drop`: indices of variables given no gradient."""
+def assert_steps_match_keras(class_name, kwargs, steps=4, scale=1.0, drop=(), drop_from=0):
+    """`drop`: indices of variables given no gradient from step `drop_from` on."""
     ours = getattr(optimizers, class_name)(**kwargs)
     theirs = getattr(keras.optimizers, class_name)(**kwargs)
     keras_variables = make_keras_variables()
     our_variables = mirror_variables(keras_variables)
     for step in range(steps):
         grads = gradients(step, scale)
+        dropped = drop if step >= drop_from else ()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # Keras warns about missing gradients
-            theirs.apply_gradients([(None if i in drop else g, v)
+            theirs.apply_gradients([(None if i in dropped else g, v)
                                     for i, (g, v) in enumerate(zip(grads, keras_variables))])
-        ours.apply_gradients([(None if i in drop else g, v)
+        ours.apply_gradients([(None if i in dropped else g, v)
                               for i, (g, v) in enumerate(zip(grads, our_variables))])
         for mine, keras_variable in zip(our_variables, keras_variables):
             np.testing.assert_allclose(mine.numpy(), np.asarray(keras_variable.value), rtol=RTOL,
