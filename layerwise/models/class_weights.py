@@ -18,6 +18,9 @@ def class_weights_to_sample_weights(class_weight: dict, y: Any,
     A sample's class is the argmax of a one-hot `y`, or the rounded label of a sparse one
     (shape (n,) or (n, 1)), as Keras reads it. A given `sample_weight` multiplies in.
     """
+    if isinstance(y, (dict, list, tuple)):
+        raise ValueError("fit: `class_weight` is only supported for models with a single "
+                         f"output. Received targets of type {type(y).__name__}.")
     y = np.asarray(y)
     classes = np.argmax(y, axis=-1) if y.ndim > 1 and y.shape[-1] > 1 else \
         np.round(y.reshape(y.shape[0], -1)[:, 0]).astype(int)

@@ -106,3 +106,18 @@ def test_array_fit_leaves_validation_unweighted_as_keras_does():
     arguments = dict(batch_size=BATCH, epochs=2, shuffle=False, class_weight=CLASS_WEIGHT,
                      validation_split=0.25, verbose=0)
     _assert_same_fit(ours.fit(x, y, **arguments), theirs.fit(x, y, **arguments), ours, theirs)
+
+
+def test_several_outputs_are_an_error_as_in_keras():
+    rng = np.random.default_rng(4)
+    inputs = layerwise.Input((4,))
+    model = layerwise.Model(inputs, [layerwise.layers.Dense(2)(inputs),
+                                     layerwise.layers.Dense(2)(inputs)])
+    model.compile("sgd", "mse")
+    x = rng.normal(size=(8, 4)).astype("float32")
+    y = rng.normal(size=(8, 2)).astype("float32")
+    with pytest.raises(ValueError, match="single output"):
+        model.fit(x, [y, y], class_weight=CLASS_WEIGHT, verbose=0)
+    with pytest.raises(ValueError, match="single output"):
+        model.fit(x, [y, y], class_weight=CLASS_WEIGHT, steps_per_epoch=1, batch_size=4,
+                  verbose=0)
