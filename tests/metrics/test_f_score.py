@@ -1,6 +1,8 @@
 """FBetaScore and F1Score (metrics/f_score.py) against real Keras."""
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from metric_oracle import (assert_config_matches_keras, assert_fit_matches_keras,
                            assert_matches_keras)
@@ -70,3 +72,17 @@ def test_fit_logs_match_keras():
     assert_fit_matches_keras(lambda library: library.metrics.F1Score(average="macro", name="f1"), x, y,
                              "categorical_crossentropy", 3, "softmax",
                              sample_weight=rng.uniform(0, 2, 24).astype("float32"))
+
+
+@settings(max_examples=20, deadline=None)
+@given(rows=st.integers(1, 6), classes=st.integers(1, 5),
+       average=st.sampled_from([None, "micro", "macro", "weighted"]))
+def test_result_shape_follows_the_average(rows, classes, average):
+    data = np.random.default_rng(rows * 10 + classes)
+    y_true = data.integers(0, 2, (rows, classes)).astype("float32")
+    y_pred = data.uniform(size=(rows, classes)).astype("float32")
+    metric = metrics.F1Score(average=average, threshold=0.5)
+    metric.update_state(y_true, y_pred)
+    assert np.shape(metric.result()) == ((classes,) if average is None else ())
+    assert [tuple(v.shape) for v in metric.variables] == \
+        [(() if average == "micro" else (classes,))] * 4

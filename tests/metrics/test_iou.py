@@ -3,6 +3,9 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 from metric_oracle import (assert_config_matches_keras, assert_fit_matches_keras,
                            assert_matches_keras)
@@ -109,3 +112,20 @@ def test_fit_logs_match_keras():
     y = np.eye(3, dtype="float32")[rng.integers(0, 3, 24)]
     assert_fit_matches_keras(lambda library: library.metrics.OneHotMeanIoU(num_classes=3, name="iou"), x, y,
                              "categorical_crossentropy", 3, "softmax")
+
+
+@settings(max_examples=30, deadline=None)
+@given(labels=hnp.arrays(np.int32, st.integers(1, 20), elements=st.integers(-2, CLASSES + 1)),
+       seed=st.integers(0, 2**16))
+def test_the_matrix_counts_exactly_the_labels_in_range(labels, seed):
+    predictions = np.random.default_rng(seed).integers(-1, CLASSES + 1, labels.shape)
+    metric = metrics.MeanIoU(num_classes=CLASSES, ignore_class=0)
+    state = metric.update(metric.initial_state(), labels, predictions)
+    counted = (labels >= 0) & (labels < CLASSES) & (labels != 0) & \
+        (predictions >= 0) & (predictions < CLASSES)
+    matrix = np.asarray(state["total_confusion_matrix"])
+    assert matrix.sum() == counted.sum()
+    assert matrix[0].sum() == 0  # the ignored class never counts as a label
+    np.testing.assert_array_equal(np.diag(matrix)[1:],
+                                  [np.sum(counted & (labels == c) & (predictions == c))
+                                   for c in range(1, CLASSES)])
