@@ -13,7 +13,8 @@ probabilities to `[1e-7, 1 - 1e-7]`, so the numbers agree to float32 rounding.
 
 The package's modules, top to bottom: `reduction` (constants, rank matching, masking,
 reductions), `functions` (regression, hinge and probabilistic functions),
-`crossentropy` (the cross-entropy functions and `call_with_mask`), `base` (`Loss`,
+`crossentropy` (the cross-entropy functions and `call_with_mask`), `overlap` (Dice,
+Tversky), `circle`, `ctc`, `base` (`Loss`,
 `LossFunctionWrapper`), `loss_classes` (the built-in classes), and `serialization`
 (short aliases, identifiers, `get`, `serialize`, `deserialize`, `resolve_compile_loss`).
 This file is the public map, the names of `keras.losses`; helpers that other packages use
