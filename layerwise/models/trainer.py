@@ -22,6 +22,7 @@ from layerwise import metrics as metrics_module
 from layerwise.callbacks import CallbackList
 from layerwise.models import callback_hooks, compile_losses, custom_fit, streamed
 from layerwise.models import data as data_utils
+from layerwise.models.class_weights import class_weights_to_sample_weights
 from layerwise.models.custom_steps import uses_custom_steps
 from layerwise.models.data_adapters import is_stream
 from layerwise.utils.progbar import Progbar
@@ -448,13 +449,15 @@ class Trainer:
         (x, y, sample_weight), n = data_utils.labelled_arrays("fit", x, y, sample_weight)
         if check_finite:
             data_utils.check_finite("fit", x=x, y=y, sample_weight=sample_weight)
-        if class_weight is not None:
-            sample_weight = _class_weights_to_sample_weights(class_weight, y, sample_weight)
+        validation = None
         if validation_data is not None:
-            return (x, y, sample_weight), self._unpack_validation(validation_data)
-        if validation_split:
-            return data_utils.split_for_validation((x, y, sample_weight), validation_split)
-        return (x, y, sample_weight), None
+            validation = self._unpack_validation(validation_data)
+        elif validation_split:
+            (x, y, sample_weight), validation = data_utils.split_for_validation(
+                (x, y, sample_weight), validation_split)
+        if class_weight is not None:  # after the split: validation is not class-weighted
+            sample_weight = class_weights_to_sample_weights(class_weight, y, sample_weight)
+        return (x, y, sample_weight), validation
 
     def _unpack_validation(self, validation_data: Any) -> tuple:
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
@@ -574,7 +577,7 @@ class Trainer:
         (x, y, sample_weight), n = data_utils.labelled_arrays(
             "train_on_batch", x, y, sample_weight)
         if class_weight is not None:
-            sample_weight = _class_weights_to_sample_weights(class_weight, y, sample_weight)
+            sample_weight = class_weights_to_sample_weights(class_weight, y, sample_weight)
         steps = self._step_functions(x, y, "train_on_batch")
         # Like Keras, each call reports the metrics of its own batch.
         batch = _put_on_device((x, y, sample_weight))
@@ -735,13 +738,3 @@ def _check_count(method: str, argument: str, value: Any, minimum: int) -> int:
             f"{method}: invalid value for argument `{argument}`. Expected an integer >= "
             f"{minimum}. Received: {argument}={value!r}")
     return int(value)
-
-
-def _class_weights_to_sample_weights(class_weight: dict, y: Any, sample_weight: Any):
-    y = np.asarray(y)
-    classes = np.argmax(y, axis=-1) if y.ndim > 1 and y.shape[-1] > 1 else \
-        np.round(y.reshape(y.shape[0], -1)[:, 0]).astype(int)
-    weights = np.array([float(class_weight.get(int(c), 1.0)) for c in classes], np.float32)
-    if sample_weight is not None:
-        weights = weights * np.asarray(sample_weight, np.float32).reshape(weights.shape[0])
-    return weights
