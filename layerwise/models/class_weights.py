@@ -40,6 +40,7 @@ class ClassWeightedSource(BatchSource):
         self.source = source
         self.class_weight = class_weight
         self.num_batches = source.num_batches
+        self.separate_first_pass = source.separate_first_pass
 
     def batches(self, steps: int | None) -> Iterator[Any]:
         for batch in self.source.batches(steps):
@@ -55,3 +56,6 @@ class ClassWeightedSource(BatchSource):
 
     def end_pass(self) -> None:
         self.source.end_pass()
+
+    def restart(self) -> None:
+        self.source.restart()

@@ -97,6 +97,9 @@ def fit(model: Any, x: Any, y: Any, batch_size: int, epochs: int, verbose: int,
     source, validation_data = _training_source(method, x, y, sample_weight, batch_size,
                                                shuffle, validation_split, validation_data)
     batches, first = peek(source.batches(steps_per_epoch), method)
+    if source.separate_first_pass:  # epoch 1 draws its own order, as in Keras
+        batches = None
+        source.restart()
     _prepare(model, first, method)
     programs = _programs_for(model)
     known_steps = steps_per_epoch or source.num_batches
@@ -219,7 +222,7 @@ def _training_source(method, x, y, sample_weight, batch_size, shuffle, validatio
             raise ValueError(
                 "fit: argument `validation_split` is only supported for arrays. Received "
                 f"x of type {type(x).__name__}.")
-        return source_for(x), validation_data
+        return source_for(x, shuffle), validation_data
     arrays, _ = _labelled(method, x, y, sample_weight)
     if validation_split:
         arrays, split = data_utils.split_for_validation(arrays, validation_split)

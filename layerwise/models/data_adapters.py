@@ -10,6 +10,7 @@ import collections
 import concurrent.futures
 import itertools
 import multiprocessing
+import random
 from typing import Any, Iterator
 
 import jax
@@ -59,9 +60,15 @@ class BatchSource:
     """A source of batches; `passes(steps)` yields one pass (epoch) at a time."""
 
     num_batches: int | None = None  # batches in one pass, when known
+    # Whether fit takes the batch it builds from out of a pass of its own, as Keras does
+    # for a shuffled PyDataset (so that the epochs' shuffles are drawn as Keras draws them).
+    separate_first_pass = False
 
     def batches(self, steps: int | None) -> Iterator[Any]:
         raise NotImplementedError
+
+    def restart(self) -> None:
+        """Forget an unfinished pass: the next `batches` begins a new one."""
 
     def end_pass(self) -> None:
         """Called after each pass."""
@@ -89,6 +96,9 @@ class _ResumablePasses(BatchSource):
     def one_pass(self) -> Iterator[Any]:
         raise NotImplementedError
 
+    def restart(self) -> None:
+        self._current = None
+
     def batches(self, steps: int | None) -> Iterator[Any]:
         if steps is None:
             self._current = None
@@ -110,15 +120,21 @@ class _ResumablePasses(BatchSource):
 
 
 class DatasetSource(_ResumablePasses):
-    """A PyDataset: a pass is `dataset[0]`, `dataset[1]`, ... `dataset[len - 1]`."""
+    """A PyDataset: a pass is `dataset[0]`, `dataset[1]`, ... `dataset[len - 1]`, or with
+    `shuffle` (fit's default, as in Keras) those indices in an order drawn each pass from
+    Python's `random`, the stream Keras draws it from (so `set_random_seed` fixes it)."""
 
-    def __init__(self, dataset: PyDataset):
+    def __init__(self, dataset: PyDataset, shuffle: bool = False):
         self.dataset = dataset
         self.num_batches = dataset.num_batches
+        self.shuffle = self.separate_first_pass = shuffle
 
     def one_pass(self) -> Iterator[Any]:
         indices = range(self.num_batches) if self.num_batches is not None \
             else itertools.count()
+        if self.shuffle and self.num_batches is not None:
+            indices = list(indices)
+            random.shuffle(indices)
         if self.dataset.workers <= 1:
             return (self.dataset[i] for i in indices)
         return _in_order_from_workers(self.dataset, indices)
@@ -148,9 +164,10 @@ class ArraySource(_ResumablePasses):
                         for part in self.arrays)
 
 
-def source_for(data: Any) -> BatchSource:
+def source_for(data: Any, shuffle: bool = False) -> BatchSource:
+    """The batch source of a stream; `shuffle` applies to a PyDataset's batch order."""
     if isinstance(data, PyDataset):
-        return DatasetSource(data)
+        return DatasetSource(data, shuffle)
     return IteratorSource(data)
 
 

@@ -40,7 +40,7 @@ def fit(model: Any, x: Any, y: Any, batch_size: int, epochs: int, verbose: int,
             raise ValueError(
                 "fit: argument `validation_split` is only supported for arrays. Received "
                 f"x of type {type(x).__name__}.")
-        source: BatchSource = source_for(x)
+        source: BatchSource = source_for(x, shuffle)
         if class_weight is not None:
             if not isinstance(x, PyDataset):
                 raise ValueError("fit: argument `class_weight` is not supported for Python "
@@ -63,6 +63,9 @@ def fit(model: Any, x: Any, y: Any, batch_size: int, epochs: int, verbose: int,
                       class_weights_to_sample_weights(class_weight, y_train, sample_weight))
         source = ArraySource(arrays, batch_size, shuffle)
     batches, first = peek(source.batches(steps_per_epoch), method)
+    if source.separate_first_pass:  # epoch 1 draws its own order, as in Keras
+        batches = None
+        source.restart()
     sample_x, sample_y, _ = convert_batch(first, method)
     if sample_y is None:
         raise ValueError("fit: the batches must hold targets, `(x, y)` or "

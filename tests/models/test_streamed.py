@@ -90,7 +90,7 @@ def test_py_dataset_fit_equals_array_fit(workers):
     x, y = _data()
     dataset = ListDataset(_batches(x, y), jitter=workers > 1, workers=workers)
     model = _dropout_model()
-    history = model.fit(dataset, epochs=3, verbose=0, validation_data=(x, y))
+    history = model.fit(dataset, epochs=3, verbose=0, validation_data=(x, y), shuffle=False)
     _assert_same_fit(model, history, reference_model, reference_history)
     assert dataset.epochs_ended == 3
 
@@ -134,10 +134,10 @@ def test_last_partial_chunk_compiles_once():
     model = _dropout_model()
     model.compile("adam", "mse", steps_per_execution=4)  # 6 batches: a chunk of 4, then 2
     dataset = ListDataset(_batches(x, y))
-    model.fit(dataset, epochs=2, verbose=0)
+    model.fit(dataset, epochs=2, verbose=0, shuffle=False)
     programs = programs_for(model._steps, False)
     compiled = programs.train._cache_size()
-    model.fit(dataset, epochs=3, verbose=0)
+    model.fit(dataset, epochs=3, verbose=0, shuffle=False)
     assert programs.train._cache_size() == compiled == 2  # the full and the guarded chunk
 
 
@@ -296,3 +296,35 @@ def test_an_empty_py_dataset_is_an_error_not_a_hang():
     model = _dropout_model()
     with pytest.raises(ValueError, match="no batch"):
         model.fit(ListDataset([]), steps_per_epoch=2, verbose=0)
+
+
+@pytest.mark.parametrize("shuffle", [True, False])
+def test_py_dataset_batch_order_is_shuffled_like_keras(shuffle):
+    # fit's default shuffle=True visits a PyDataset's batches in an order drawn from
+    # Python's `random` each epoch; the same seed must give Keras's order and weights.
+    x, y = moons(96)
+    batches = [(x[i:i + 16], y[i:i + 16]) for i in range(0, 96, 16)]
+    models = {name: library.Sequential([library.Input((2,)),
+                                        library.layers.Dense(4, "tanh"),
+                                        library.layers.Dense(1, "sigmoid")])
+              for name, library in (("ours", layerwise), ("theirs", keras))}
+    copy_weights(models["theirs"], models["ours"])
+    orders = {}
+    for name, library in (("ours", layerwise), ("theirs", keras)):
+        class Recorded(library.utils.PyDataset):
+            def __len__(self):
+                return len(batches)
+
+            def __getitem__(self, index):
+                orders.setdefault(name, []).append(index)
+                return batches[index]
+
+        models[name].compile("sgd", "binary_crossentropy")
+        library.utils.set_random_seed(3)
+        models[name].fit(Recorded(), epochs=3, shuffle=shuffle, verbose=0)
+    # Both load one batch to build from before the epochs; unshuffled, ours takes it from
+    # the first epoch's pass instead of loading it again.
+    ours_order = orders["ours"][1:] if shuffle else orders["ours"]
+    assert ours_order == orders["theirs"][1:]
+    assert (ours_order != list(range(6)) * 3) == shuffle
+    assert_weights_close(models["ours"], models["theirs"])
