@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import warnings
 from typing import Any, Iterator
 
 import jax
@@ -37,7 +38,16 @@ class Distribution:
                 f"{type(self).__name__}: invalid value for argument `batch_dim_name`. Expected "
                 f"one of the mesh's axis names {device_mesh.axis_names}. Received: "
                 f"batch_dim_name={batch_dim_name!r}")
-        self.auto_shard_dataset = auto_shard_dataset
+        self._auto_shard_dataset = auto_shard_dataset
+
+    @property
+    def auto_shard_dataset(self) -> bool:
+        """Keras's switch for splitting tf.data inputs per process; arrays need none."""
+        return self._auto_shard_dataset
+
+    @auto_shard_dataset.setter
+    def auto_shard_dataset(self, value: bool) -> None:
+        self._auto_shard_dataset = value
 
     @property
     def device_mesh(self) -> DeviceMesh:
@@ -103,6 +113,13 @@ class DataParallel(Distribution):
         if device_mesh is None:
             devices = list_devices() if devices is None else list(devices)
             device_mesh = DeviceMesh((len(devices),), ["batch"], devices)
+        elif not isinstance(device_mesh, DeviceMesh):
+            raise ValueError(f"Expect `mesh` to be an instance of `DeviceMesh`. Received: "
+                             f"mesh={device_mesh} (of type {type(device_mesh)})")
+        elif len(device_mesh.shape) != 1:
+            warnings.warn(f"Expect the input mesh to be 1D, but received mesh.devices.ndim="
+                          f"{len(device_mesh.shape)}. The first axis will be used for "
+                          f"data-parallel sharding.", stacklevel=2)
         super().__init__(device_mesh, device_mesh.axis_names[0], auto_shard_dataset)
 
     def get_variable_layout(self, variable: Any) -> TensorLayout:

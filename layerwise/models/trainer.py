@@ -746,13 +746,14 @@ def _put_on_device(arrays: Any) -> Any:
 
 
 def _check_verbose(verbose: Any) -> int:
+    """verbose as 0, 1 or 2; always 0 outside process 0 of a cluster, which alone reports."""
     if verbose == "auto":
-        return 1
-    if verbose in (0, 1, 2) and not isinstance(verbose, bool):
-        return int(verbose)
-    raise ValueError(
-        f"Invalid value for argument `verbose`. Expected 'auto', 0, 1 or 2. "
-        f"Received: verbose={verbose!r}")
+        verbose = 1
+    elif verbose not in (0, 1, 2) or isinstance(verbose, bool):
+        raise ValueError(
+            f"Invalid value for argument `verbose`. Expected 'auto', 0, 1 or 2. "
+            f"Received: verbose={verbose!r}")
+    return 0 if jax.process_index() != 0 else int(verbose)
 
 
 def _check_count(method: str, argument: str, value: Any, minimum: int) -> int:

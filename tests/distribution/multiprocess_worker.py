@@ -1,0 +1,31 @@
+"""One process of the two-process data-parallel test (tests/distribution/test_multi_process.py).
+
+Run as: python multiprocess_worker.py <process_id> <port> <output.npz> <checkpoint folder>,
+with 2 forced CPU devices. Trains the seed dropout model on its half of the data and
+saves the final weights and the History.
+"""
+import json
+import os
+import sys
+
+import numpy as np
+
+import layerwise as keras
+from layerwise import distribution
+
+from scenarios import ROWS, dropout_model, training_data
+
+process_id, port, output, checkpoints = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+distribution.initialize(f"127.0.0.1:{port}", 2, process_id,
+                        initialization_timeout=60)
+distribution.set_distribution(distribution.DataParallel())
+x, y = training_data()
+half = ROWS // 2
+mine = slice(process_id * half, (process_id + 1) * half)
+model = dropout_model()
+checkpoint = keras.callbacks.ModelCheckpoint(
+    os.path.join(checkpoints, f"from_{process_id}.weights.h5"), save_weights_only=True)
+history = model.fit(x[mine], y[mine], batch_size=4, epochs=3, shuffle=False, verbose=1,
+                    callbacks=[checkpoint])
+np.savez(output, *model.get_weights(), history=json.dumps(history.history),
+         devices=json.dumps(distribution.list_devices()))
