@@ -75,9 +75,10 @@ def initialize(job_addresses: str | None = None, num_processes: int | None = Non
             f"{num_processes}. Received: job_addresses={job_addresses!r}, "
             f"num_processes={num_processes}")
     coordinator = addresses[0] if addresses else None
-    if coordinator is not None and jax.default_backend() == "cpu":
+    if coordinator is not None:
         # CPU devices of different processes talk through gloo; without it, programs
-        # spanning processes fail to compile.
+        # spanning processes fail to compile. (GPUs and TPUs do not use this setting;
+        # asking JAX for the backend here would start it, too early to join a cluster.)
         jax.config.update("jax_cpu_collectives_implementation", "gloo")
     watchdog = _Watchdog(coordinator, initialization_timeout)
     try:

@@ -25,7 +25,7 @@ mine = slice(process_id * half, (process_id + 1) * half)
 model = dropout_model()
 checkpoint = keras.callbacks.ModelCheckpoint(
     os.path.join(checkpoints, f"from_{process_id}.weights.h5"), save_weights_only=True)
-history = model.fit(x[mine], y[mine], batch_size=4, epochs=3, shuffle=False, verbose=1,
+history = model.fit(x[mine], y[mine], batch_size=4, epochs=3, shuffle=False, verbose=2,
                     callbacks=[checkpoint])
 np.savez(output, *model.get_weights(), history=json.dumps(history.history),
          devices=json.dumps(distribution.list_devices()))
