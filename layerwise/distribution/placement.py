@@ -75,6 +75,18 @@ class Placement:
             lambda a: _put_global(a.reshape((-1,) + a.shape[2:])[order], self.replicated),
             gathered)
 
+    def all_processes_rows(self, x: Any) -> tuple[Any, slice | None]:
+        """Every process's `x` joined in process order, and where this process's rows are
+        in it (None with one process: `x` is all the rows)."""
+        if self.processes == 1:
+            return x, None
+        rows = jax.tree_util.tree_leaves(x)[0].shape[0]
+        joined = jax.tree_util.tree_map(
+            lambda a: np.asarray(multihost_utils.process_allgather(np.asarray(a), tiled=True)),
+            x)
+        first = jax.process_index() * rows
+        return joined, slice(first, first + rows)
+
     def put_order(self, order: np.ndarray) -> jax.Array:
         """An epoch's row order, the same on every process (process 0's)."""
         if self.processes > 1:

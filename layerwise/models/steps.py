@@ -347,7 +347,7 @@ class StepFunctions:
         def body(_, x):
             y_pred, _, _ = self.forward(trainable, non_trainable, self._laid_out("pin_batch", x),
                                         False)
-            return None, y_pred
+            return None, self._laid_out("pin_replicated", y_pred)  # readable by every process
 
         _, outputs = lax.scan(body, None, blocks)
         return outputs

@@ -559,7 +559,10 @@ class Trainer:
         self._ensure_built(x)
         n = data_utils.num_samples(x)
         functions = self._inference_functions()
-        if functions.placement is not None:
+        own_rows = None
+        if functions.placement is not None:  # every process predicts all rows, keeps its own
+            x, own_rows = functions.placement.all_processes_rows(x)
+            n, batch_size = functions.placement.global_batches(n, batch_size)
             functions.placement.check_batches("predict", n, batch_size)
             self._place_weights(functions)
         callback_list = CallbackList(callbacks, model=self, add_progbar=False,
@@ -575,7 +578,7 @@ class Trainer:
         callback_list.on_predict_end()
         if progress is not None:
             progress.update(progress.target, finalize=True)
-        return outputs
+        return outputs if own_rows is None else _map_arrays(lambda a: a[own_rows], outputs)
 
     def _structure_key(self) -> tuple:
         """Changes whenever the model's set of variables may have changed."""

@@ -27,5 +27,8 @@ checkpoint = keras.callbacks.ModelCheckpoint(
     os.path.join(checkpoints, f"from_{process_id}.weights.h5"), save_weights_only=True)
 history = model.fit(x[mine], y[mine], batch_size=4, epochs=3, shuffle=False, verbose=2,
                     callbacks=[checkpoint])
+predictions = model.predict(x[mine], batch_size=4, verbose=0)
+evaluation = model.evaluate(x[mine], y[mine], batch_size=4, verbose=0)
 np.savez(output, *model.get_weights(), history=json.dumps(history.history),
+         predictions=predictions, evaluation=np.asarray(evaluation),
          devices=json.dumps(distribution.list_devices()))

@@ -50,12 +50,13 @@ def _one_process_run():
                             for start in range(0, half, 4)])
     model = dropout_model()
     history = model.fit(x[order], y[order], batch_size=8, epochs=3, shuffle=False, verbose=0)
-    return model.get_weights(), history.history
+    return model, history.history
 
 
 def test_both_processes_end_equal_to_one_process_on_all_rows(cluster):
     _, _, results = cluster
-    weights, history = _one_process_run()
+    model, history = _one_process_run()
+    weights = model.get_weights()
     assert json.loads(str(results[0]["devices"])) == json.loads(str(results[1]["devices"]))
     assert len(json.loads(str(results[0]["devices"]))) == 4
     for result in results:
@@ -67,6 +68,19 @@ def test_both_processes_end_equal_to_one_process_on_all_rows(cluster):
     for index in range(len(weights)):
         np.testing.assert_array_equal(results[0][f"arr_{index}"], results[1][f"arr_{index}"])
     assert str(results[0]["history"]) == str(results[1]["history"])
+
+
+def test_predict_gives_each_process_its_rows_and_evaluate_the_global_logs(cluster):
+    _, _, results = cluster
+    model, _ = _one_process_run()
+    x, y = training_data()
+    half = ROWS // 2
+    for index, result in enumerate(results):
+        mine = slice(index * half, (index + 1) * half)
+        np.testing.assert_allclose(result["predictions"], model.predict(x[mine], verbose=0),
+                                   atol=1e-5, rtol=1e-5)
+        np.testing.assert_allclose(result["evaluation"], model.evaluate(x, y, verbose=0),
+                                   atol=1e-5, rtol=1e-5)
 
 
 def test_only_process_zero_reports_and_writes_checkpoints(cluster):
