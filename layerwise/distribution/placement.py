@@ -46,7 +46,12 @@ class Placement:
                           for v in optimizer_variables]
 
     def _sharding_of(self, variable: Any) -> NamedSharding:
-        return self.distribution.get_variable_layout(variable).backend_layout
+        axes = list(self.distribution.get_variable_layout(variable).axes)
+        # Without trailing Nones, as JAX writes the programs' output layouts: inputs laid
+        # out the same way as the outputs they become keep the program from recompiling.
+        while axes and axes[-1] is None:
+            axes.pop()
+        return NamedSharding(self.mesh, PartitionSpec(*axes))
 
     # -- outside the programs ------------------------------------------------------------
     def place(self, variables: list, shardings: list) -> None:
@@ -56,6 +61,10 @@ class Placement:
             if not (isinstance(value, jax.Array)
                     and value.sharding.is_equivalent_to(sharding, value.ndim)):
                 variable._value = _put_global(value, sharding)
+
+    def put_replicated(self, tree: Any) -> Any:
+        """Every array of `tree` copied to every device (as the programs' outputs are)."""
+        return jax.tree_util.tree_map(lambda value: _put_global(value, self.replicated), tree)
 
     def put_data(self, arrays: Any, batch_size: int) -> Any:
         """The (x, y, sample_weight) of every process as global arrays on every device.

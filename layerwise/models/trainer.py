@@ -247,11 +247,15 @@ class Trainer:
         # the compiled epoch zeroes them at its first step.
         carried_steps, metric_states = self._metric_carry
         self._place_weights(steps)
+        if carried_steps is not steps:
+            metric_states = steps.initial_metric_states()
+            if steps.placement is not None:  # where the carried ones will be: no recompile
+                metric_states = steps.placement.put_replicated(metric_states)
         return TrainState(
             [v.value for v in steps.trainable_variables],
             [v.value for v in steps.non_trainable_variables],
             [v.value for v in self.optimizer.variables],
-            metric_states if carried_steps is steps else steps.initial_metric_states(),
+            metric_states,
         )
 
     def _write_state(self, steps: StepFunctions, state: TrainState) -> None:

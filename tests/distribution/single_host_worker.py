@@ -18,11 +18,13 @@ def run(name: str, make=dropout_model) -> None:
     """Predict, train 3 epochs, evaluate: the numbers and the layouts afterwards."""
     model = make()
     before = model.predict(x, batch_size=8, verbose=0)
-    history = model.fit(x, y, batch_size=8, epochs=3, verbose=0)
+    history = model.fit(x, y, batch_size=8, epochs=3, verbose=0, validation_data=(x[:16], y[:16]))
+    epoch_programs = model._steps.train_epoch._jitted._cache_size()
     kernel = model.layers[0].kernel.value
     report[name] = {
         "predict_before": before.tolist(),
         "history": history.history,
+        "epoch_programs": epoch_programs,
         "weights": [w.tolist() for w in model.get_weights()],
         "evaluate": model.evaluate(x, y, batch_size=8, verbose=0),
         "predict_after": model.predict(x, batch_size=8, verbose=0).tolist(),
