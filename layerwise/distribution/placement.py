@@ -55,12 +55,20 @@ class Placement:
 
     # -- outside the programs ------------------------------------------------------------
     def place(self, variables: list, shardings: list) -> None:
-        """Move each variable's value to its layout (values already there stay)."""
+        """Move each variable's value to its layout (values already there stay).
+
+        In a cluster, every process takes process 0's values: processes that were not
+        seeded alike would otherwise start from different weights.
+        """
         for variable, sharding in zip(variables, shardings):
             value = variable._value
-            if not (isinstance(value, jax.Array)
-                    and value.sharding.is_equivalent_to(sharding, value.ndim)):
-                variable._value = _put_global(value, sharding)
+            if isinstance(value, jax.Array) and value.sharding.is_equivalent_to(sharding,
+                                                                                value.ndim):
+                continue
+            if self.processes > 1 and (not isinstance(value, jax.Array)
+                                       or value.is_fully_addressable):
+                value = np.asarray(multihost_utils.broadcast_one_to_all(np.asarray(value)))
+            variable._value = _put_global(value, sharding)
 
     def put_replicated(self, tree: Any) -> Any:
         """Every array of `tree` copied to every device (as the programs' outputs are)."""

@@ -96,7 +96,7 @@ def test_a_missing_peer_fails_after_the_timeout_naming_the_coordinator():
     began = time.monotonic()
     lonely = start("lonely_worker.py", str(port), "6", devices=2)
     try:
-        listening = _listening_addresses(port, wait=5)
+        listening = _listening_addresses(port, lonely, wait=60)
         output, _ = lonely.communicate(timeout=60)
     finally:
         if lonely.poll() is None:
@@ -109,10 +109,11 @@ def test_a_missing_peer_fails_after_the_timeout_naming_the_coordinator():
     assert listening == {"127.0.0.1"}
 
 
-def _listening_addresses(port: int, wait: float) -> set[str]:
-    """Local addresses with a socket listening on `port` (Linux /proc), polled for `wait` s."""
+def _listening_addresses(port: int, process, wait: float) -> set[str]:
+    """Local addresses with a socket listening on `port` (Linux /proc), polled while
+    `process` runs, for `wait` seconds at most."""
     deadline = time.monotonic() + wait
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and process.poll() is None:
         found = set()
         for table in ("/proc/net/tcp", "/proc/net/tcp6"):
             if not Path(table).exists():
