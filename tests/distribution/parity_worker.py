@@ -127,4 +127,13 @@ def fit(rows, batch_size):
 distribution.set_distribution(data_parallel)
 for rows, batch_size in ((48, 12), (48, 10), (44, 8), (42, 8), (50, 5)):
     record(f"fit rows={rows} batch_size={batch_size}", lambda: fit(rows, batch_size))
+keras.utils.set_random_seed(1)
+small = keras.Sequential([keras.Input((8,)), keras.layers.Dense(1)])
+small.compile("sgd", "mse")
+for rows, batch_size in ((48, 12), (48, 10), (42, 8)):
+    inputs, targets = np.ones((rows, 8), np.float32), np.ones((rows, 1), np.float32)
+    record(f"predict rows={rows} batch_size={batch_size}", lambda: list(
+        small.predict(inputs, batch_size=batch_size, verbose=0).shape))
+    record(f"evaluate rows={rows} batch_size={batch_size}", lambda: round(float(
+        small.evaluate(inputs, targets, batch_size=batch_size, verbose=0)), 5))
 print("FACTS" + json.dumps(facts, default=repr))

@@ -63,6 +63,18 @@ def test_batches_the_data_axis_does_not_divide_fail_as_in_keras(facts, rows, bat
     assert "split evenly over the 4 devices" in our_facts[name]["message"]
 
 
+@pytest.mark.parametrize("method", ["predict", "evaluate"])
+def test_predict_and_evaluate_refuse_the_batches_keras_refuses(facts, method):
+    keras_facts, our_facts = facts
+    assert our_facts[f"{method} rows=48 batch_size=12"] == \
+        keras_facts[f"{method} rows=48 batch_size=12"]
+    for case in ("rows=48 batch_size=10", "rows=42 batch_size=8"):
+        # Keras fails with JAX's IndivisibleError or a TypeError; we say which batch.
+        assert "error" in keras_facts[f"{method} {case}"]
+        assert our_facts[f"{method} {case}"]["error"] == "ValueError"
+        assert "split evenly" in our_facts[f"{method} {case}"]["message"]
+
+
 def test_layout_map_matches_whole_paths_as_keras_does():
     mesh = distribution.DeviceMesh((1,), ["model"], distribution.list_devices()[:1])
     layout_map = distribution.LayoutMap(mesh)
