@@ -13,6 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import layerwise as keras
+
 from scenarios import ROWS, dropout_model, training_data
 from workers import finish, start
 
@@ -40,16 +42,19 @@ def cluster(tmp_path_factory):
     return folder, outputs, results
 
 
+# The cluster's global batches as rows of the whole data: process 0's rows i..i+4, then
+# process 1's, for i = 0, 4, 8, ...
+_GLOBAL_ORDER = np.concatenate([np.concatenate([np.arange(start, start + 4),
+                                                ROWS // 2 + np.arange(start, start + 4)])
+                                for start in range(0, ROWS // 2, 4)])
+
+
 def _one_process_run():
-    """All rows in one process, in the cluster's global batches: process 0's rows i..i+4,
-    then process 1's."""
+    """All rows in one process, in the cluster's global batches."""
     x, y = training_data()
-    half = ROWS // 2
-    order = np.concatenate([np.concatenate([np.arange(start, start + 4),
-                                            half + np.arange(start, start + 4)])
-                            for start in range(0, half, 4)])
     model = dropout_model()
-    history = model.fit(x[order], y[order], batch_size=8, epochs=3, shuffle=False, verbose=0)
+    history = model.fit(x[_GLOBAL_ORDER], y[_GLOBAL_ORDER], batch_size=8, epochs=3,
+                        shuffle=False, verbose=0)
     return model, history.history
 
 
@@ -89,6 +94,35 @@ def test_only_process_zero_reports_and_writes_checkpoints(cluster):
     assert "Epoch" not in outputs[1]
     assert (folder / "from_0.weights.h5").exists()
     assert not (folder / "from_1.weights.h5").exists()
+
+
+@pytest.mark.slow
+def test_keras_in_two_processes_takes_the_same_global_batches():
+    """Real Keras, two processes each fitting its half with batch_size=4 (per process),
+    trains as one process does on all rows in our global batches."""
+    port = str(_free_port())
+    workers = [start("keras_multiprocess_worker.py", str(index), port, devices=2)
+               for index in (0, 1)]
+    try:
+        outputs = [finish(worker, timeout=400) for worker in workers]
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                worker.kill()
+    reports = [json.loads(line[len("REPORT"):]) for output in outputs
+               for line in output.splitlines() if line.startswith("REPORT")]
+    x, y = training_data()
+    keras.utils.set_random_seed(1)
+    model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(1)])
+    model.compile("sgd", "mse")
+    history = model.fit(x[_GLOBAL_ORDER], y[_GLOBAL_ORDER], batch_size=8, epochs=2,
+                        shuffle=False, verbose=0)
+    assert len(reports) == 2
+    for report in reports:
+        np.testing.assert_allclose(report["history"]["loss"], history.history["loss"],
+                                   atol=1e-5, rtol=1e-5)
+        for expected, actual in zip(model.get_weights(), report["weights"], strict=True):
+            np.testing.assert_allclose(actual, expected, atol=1e-5, rtol=1e-5)
 
 
 def test_a_missing_peer_fails_after_the_timeout_naming_the_coordinator():
