@@ -241,6 +241,15 @@ class Trainer:
         steps.placement.check_batches(method, global_rows, global_batch)
         return steps.placement.put_data(arrays, batch_size), global_rows, global_batch
 
+    def _refuse_in_cluster(self, method: str, what: str) -> None:
+        """In a cluster only whole arrays are gathered across processes; other inputs
+        would reach the programs as different values on each process."""
+        if jax.process_count() > 1 and self._active_distribution() is not None:
+            raise NotImplementedError(
+                f"{method}: in a cluster of {jax.process_count()} processes layerwise "
+                f"trains, evaluates and predicts on arrays (x, y as numpy or JAX arrays), "
+                f"not on {what}.")
+
     # -- reading and writing the state ---------------------------------------------------
     def _read_state(self, steps: StepFunctions) -> TrainState:
         # The metric arrays the last call returned are fed (and donated) to the next one;
@@ -363,6 +372,7 @@ class Trainer:
     def _fit_batch_by_batch(self, x, y, batch_size, epochs, verbose, *arguments):
         """fit through models/streamed.py, or models/custom_fit.py for custom steps."""
         self._assert_compiled("fit")
+        self._refuse_in_cluster("fit", "data given batch by batch or custom steps")
         loop = custom_fit if uses_custom_steps(self) else streamed
         return loop.fit(self, x, y, data_utils.check_batch_size("fit", batch_size),
                         _check_count("fit", "epochs", epochs, minimum=0),
@@ -519,6 +529,8 @@ class Trainer:
         self._assert_compiled("evaluate")
         verbose = _check_verbose(verbose)
         batch_size = data_utils.check_batch_size("evaluate", batch_size)
+        if uses_custom_steps(self) or is_stream(x) or steps is not None:
+            self._refuse_in_cluster("evaluate", "data given batch by batch or custom steps")
         if uses_custom_steps(self):
             logs = custom_fit.evaluate(self, x, y, batch_size, verbose, sample_weight, steps,
                                        callbacks)
@@ -555,6 +567,8 @@ class Trainer:
         """Outputs for the inputs `x`, as a numpy array, computed batch by batch."""
         verbose = _check_verbose(verbose)
         batch_size = data_utils.check_batch_size("predict", batch_size)
+        if uses_custom_steps(self) or is_stream(x) or steps is not None:
+            self._refuse_in_cluster("predict", "data given batch by batch or custom steps")
         if uses_custom_steps(self):
             return custom_fit.predict(self, x, batch_size, verbose, steps, callbacks)
         if is_stream(x) or steps is not None:
@@ -604,6 +618,7 @@ class Trainer:
                        class_weight: Any = None, return_dict: bool = False):
         """One optimizer step on one batch; returns the batch's loss and metrics."""
         self._assert_compiled("train_on_batch")
+        self._refuse_in_cluster("train_on_batch", "one batch per call")
         (x, y, sample_weight), n = data_utils.labelled_arrays(
             "train_on_batch", x, y, sample_weight)
         if class_weight is not None:
@@ -621,6 +636,7 @@ class Trainer:
     def test_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None,
                       return_dict: bool = False):
         self._assert_compiled("test_on_batch")
+        self._refuse_in_cluster("test_on_batch", "one batch per call")
         (x, y, sample_weight), n = data_utils.labelled_arrays(
             "test_on_batch", x, y, sample_weight)
         steps = self._step_functions(x, y, "test_on_batch")

@@ -29,8 +29,13 @@ checkpoint = keras.callbacks.ModelCheckpoint(
     os.path.join(checkpoints, f"from_{process_id}.weights.h5"), save_weights_only=True)
 history = model.fit(x[mine], y[mine], batch_size=4, epochs=3, shuffle=False, verbose=2,
                     callbacks=[checkpoint])
+try:
+    model.fit(((x[mine][:4], y[mine][:4]) for _ in range(2)), steps_per_epoch=2, verbose=0)
+    refusal = "trained"
+except NotImplementedError as error:
+    refusal = str(error)
 predictions = model.predict(x[mine], batch_size=4, verbose=0)
 evaluation = model.evaluate(x[mine], y[mine], batch_size=4, verbose=0)
 np.savez(output, *model.get_weights(), history=json.dumps(history.history),
-         predictions=predictions, evaluation=np.asarray(evaluation),
+         predictions=predictions, refusal=refusal, evaluation=np.asarray(evaluation),
          devices=json.dumps(distribution.list_devices()))

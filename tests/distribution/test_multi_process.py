@@ -88,11 +88,13 @@ def test_predict_gives_each_process_its_rows_and_evaluate_the_global_logs(cluste
                                    atol=1e-5, rtol=1e-5)
 
 
-def test_only_process_zero_reports_and_writes_checkpoints(cluster):
-    folder, outputs, _ = cluster
+def test_only_process_zero_reports_and_writes_checkpoints_and_streams_are_refused(cluster):
+    folder, outputs, results = cluster
     assert "Epoch 3/3" in outputs[0]
     assert "Epoch" not in outputs[1]
     assert (folder / "from_0.weights.h5").exists()
+    for result in results:  # a generator would feed each process's programs other values
+        assert "not on data given batch by batch" in str(result["refusal"])
     assert not (folder / "from_1.weights.h5").exists()
 
 
