@@ -5,7 +5,6 @@ checks, as JSON. Run with XLA_FLAGS=--xla_force_host_platform_device_count=4.
 import json
 
 import jax
-import numpy as np
 
 from layerwise import distribution
 from scenarios import dropout_model, training_data
