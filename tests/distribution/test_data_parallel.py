@@ -1,6 +1,6 @@
 """DataParallel and ModelParallel training on 4 forced CPU devices equals one device's.
 
-single_host_worker.py trains the seed dropout model (seeded Dense / Dropout / Dense)
+single_host_worker.py trains the seed dropout model (Dense / Dropout / Dense, seeded)
 for 3 epochs on one device, then under DataParallel over 4 devices and under
 ModelParallel with d1's kernel split over the 'model' axis of a 2x2 mesh, in one
 subprocess; the tests compare what it reports.
@@ -26,7 +26,7 @@ def _close(expected, actual, tolerance=1e-5):
 @pytest.mark.parametrize("run", ["data_parallel", "model_parallel"])
 def test_training_equals_one_device(report, run):
     single, distributed = report["single"], report[run]
-    assert set(distributed["history"]) == {"loss", "mae", "val_loss", "val_mae"}
+    assert set(distributed["history"]) == {"loss", "accuracy", "val_loss", "val_accuracy"}
     # All three epochs, validation included, ran one compiled program.
     assert distributed["epoch_programs"] == 1
     for name, values in single["history"].items():
@@ -43,10 +43,10 @@ def test_data_parallel_replicates_weights_and_splits_each_batch(report):
     run = report["data_parallel"]
     assert run["kernel_spec"] in ("P()", "P(None, None)")  # replicated
     assert [device for device, _ in run["kernel_shards"]] == report["devices"]
-    assert all(shape == [8, 16] for _, shape in run["kernel_shards"])
+    assert all(shape == [64, 32] for _, shape in run["kernel_shards"])
     # Each device's step program sees 2 of the batch's 8 rows, and XLA sums the
     # gradients over the devices.
-    assert "f32[2,8]" in run["step_program"]
+    assert "f32[2,64]" in run["step_program"]
     assert "all-reduce" in run["step_program"]
     assert "all-reduce" not in report["single"]["step_program"]
 
@@ -54,9 +54,9 @@ def test_data_parallel_replicates_weights_and_splits_each_batch(report):
 def test_model_parallel_splits_the_kernel_and_its_slots(report):
     run = report["model_parallel"]
     assert run["kernel_spec"] == "P(None, 'model')"
-    # d1's (8, 16) kernel: each device holds 8 of its 16 columns.
+    # d1's (64, 32) kernel: each device holds 16 of its 32 columns.
     assert [device for device, _ in run["kernel_shards"]] == report["devices"]
-    assert all(shape == [8, 8] for _, shape in run["kernel_shards"])
+    assert all(shape == [64, 16] for _, shape in run["kernel_shards"])
     slots = run["slot_specs"]
     for name in ("momentum", "velocity"):
         assert _spec(slots, f"d1_kernel_{name}") == "P(None, 'model')"
@@ -64,7 +64,7 @@ def test_model_parallel_splits_the_kernel_and_its_slots(report):
         assert _spec(slots, f"d2_kernel_{name}") in ("P()",
                                                      "P(None, None)")
     # The 2x2 mesh splits the batch over 'batch' only: 4 of 8 rows per device.
-    assert "f32[4,8]" in run["step_program"]
+    assert "f32[4,64]" in run["step_program"]
 
 
 def _spec(slots: dict, suffix: str) -> str:

@@ -115,7 +115,7 @@ def test_keras_in_two_processes_takes_the_same_global_batches():
                for line in output.splitlines() if line.startswith("REPORT")]
     x, y = training_data()
     keras.utils.set_random_seed(1)
-    model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(1)])
+    model = keras.Sequential([keras.Input((64,)), keras.layers.Dense(10)])
     model.compile("sgd", "mse")
     history = model.fit(x[_GLOBAL_ORDER], y[_GLOBAL_ORDER], batch_size=8, epochs=2,
                         shuffle=False, verbose=0)
