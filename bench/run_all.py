@@ -5,6 +5,7 @@
     python bench/run_all.py --json bench/results/latest.json
     python bench/run_all.py --only w4,w5         # the sequence workloads and their targets
     python bench/run_all.py --only w4,w5 --smoke # toy size: checks that everything runs
+    python bench/run_all.py --only distribution  # W2 data-parallel on 1, 2, 4 CPU devices
 
 The engines alternate inside each benchmark (see harness.rotations); every figure is a
 median over that benchmark's repeats, and every ratio compares runs made in this
@@ -16,11 +17,13 @@ import argparse
 import time
 from typing import Any
 
+import bench_distribution
 import bench_import
 import bench_predict
 import bench_seed_script
 import bench_train
 import harness
+import workloads
 
 # (name, description, limit): the targets; each value is a layerwise/peer ratio,
 # except the import one, which is a difference in seconds.
@@ -48,7 +51,8 @@ TARGETS = [
     ("seed_script_warm", "seed_moons.py whole process, warm, layerwise/Keras", 0.5),
 ]
 
-SECTIONS = ("w1", "w2", "w3", "w4", "w5", "predict", "import", "seed_script")
+SECTIONS = ("w1", "w2", "w3", "w4", "w5", "predict", "import", "seed_script",
+            "distribution")
 
 
 def _ratio(summary: dict, key: str, peer: str) -> float | None:
@@ -156,7 +160,8 @@ def targets_report(values: dict[str, list[float | None]], smoke: bool = False) -
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", default=",".join(SECTIONS),
+    # Not in the default set: forced CPU devices share the cores (bench_distribution.py).
+    parser.add_argument("--only", default=",".join(s for s in SECTIONS if s != "distribution"),
                         help=f"comma-separated subset of {','.join(SECTIONS)}")
     bench_train.add_smoke_argument(parser)
     harness.add_common_arguments(parser)
@@ -166,7 +171,7 @@ def main() -> None:
     if unknown:
         parser.error(f"Invalid value for argument `--only`. Expected names from "
                      f"{','.join(SECTIONS)}. Received: {','.join(unknown)}")
-    if args.smoke and not set(only) <= set(bench_train.WORKLOADS):
+    if args.smoke and not set(only) <= {*bench_train.WORKLOADS, "distribution"}:
         parser.error(f"--smoke covers the training workloads only: pass --only with names "
                      f"from {','.join(bench_train.WORKLOADS)}. Received: --only {args.only}")
     engines = harness.engine_list(args.engines)
@@ -213,6 +218,10 @@ def main() -> None:
             bench_import.report)
     section("seed_script", lambda: bench_seed_script.run(
         ["warm", "empty"], args.repeats or (1 if quick else 5)), bench_seed_script.report)
+
+    section("distribution", lambda: bench_distribution.run(
+        [1, 2, 4], *((1280, 2) if smoke else (workloads.W2_ROWS, 3))),
+        bench_distribution.report)
 
     values = evaluate_targets(results)
     total = time.perf_counter() - started

@@ -7,8 +7,9 @@ from layerwise.models.cache.compile_cache import enable_compile_cache
 enable_compile_cache()
 
 from layerwise import (activations, applications, backend, callbacks, config, constraints,
-                       datasets, initializers, layers, losses, metrics, models, ops, optimizers,
-                       random, regularizers, saving, tree, utils, visualization, wrappers)
+                       datasets, distribution, initializers, layers, losses, metrics, models,
+                       ops, optimizers, random, regularizers, saving, tree, utils,
+                       visualization, wrappers)
 from layerwise.ops.operation import Operation
 from layerwise.engine.input_layer import Input
 from layerwise.engine.input_spec import InputSpec
@@ -46,6 +47,7 @@ __all__ = [
     "config",
     "constraints",
     "datasets",
+    "distribution",
     "initializers",
     "layers",
     "losses",

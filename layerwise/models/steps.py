@@ -39,11 +39,14 @@ class StepFunctions:
         metrics: Metric objects; the first is the loss tracker (a Mean).
         optimizer: the optimizer (its `stateless_apply` is used), or None for inference.
         weighted_metrics: Metric objects that, unlike `metrics`, use the sample weights.
+        placement: under a distribution, the layouts of the state and batches
+            (distribution/placement.py); None on one device.
     """
 
     def __init__(self, model: Any, loss: Any, metrics: list, optimizer: Any,
-                 weighted_metrics: list = (), eager: bool = False):
+                 weighted_metrics: list = (), eager: bool = False, placement: Any = None):
         self.model = model
+        self.placement = placement
         self.loss = loss
         self.metrics = list(metrics) + list(weighted_metrics)
         self.first_weighted = len(metrics)
@@ -84,11 +87,17 @@ class StepFunctions:
 
     def fingerprint(self) -> str | None:
         """The model's description for program_cache (computed once), or None."""
+        if self.placement is not None:  # the cache's keys know nothing of layouts
+            return None
         if not hasattr(self, "_fingerprint"):
             self._fingerprint = program_cache.model_fingerprint(
                 self.model, self.layers, self.loss, self.metrics[:self.first_weighted],
                 self.metrics[self.first_weighted:], self.optimizer)
         return self._fingerprint
+
+    def _laid_out(self, how: str, tree: Any) -> Any:
+        """`tree` pinned by the placement's method `how` under a distribution, else as is."""
+        return tree if self.placement is None else getattr(self.placement, how)(tree)
 
     # -- the model as a pure function ----------------------------------------------------
     def forward(self, trainable: list, non_trainable: list, x: Any, training: bool):
@@ -171,7 +180,7 @@ class StepFunctions:
         With `real_rows`, only the first `real_rows` rows of the batch are data and the
         rest is padding: the loss and metrics are those of the real rows alone.
         """
-        x, y, sample_weight = batch
+        x, y, sample_weight = self._laid_out("pin_batch", batch)
         batch_size = jax.tree_util.tree_leaves(x)[0].shape[0]
         row_mask, loss_weight = None, sample_weight
         if real_rows is not None:
@@ -195,10 +204,11 @@ class StepFunctions:
         # reach them in its train step; its test step does mask them).
         metric_states = self._update_metrics(state.metrics, loss, y, y_pred, batch_size, row_mask,
                                              sample_weight, output_losses)
-        return TrainState(new_trainable, new_non_trainable, new_optimizer, metric_states), loss
+        return self._laid_out("pin_state", TrainState(
+            new_trainable, new_non_trainable, new_optimizer, metric_states)), loss
 
     def _test_step(self, trainable, non_trainable, metric_states, batch, real_rows=None):
-        x, y, sample_weight = batch
+        x, y, sample_weight = self._laid_out("pin_batch", batch)
         batch_size = jax.tree_util.tree_leaves(x)[0].shape[0]
         row_mask, loss_weight = None, sample_weight
         if real_rows is not None:
@@ -282,7 +292,10 @@ class StepFunctions:
             validation_results = self._validate_at_end(
                 state, validation_data, validate & (first_step + plan.segment >= stop_step),
                 plan.validation)
-        return state, self._results(state.metrics), first_invalid, validation_results
+        # Pinned again at the end: XLA may otherwise pick other layouts for the outputs.
+        state = self._laid_out("pin_state", state)
+        return state, self._laid_out("pin_replicated", self._results(state.metrics)), \
+            first_invalid, self._laid_out("pin_replicated", validation_results)
 
     def _validate_at_end(self, state, validation_data, due, plan):
         """Validation metric states and results if `due`, else fresh states and zeros."""
@@ -311,7 +324,7 @@ class StepFunctions:
         if plan.exact_tail:
             tail = _take_tail(data, None, _num_samples(data) - plan.tail_rows, False)
             metric_states = self._test_step(trainable, non_trainable, metric_states, tail)
-        return metric_states, self._results(metric_states)
+        return metric_states, self._laid_out("pin_replicated", self._results(metric_states))
 
     @staticmethod
     def _padded_batch(data, order, index, plan):
@@ -332,8 +345,9 @@ class StepFunctions:
     def _predict_blocks(self, trainable, non_trainable, blocks):
         """Predict a (blocks, batch, ...) array block by block; returns (blocks, batch, ...)."""
         def body(_, x):
-            y_pred, _, _ = self.forward(trainable, non_trainable, x, False)
-            return None, y_pred
+            y_pred, _, _ = self.forward(trainable, non_trainable, self._laid_out("pin_batch", x),
+                                        False)
+            return None, self._laid_out("pin_replicated", y_pred)  # readable by every process
 
         _, outputs = lax.scan(body, None, blocks)
         return outputs

@@ -17,9 +17,11 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from layerwise import distribution as distribution_module
 from layerwise import optimizers
 from layerwise import metrics as metrics_module
 from layerwise.callbacks import CallbackList
+from layerwise.distribution.placement import Placement
 from layerwise.models import callback_hooks, compile_losses, custom_fit, streamed
 from layerwise.models import data as data_utils
 from layerwise.models.class_weights import class_weights_to_sample_weights
@@ -71,6 +73,9 @@ class Trainer:
         self._steps_per_execution = 1
         self._run_eagerly = False
         self._jit_compile = True
+        # The distribution in effect when the model was made (then compiled), used when
+        # none is in effect at fit time.
+        self._distribution = distribution_module.distribution()
 
     # -- compile -------------------------------------------------------------------------
     def compile(self, optimizer: Any = "rmsprop", loss: Any = None, loss_weights: Any = None,
@@ -112,6 +117,7 @@ class Trainer:
         self._jit_compile = jit_compile is not False and not run_eagerly
         self._steps_per_execution = _check_count("compile", "steps_per_execution",
                                                  steps_per_execution, minimum=1)
+        self._distribution = distribution_module.distribution() or self._distribution
         self.compiled = True
 
     def _assert_compiled(self, method: str) -> None:
@@ -153,7 +159,8 @@ class Trainer:
         """The compiled functions for the model's current variables, built on first need."""
         self._ensure_built(x_sample)
         key = (tuple(id(v) for v in self.trainable_variables),
-               tuple(id(v) for v in self.non_trainable_variables))
+               tuple(id(v) for v in self.non_trainable_variables),
+               id(self._active_distribution()))
         if self._steps is not None and self._steps_key == key:
             check_targets(method, self.loss, y_sample, self._steps_output_shape, self.name)
             return self._steps
@@ -175,7 +182,8 @@ class Trainer:
             self.optimizer.build(self.trainable_variables)
             self._steps = StepFunctions(self, self.loss, [tracker] + self._compile_metrics,
                                         self.optimizer, self._compile_weighted_metrics,
-                                        eager=self._without_jit())
+                                        eager=self._without_jit(),
+                                        placement=self._placement(self.optimizer.variables))
             self._steps_key = key
             self._steps_output_shape = output_shape
         return self._steps
@@ -195,7 +203,8 @@ class Trainer:
             self.optimizer.build(self.trainable_variables)
             self._steps = StepFunctions(
                 self, compiled.loss, [tracker] + compiled.loss_trackers + compiled.metrics,
-                self.optimizer, compiled.weighted_metrics, eager=self._without_jit())
+                self.optimizer, compiled.weighted_metrics, eager=self._without_jit(),
+                placement=self._placement(self.optimizer.variables))
             self._steps_key = key
             self._steps_output_shape = None
         return self._steps
@@ -214,16 +223,59 @@ class Trainer:
                 self.build_for_shape(shapes)
         self.check_input_shape(_map_arrays(lambda a: tuple(a.shape), x_sample))
 
+    # -- distribution -------------------------------------------------------------------
+    def _active_distribution(self) -> Any:
+        return distribution_module.distribution() or self._distribution
+
+    def _placement(self, optimizer_variables: list = ()) -> Placement | None:
+        active = self._active_distribution()
+        return None if active is None else Placement(
+            active, self.trainable_variables, self.non_trainable_variables, optimizer_variables)
+
+    def _place_weights(self, steps: StepFunctions) -> None:
+        """Under a distribution, move the weights (and slots) to their layouts."""
+        placement = steps.placement
+        if placement is not None:
+            placement.place(steps.trainable_variables, placement.trainable)
+            placement.place(steps.non_trainable_variables, placement.non_trainable)
+            if steps.optimizer is not None:
+                placement.place(self.optimizer.variables, placement.optimizer)
+
+    def _put_data(self, steps: StepFunctions, method: str, arrays: Any,
+                  batch_size: int) -> tuple[Any, int, int]:
+        """Data on the device(s), with its number of rows and the batch size of the
+        programs: under a distribution, the global ones, checked as Keras checks them."""
+        rows = data_utils.num_samples(arrays[0])
+        if steps.placement is None:
+            return _put_on_device(arrays), rows, batch_size
+        global_rows, global_batch = steps.placement.global_batches(rows, batch_size)
+        steps.placement.check_batches(method, global_rows, global_batch)
+        return steps.placement.put_data(arrays, batch_size), global_rows, global_batch
+
+    def _refuse_in_cluster(self, method: str, what: str) -> None:
+        """In a cluster only whole arrays are gathered across processes; other inputs
+        would reach the programs as different values on each process."""
+        if jax.process_count() > 1 and self._active_distribution() is not None:
+            raise NotImplementedError(
+                f"{method}: in a cluster of {jax.process_count()} processes layerwise "
+                f"trains, evaluates and predicts on arrays (x, y as numpy or JAX arrays), "
+                f"not on {what}.")
+
     # -- reading and writing the state ---------------------------------------------------
     def _read_state(self, steps: StepFunctions) -> TrainState:
         # The metric arrays the last call returned are fed (and donated) to the next one;
         # the compiled epoch zeroes them at its first step.
         carried_steps, metric_states = self._metric_carry
+        self._place_weights(steps)
+        if carried_steps is not steps:
+            metric_states = steps.initial_metric_states()
+            if steps.placement is not None:  # where the carried ones will be: no recompile
+                metric_states = steps.placement.put_replicated(metric_states)
         return TrainState(
             [v.value for v in steps.trainable_variables],
             [v.value for v in steps.non_trainable_variables],
             [v.value for v in self.optimizer.variables],
-            metric_states if carried_steps is steps else steps.initial_metric_states(),
+            metric_states,
         )
 
     def _write_state(self, steps: StepFunctions, state: TrainState) -> None:
@@ -335,6 +387,7 @@ class Trainer:
     def _fit_batch_by_batch(self, x, y, batch_size, epochs, verbose, *arguments):
         """fit through models/streamed.py, or models/custom_fit.py for custom steps."""
         self._assert_compiled("fit")
+        self._refuse_in_cluster("fit", "data given batch by batch or custom steps")
         loop = custom_fit if uses_custom_steps(self) else streamed
         return loop.fit(self, x, y, data_utils.check_batch_size("fit", batch_size),
                         _check_count("fit", "epochs", epochs, minimum=0),
@@ -358,7 +411,8 @@ class Trainer:
         draw_extra_permutation = shuffle and not self.optimizer.built
         steps = self._step_functions(train[0], train[1], "fit")
         check_validation(self.loss, val, self._steps_output_shape, self.name, check_finite)
-        plan = EpochPlan.for_rows(n, batch_size, steps.pads_last_batch)
+        train_data, rows, batch_size = self._put_data(steps, "fit", train, batch_size)
+        plan = EpochPlan.for_rows(rows, batch_size, steps.pads_last_batch)
         callback_list = CallbackList(
             callbacks, model=self, add_history=True, add_progbar=verbose != 0,
             verbose=verbose, params={"verbose": verbose, "epochs": epochs,
@@ -368,8 +422,11 @@ class Trainer:
             plan = plan.split(self._steps_per_execution)
         elif verbose == 1:
             plan = plan.split(math.ceil(plan.scan_steps / _PROGRESS_REFRESHES))
+        if val is not None:
+            val, val_rows, validation_batch_size = self._put_data(
+                steps, "fit", val, validation_batch_size)
         validation_plan = None if val is None else EpochPlan.for_rows(
-            data_utils.num_samples(val[0]), validation_batch_size, steps.pads_last_batch)
+            val_rows, validation_batch_size, steps.pads_last_batch)
         # Validation runs inside the epoch's program unless callbacks see every batch
         # (one of them could change the weights after the last one, before validation).
         in_program = val is not None and not callback_list.wants_batch_hooks()
@@ -379,7 +436,7 @@ class Trainer:
                                      for c in callback_list))
         if draw_extra_permutation:
             np.random.permutation(n)
-        return FitRun(steps, _put_on_device(train), _put_on_device(val), plan, validation_plan,
+        return FitRun(steps, train_data, val, plan, validation_plan,
                       callback_list, epochs)
 
     def _begin_training(self, callbacks: CallbackList, initial_epoch: int) -> tuple[int, int]:
@@ -406,8 +463,11 @@ class Trainer:
         # The order is drawn on the host from numpy's global stream, as Keras 3.15 draws
         # it (so set_random_seed fixes it, and the same seed gives Keras's batches); the
         # gather itself happens on the device.
-        order = to_device(np.random.permutation(data_utils.num_samples(run.train[0])).astype(
-            np.int32)) if plan.shuffled else None
+        order = np.random.permutation(data_utils.num_samples(run.train[0])).astype(
+            np.int32) if plan.shuffled else None
+        if order is not None:
+            order = to_device(order) if steps.placement is None else \
+                steps.placement.put_order(order)
         validation_data = run.validation if plan.validation is not None else None
         for first, count, call_plan in plan.calls():
             if first + count <= skip_steps:
@@ -473,6 +533,7 @@ class Trainer:
 
     def _evaluate_arrays(self, steps: StepFunctions, arrays: tuple, plan: EpochPlan,
                          prefix: str = "") -> dict[str, float]:
+        self._place_weights(steps)
         trainable = [v.value for v in steps.trainable_variables]
         non_trainable = [v.value for v in steps.non_trainable_variables]
         states, results = steps.evaluate_data(trainable, non_trainable, arrays, plan=plan)
@@ -497,6 +558,8 @@ class Trainer:
         self._assert_compiled("evaluate")
         verbose = _check_verbose(verbose)
         batch_size = data_utils.check_batch_size("evaluate", batch_size)
+        if uses_custom_steps(self) or is_stream(x) or steps is not None:
+            self._refuse_in_cluster("evaluate", "data given batch by batch or custom steps")
         if uses_custom_steps(self):
             logs = custom_fit.evaluate(self, x, y, batch_size, verbose, sample_weight, steps,
                                        callbacks)
@@ -511,18 +574,19 @@ class Trainer:
             "evaluate", x, y, sample_weight)
         data_utils.check_finite("evaluate", x=x, y=y, sample_weight=sample_weight)
         functions = self._step_functions(x, y, "evaluate")
+        data, rows, batch_size = self._put_data(functions, "evaluate", (x, y, sample_weight),
+                                                batch_size)
         callback_list = CallbackList(
             callbacks, model=self, add_progbar=verbose != 0, verbose=verbose,
-            params={"verbose": verbose, "steps": math.ceil(n / min(batch_size, n))})
+            params={"verbose": verbose, "steps": math.ceil(rows / min(batch_size, rows))})
         callback_list.on_test_begin()
         if callback_hooks.wants_hooks(callback_list, "test"):
             logs = self._logs(functions, callback_hooks.evaluate_batch_by_batch(
-                functions, _put_on_device((x, y, sample_weight)), n, batch_size,
+                functions, data, rows, batch_size,
                 callback_list, lambda values: self._logs(functions, values)))
         else:
             logs = self._evaluate_arrays(
-                functions, _put_on_device((x, y, sample_weight)),
-                EpochPlan.for_rows(n, batch_size, functions.pads_last_batch))
+                functions, data, EpochPlan.for_rows(rows, batch_size, functions.pads_last_batch))
         callback_list.on_test_end(logs)
         return logs if return_dict else _evaluate_result(logs, functions)
 
@@ -532,6 +596,8 @@ class Trainer:
         """Outputs for the inputs `x`, as a numpy array, computed batch by batch."""
         verbose = _check_verbose(verbose)
         batch_size = data_utils.check_batch_size("predict", batch_size)
+        if uses_custom_steps(self) or is_stream(x) or steps is not None:
+            self._refuse_in_cluster("predict", "data given batch by batch or custom steps")
         if uses_custom_steps(self):
             return custom_fit.predict(self, x, batch_size, verbose, steps, callbacks)
         if is_stream(x) or steps is not None:
@@ -540,6 +606,12 @@ class Trainer:
         self._ensure_built(x)
         n = data_utils.num_samples(x)
         functions = self._inference_functions()
+        own_rows = None
+        if functions.placement is not None:  # every process predicts all rows, keeps its own
+            x, own_rows = functions.placement.all_processes_rows(x)
+            n, batch_size = functions.placement.global_batches(n, batch_size)
+            functions.placement.check_batches("predict", n, batch_size)
+            self._place_weights(functions)
         callback_list = CallbackList(callbacks, model=self, add_progbar=False,
                                      params={"verbose": verbose,
                                              "steps": math.ceil(n / batch_size)})
@@ -553,18 +625,19 @@ class Trainer:
         callback_list.on_predict_end()
         if progress is not None:
             progress.update(progress.target, finalize=True)
-        return outputs
+        return outputs if own_rows is None else _map_arrays(lambda a: a[own_rows], outputs)
 
     def _structure_key(self) -> tuple:
         """Changes whenever the model's set of variables may have changed."""
         return tuple(id(v) for v in self.variables)
 
     def _inference_functions(self) -> StepFunctions:
-        key = self._structure_key()
+        key = (self._structure_key(), id(self._active_distribution()))
         cached = getattr(self, "_inference_cache", None)
         if cached is not None and cached[0] == key:
             return cached[1]
-        functions = StepFunctions(self, None, [], None, eager=self._without_jit())
+        functions = StepFunctions(self, None, [], None, eager=self._without_jit(),
+                                  placement=self._placement())
         self._inference_cache = (key, functions)
         return functions
 
@@ -574,6 +647,7 @@ class Trainer:
                        class_weight: Any = None, return_dict: bool = False):
         """One optimizer step on one batch; returns the batch's loss and metrics."""
         self._assert_compiled("train_on_batch")
+        self._refuse_in_cluster("train_on_batch", "one batch per call")
         (x, y, sample_weight), n = data_utils.labelled_arrays(
             "train_on_batch", x, y, sample_weight)
         if class_weight is not None:
@@ -591,6 +665,7 @@ class Trainer:
     def test_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None,
                       return_dict: bool = False):
         self._assert_compiled("test_on_batch")
+        self._refuse_in_cluster("test_on_batch", "one batch per call")
         (x, y, sample_weight), n = data_utils.labelled_arrays(
             "test_on_batch", x, y, sample_weight)
         steps = self._step_functions(x, y, "test_on_batch")
@@ -723,13 +798,14 @@ def _put_on_device(arrays: Any) -> Any:
 
 
 def _check_verbose(verbose: Any) -> int:
+    """verbose as 0, 1 or 2; always 0 outside process 0 of a cluster, which alone reports."""
     if verbose == "auto":
-        return 1
-    if verbose in (0, 1, 2) and not isinstance(verbose, bool):
-        return int(verbose)
-    raise ValueError(
-        f"Invalid value for argument `verbose`. Expected 'auto', 0, 1 or 2. "
-        f"Received: verbose={verbose!r}")
+        verbose = 1
+    elif verbose not in (0, 1, 2) or isinstance(verbose, bool):
+        raise ValueError(
+            f"Invalid value for argument `verbose`. Expected 'auto', 0, 1 or 2. "
+            f"Received: verbose={verbose!r}")
+    return 0 if jax.process_index() != 0 else int(verbose)
 
 
 def _check_count(method: str, argument: str, value: Any, minimum: int) -> int:

@@ -266,9 +266,11 @@ class Optimizer:
         """A slot shaped like `reference_variable`, named "<its path with _>_<name>"."""
         prefix = getattr(reference_variable, "path", None) or reference_variable.name
         full_name = f"{prefix.replace('/', '_').replace(':', '_')}_{name or 'var'}"
-        return self.add_variable(
+        slot = self.add_variable(
             reference_variable.shape, initializer, reference_variable.dtype, full_name
         )
+        slot.slot_of = reference_variable  # under a distribution, laid out as its variable
+        return slot
 
     def add_optimizer_variables(
         self, trainable_variables: Sequence[Variable], name: str | Sequence[str], initializer: Any = "zeros"

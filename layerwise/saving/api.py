@@ -11,6 +11,7 @@ import warnings
 from typing import Any
 
 import h5py
+import jax
 
 from layerwise.saving import keras_archive, legacy_h5, weights_h5
 from layerwise.saving.atomic import (ask_to_proceed_with_overwrite, atomic_write,
@@ -29,6 +30,8 @@ def save_model(model: Any, filepath: str | os.PathLike, overwrite: bool = True,
     The file is written next to its target and renamed over it only when complete, so a
     failed save leaves any existing file untouched.
     """
+    if jax.process_index() != 0:  # in a cluster, process 0 alone writes (see distribution)
+        return
     include_optimizer = kwargs.pop("include_optimizer", True)
     save_format = kwargs.pop("save_format", None)
     path = os.fspath(filepath)
@@ -83,6 +86,8 @@ def load_model(filepath: str | os.PathLike, custom_objects: dict | None = None,
 def save_weights(model: Any, filepath: str | os.PathLike, overwrite: bool = True,
                  max_shard_size: Any = None) -> None:
     """Save the model's weights (and optimizer state) to a `.weights.h5` file, atomically."""
+    if jax.process_index() != 0:
+        return
     path = os.fspath(filepath)
     if max_shard_size is not None:
         raise NotImplementedError("save_weights: `max_shard_size` (sharded weights) is not "
