@@ -9,6 +9,7 @@ from layerwise.engine.functional import (KerasTensor, is_keras_tensor, run_graph
                                          topological_nodes)
 from layerwise.engine.input_layer import InputLayer
 from layerwise.engine.layer import Layer
+from layerwise.models import host_prefix
 from layerwise.models.functional_config import functional_config, functional_from_config
 from layerwise.models.model import Model
 
@@ -112,6 +113,8 @@ class Functional(Model):
         return list(self._layers)
 
     def call(self, inputs: Any, training: bool | None = None) -> Any:
+        if isinstance(inputs, host_prefix.HostOutputs):
+            return host_prefix.run_device_part(self, inputs, training)
         if isinstance(inputs, dict) and not isinstance(self._inputs_structure, dict):
             inputs = self._inputs_by_name(inputs)
         values = jax.tree_util.tree_leaves(inputs) if isinstance(
@@ -136,6 +139,8 @@ class Functional(Model):
                                       is_leaf=is_keras_tensor)
 
     def check_input_shape(self, input_shape: Any) -> None:
+        if isinstance(input_shape, host_prefix.HostOutputs):
+            return  # the host layers' outputs, not the model's inputs
         shapes = [input_shape] if isinstance(input_shape, tuple) and all(
             d is None or isinstance(d, int) for d in input_shape) else list(
             jax.tree_util.tree_leaves(input_shape, is_leaf=lambda s: isinstance(s, tuple)))

@@ -3,7 +3,8 @@ multi-hot, count or tf-idf vectors.
 
 These run on the host with numpy: a vocabulary is a Python dict, and the tokens (strings,
 or integer ids before the model sees them) usually come from outside the compiled
-program. Keras 3 needs TensorFlow for these layers; layerwise does not.
+program; in a model, `fit` applies them to the data before the compiled part (see
+host_layer.py). Keras 3 needs TensorFlow for these layers; layerwise does not.
 """
 from __future__ import annotations
 
@@ -14,10 +15,9 @@ from typing import Any, Iterable, Sequence
 import jax.numpy as jnp
 import numpy as np
 
-from layerwise.engine.keras_tensor import any_symbolic
-from layerwise.engine.layer import Layer
 from layerwise.layers.arguments import choose
 from layerwise.layers.preprocessing.adapt_data import batches_of
+from layerwise.layers.preprocessing.host_layer import HostLayer
 
 OUTPUT_MODES = ("int", "one_hot", "multi_hot", "count", "tf_idf")
 VOCABULARY_FILENAME = "vocabulary.txt"
@@ -31,16 +31,7 @@ def _listify(value: Any) -> Any:
     return np.asarray(value).tolist()
 
 
-def refuse_symbolic(layer: Layer, inputs: Any) -> None:
-    """Host layers cannot sit in a model's graph: say so, and what to do instead."""
-    if any_symbolic(inputs):
-        raise TypeError(
-            f"{type(layer).__name__} '{layer.name}' runs on the host (numpy strings and "
-            "vocabularies) and cannot be called on a symbolic model input in layerwise. Apply "
-            "it to the data before the model instead, e.g. `model.fit(layer(texts), y)`.")
-
-
-class IndexLookup(Layer):
+class IndexLookup(HostLayer):
     """What StringLookup and IntegerLookup share: the vocabulary, its special tokens
     (mask at id 0 in "int" mode, then the OOV ids), `adapt` by frequency, and encoding."""
 
@@ -278,11 +269,6 @@ class IndexLookup(Layer):
                 f"{type(self).__name__} '{self.name}' in 'tf_idf' mode needs a vocabulary "
                 "with idf weights: call `adapt` or pass `vocabulary` and `idf_weights`.")
 
-    def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
-        refuse_symbolic(self, inputs)
-        kwargs.pop("training", None)
-        return self.call(inputs)
-
     def call(self, inputs: Any) -> Any:
         self._check_ready()
         array = np.asarray(inputs)
@@ -348,12 +334,6 @@ class IndexLookup(Layer):
         idf = self.idf_weights
         self.set_vocabulary([self._standardize_token(line) for line in lines],
                             idf if self.output_mode == "tf_idf" else None)
-
-    def get_build_config(self) -> dict:
-        return {}
-
-    def build_from_config(self, config: Any) -> None:
-        self.built = True
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "invert": self.invert, "max_tokens": self.max_tokens,

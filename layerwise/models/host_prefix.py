@@ -1,0 +1,149 @@
+"""Raw strings into `fit`, `evaluate` and `predict`: a model whose front layers run on the
+host (StringLookup, TextVectorization, Hashing, ...) gets them applied to the data first,
+eagerly with numpy, and only the rest of the model runs in the compiled program.
+
+The host layers' outputs travel as `HostOutputs`, a tuple the model's `call` recognizes:
+it then starts its graph from those tensors instead of from its `Input`s. Keras 3 on JAX
+cannot do this (its string layers need TensorFlow and its compiled steps take no strings).
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import jax
+import numpy as np
+
+from layerwise.engine.functional import is_keras_tensor, run_graph
+from layerwise.engine.keras_tensor import KerasTensor, Node
+
+
+@jax.tree_util.register_pytree_node_class
+class HostOutputs(tuple):
+    """The host layers' outputs for a batch: what the compiled part of the model takes."""
+
+    def tree_flatten(self) -> tuple:
+        return tuple(self), None
+
+    @classmethod
+    def tree_unflatten(cls, aux_data: Any, children: Any) -> "HostOutputs":
+        return cls(children)
+
+
+@dataclasses.dataclass(frozen=True)
+class HostSplit:
+    """A functional model cut in two: host nodes, then device nodes fed by `boundary`."""
+    host_nodes: list[Node]
+    boundary: list[KerasTensor]
+    device_nodes: list[Node]
+
+
+def runs_on_host(layer: Any) -> bool:
+    return bool(getattr(layer, "runs_on_host", False))
+
+
+def _outputs_of(node: Node) -> list[KerasTensor]:
+    return jax.tree_util.tree_leaves(node.outputs, is_leaf=is_keras_tensor)
+
+
+def split_graph(model: Any) -> HostSplit | None:
+    """Where a functional model's host layers end; None if it has none.
+
+    Raises:
+        ValueError: a host layer is fed by a layer that runs in the compiled program.
+    """
+    cached = model.__dict__.get("_host_split", False)
+    if cached is not False:
+        return cached
+    host_made = {id(tensor) for tensor in model.inputs}
+    host_nodes, device_nodes = [], []
+    for node in model._nodes:
+        if node.is_input:
+            continue
+        if not runs_on_host(node.layer):
+            device_nodes.append(node)
+            continue
+        if not all(id(parent) in host_made for parent in node.input_tensors):
+            raise ValueError(
+                f"{type(node.layer).__name__} '{node.layer.name}' runs on the host (numpy) "
+                "and so must be fed by the model's inputs or by other host layers; in model "
+                f"'{model.name}' it follows a layer that runs in the compiled program.")
+        host_nodes.append(node)
+        host_made.update(id(tensor) for tensor in _outputs_of(node))
+    split = None
+    if host_nodes:
+        boundary: dict[int, KerasTensor] = {}
+        consumers = [parent for node in device_nodes for parent in node.input_tensors]
+        for tensor in consumers + list(model.outputs):
+            if id(tensor) in host_made:
+                boundary.setdefault(id(tensor), tensor)
+        split = HostSplit(host_nodes, list(boundary.values()), device_nodes)
+    model.__dict__["_host_split"] = split
+    return split
+
+
+def host_layer_count(model: Any) -> int:
+    """How many of a Sequential model's first layers run on the host."""
+    count = 0
+    for layer in model.layers:
+        if not runs_on_host(layer):
+            break
+        count += 1
+    return count
+
+
+def _host_array(value: Any) -> np.ndarray:
+    if hasattr(value, "to_numpy") and callable(value.to_numpy):  # pandas
+        value = value.to_numpy()
+    return np.asarray(value)
+
+
+def prepare(model: Any, x: Any) -> Any:
+    """`x` with the model's host layers applied (as `HostOutputs`), or `x` itself when the
+    model has none or `x` is not in-memory data."""
+    if x is None or isinstance(x, HostOutputs) or not getattr(model, "built", False):
+        return x
+    if not isinstance(x, (np.ndarray, jax.Array, list, tuple, dict)) and \
+            not hasattr(x, "to_numpy"):
+        return x  # a dataset or generator: its batches are not transformed here
+    if hasattr(model, "_nodes"):
+        split = split_graph(model)
+        if split is None:
+            return x
+        values = _input_values(model, x)
+        outputs = run_graph(split.host_nodes, model.inputs, values, split.boundary,
+                            training=False)
+        return HostOutputs(np.asarray(output) for output in outputs)
+    count = host_layer_count(model) if hasattr(model, "layers") else 0
+    if count == 0:
+        return x
+    value = _host_array(x)
+    for layer in model.layers[:count]:
+        value = layer(value)
+    return HostOutputs((np.asarray(value),))
+
+
+def prepare_validation(model: Any, validation_data: Any) -> Any:
+    """`validation_data` (a tuple whose first item is x) with its x prepared."""
+    if isinstance(validation_data, (tuple, list)) and validation_data:
+        return (prepare(model, validation_data[0]),) + tuple(validation_data[1:])
+    return validation_data
+
+
+def _input_values(model: Any, x: Any) -> list:
+    """The model's input arrays, in the order of `model.inputs`."""
+    if isinstance(x, dict):
+        if isinstance(model._inputs_structure, dict):
+            # model.inputs lists a dict's tensors by sorted key, as jax flattens dicts.
+            return [_host_array(x[key]) for key in sorted(model._inputs_structure)]
+        return [_host_array(value) for value in model._inputs_by_name(x)]
+    if len(model.inputs) == 1:
+        return [_host_array(x)]
+    return [_host_array(value) for value in x]
+
+
+def run_device_part(model: Any, inputs: HostOutputs, training: Any) -> Any:
+    """The compiled part of a functional model, from the host layers' outputs."""
+    split = split_graph(model)
+    return run_graph(split.device_nodes, split.boundary, list(inputs),
+                     model._outputs_structure, training)

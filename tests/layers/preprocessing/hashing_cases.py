@@ -1,0 +1,69 @@
+"""The Hashing and HashedCrossing cases compared with Keras 3.15 (which needs TensorFlow
+for them). `python hashing_cases.py OUT.json`, run where Keras and TensorFlow are installed,
+records Keras's outputs and configs; tests/layers/preprocessing/test_hashing.py compares
+layerwise with that record (and with Keras itself when TensorFlow is importable)."""
+import json
+import os
+import sys
+
+WORDS = ["A", "B", "C", "D", "E", "", "hello world", "ünïcödé", "x" * 20, "y" * 40,
+         "a fairly long sentence that is longer than sixty-four bytes in all, surely", "z" * 300]
+INTEGERS = [0, 1, -1, 7, 42, 1138, 2 ** 40, -(2 ** 40), 123456789]
+
+CASES = [
+    {"kind": "Hashing", "kwargs": {"num_bins": 3}, "inputs": {"values": [[w] for w in WORDS]}},
+    {"kind": "Hashing", "kwargs": {"num_bins": 1000}, "inputs": {"values": WORDS}},
+    {"kind": "Hashing", "kwargs": {"num_bins": 3, "mask_value": ""},
+     "inputs": {"values": [["A"], ["B"], [""], ["C"], ["D"]]}},
+    {"kind": "Hashing", "kwargs": {"num_bins": 3, "salt": [133, 137]},
+     "inputs": {"values": [[w] for w in WORDS]}},
+    {"kind": "Hashing", "kwargs": {"num_bins": 97, "salt": 133},
+     "inputs": {"values": [WORDS[:6], WORDS[6:]]}},
+    {"kind": "Hashing", "kwargs": {"num_bins": 50}, "inputs": {"values": INTEGERS,
+                                                               "dtype": "int64"}},
+    {"kind": "Hashing", "kwargs": {"num_bins": 50, "mask_value": 0},
+     "inputs": {"values": [INTEGERS[:3], INTEGERS[3:6]], "dtype": "int32"}},
+    {"kind": "Hashing", "kwargs": {"num_bins": 50}, "inputs": {"values": [1.5, -2.7, 3.0],
+                                                               "dtype": "float32"}},
+    {"kind": "Hashing", "kwargs": {"num_bins": 5, "output_mode": "one_hot"},
+     "inputs": {"values": [[w] for w in WORDS[:5]]}},
+    {"kind": "Hashing", "kwargs": {"num_bins": 5, "output_mode": "multi_hot"},
+     "inputs": {"values": [WORDS[:4], WORDS[4:8]]}},
+    {"kind": "Hashing", "kwargs": {"num_bins": 5, "output_mode": "count", "mask_value": "A"},
+     "inputs": {"values": [["A", "B", "B", "C"], ["D", "E", "A", "A"]]}},
+    {"kind": "HashedCrossing", "kwargs": {"num_bins": 5},
+     "inputs": {"values": [["A", "B", "A", "B", "A"], [101, 101, 101, 102, 102]],
+                "dtypes": [None, "int64"]}},
+    {"kind": "HashedCrossing", "kwargs": {"num_bins": 1000},
+     "inputs": {"values": [[[w] for w in WORDS[:6]], [[i] for i in INTEGERS[:6]],
+                           [[w] for w in WORDS[6:]]], "dtypes": [None, "int32", None]}},
+    {"kind": "HashedCrossing", "kwargs": {"num_bins": 7, "output_mode": "one_hot"},
+     "inputs": {"values": [[3, 4, 5], [-1, 0, 2 ** 33]], "dtypes": ["int64", "int64"]}},
+    {"kind": "HashedCrossing", "kwargs": {"num_bins": 4, "output_mode": "one_hot"},
+     "inputs": {"values": [[["A"], ["B"]], [["C"], ["D"]]], "dtypes": [None, None]}},
+]
+
+
+def run_keras(keras, numpy):
+    """Keras's output (as lists), output shape and config for each case."""
+    results = []
+    for case in CASES:
+        inputs = case["inputs"]
+        if case["kind"] == "Hashing":
+            layer = keras.layers.Hashing(**case["kwargs"])
+            output = layer(numpy.array(inputs["values"], dtype=inputs.get("dtype")))
+        else:
+            layer = keras.layers.HashedCrossing(**case["kwargs"])
+            output = layer(tuple(numpy.array(v, dtype=d)
+                                 for v, d in zip(inputs["values"], inputs["dtypes"])))
+        results.append({"output": numpy.asarray(output).tolist(),
+                        "config": layer.get_config()})
+    return results
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    import keras
+    import numpy
+    with open(sys.argv[1], "w") as file:
+        json.dump({"keras": keras.__version__, "results": run_keras(keras, numpy)}, file)
