@@ -46,32 +46,50 @@ def _outputs_of(node: Node) -> list[KerasTensor]:
     return jax.tree_util.tree_leaves(node.outputs, is_leaf=is_keras_tensor)
 
 
-def split_graph(model: Any) -> HostSplit | None:
-    """Where a functional model's host layers end; None if it has none.
+def _host_part(model: Any) -> set[int]:
+    """The ids of the nodes to run on the host: the host layers' nodes and every node they
+    depend on (a numeric layer such as Discretization feeding a HashedCrossing runs
+    eagerly on the host too).
 
     Raises:
-        ValueError: a host layer is fed by a layer that runs in the compiled program.
+        ValueError: a host layer depends on a layer with trainable weights.
+    """
+    by_output = {id(tensor): node for node in model._nodes for tensor in _outputs_of(node)}
+    part: set[int] = set()
+    pending = [node for node in model._nodes if runs_on_host(node.layer)]
+    while pending:
+        node = pending.pop()
+        if id(node) in part or node.is_input:
+            continue
+        if not runs_on_host(node.layer) and node.layer.trainable_weights:
+            raise ValueError(
+                f"Layer '{node.layer.name}' has trainable weights but feeds a layer that runs "
+                "on the host (numpy); in layerwise the host layers (StringLookup, "
+                "TextVectorization, Hashing, ...) must come first in a model, fed by its "
+                f"inputs. Model '{model.name}' has them after a trained layer.")
+        part.add(id(node))
+        pending.extend(by_output[id(parent)] for parent in node.input_tensors
+                       if id(parent) in by_output)
+    return part
+
+
+def split_graph(model: Any) -> HostSplit | None:
+    """Where a functional model's host part ends; None if it has no host layers.
+
+    Raises:
+        ValueError: a host layer depends on a layer with trainable weights.
     """
     cached = model.__dict__.get("_host_split", False)
     if cached is not False:
         return cached
-    host_made = {id(tensor) for tensor in model.inputs}
-    host_nodes, device_nodes = [], []
-    for node in model._nodes:
-        if node.is_input:
-            continue
-        if not runs_on_host(node.layer):
-            device_nodes.append(node)
-            continue
-        if not all(id(parent) in host_made for parent in node.input_tensors):
-            raise ValueError(
-                f"{type(node.layer).__name__} '{node.layer.name}' runs on the host (numpy) "
-                "and so must be fed by the model's inputs or by other host layers; in model "
-                f"'{model.name}' it follows a layer that runs in the compiled program.")
-        host_nodes.append(node)
-        host_made.update(id(tensor) for tensor in _outputs_of(node))
+    part = _host_part(model)
     split = None
-    if host_nodes:
+    if part:
+        host_nodes = [node for node in model._nodes if id(node) in part]
+        device_nodes = [node for node in model._nodes
+                        if id(node) not in part and not node.is_input]
+        host_made = {id(tensor) for tensor in model.inputs} | {
+            id(tensor) for node in host_nodes for tensor in _outputs_of(node)}
         boundary: dict[int, KerasTensor] = {}
         consumers = [parent for node in device_nodes for parent in node.input_tensors]
         for tensor in consumers + list(model.outputs):
@@ -110,7 +128,8 @@ def prepare(model: Any, x: Any) -> Any:
         split = split_graph(model)
         if split is None:
             return x
-        values = _input_values(model, x)
+        values = [_with_rank(value, tensor) for value, tensor in
+                  zip(_input_values(model, x), model.inputs)]
         outputs = run_graph(split.host_nodes, model.inputs, values, split.boundary,
                             training=False)
         return HostOutputs(np.asarray(output) for output in outputs)
@@ -121,6 +140,13 @@ def prepare(model: Any, x: Any) -> Any:
     for layer in model.layers[:count]:
         value = layer(value)
     return HostOutputs((np.asarray(value),))
+
+
+def _with_rank(value: np.ndarray, tensor: KerasTensor) -> np.ndarray:
+    # A column given flat, `(batch,)`, for an `Input(shape=(1,))`: Keras adds the axis.
+    if value.ndim == len(tensor.shape) - 1 and tensor.shape[-1] == 1:
+        return value[..., None]
+    return value
 
 
 def prepare_validation(model: Any, validation_data: Any) -> Any:

@@ -19,6 +19,7 @@ from layerwise.utils.sequences import (pack_x_y_sample_weight, pad_sequences,
                                        unpack_x_y_sample_weight)
 from layerwise.utils.audio_dataset import audio_dataset_from_directory
 from layerwise.utils.config import Config
+from layerwise.utils.feature_space import FeatureSpace
 from layerwise.utils.graph import get_source_inputs
 from layerwise.utils.progbar import Progbar
 from layerwise.config import (disable_interactive_logging, enable_interactive_logging,
@@ -61,6 +62,7 @@ __all__ = [
     "unpack_x_y_sample_weight",
     "audio_dataset_from_directory",
     "Config",
+    "FeatureSpace",
     "disable_interactive_logging",
     "enable_interactive_logging",
     "get_source_inputs",

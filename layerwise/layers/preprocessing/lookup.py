@@ -16,6 +16,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from layerwise.layers.arguments import choose
+from layerwise.layers.preprocessing import fingerprints
 from layerwise.layers.preprocessing.adapt_data import batches_of
 from layerwise.layers.preprocessing.host_layer import HostLayer
 
@@ -38,7 +39,7 @@ class IndexLookup(HostLayer):
     def __init__(self, max_tokens: int | None, num_oov_indices: int, mask_token: Any,
                  oov_token: Any, vocabulary: Any, idf_weights: Any, invert: bool,
                  output_mode: str, pad_to_max_tokens: bool, sparse: bool,
-                 vocabulary_dtype: str, oov_method: str = "farmhash", salt: Any = None,
+                 vocabulary_dtype: str, oov_method: str = "floormod", salt: Any = None,
                  vocabulary_size: int | None = None, **kwargs: Any):
         super().__init__(**kwargs)
         owner = f"{type(self).__name__} '{self.name}'"
@@ -57,12 +58,19 @@ class IndexLookup(HostLayer):
             raise ValueError(
                 "`num_oov_indices` must be greater than or equal to 0. Received: "
                 f"num_oov_indices={num_oov_indices}")
-        if num_oov_indices > 1:
-            # Keras spreads unknown tokens over the OOV ids with TensorFlow's farmhash.
-            raise ValueError(
-                f"{owner}: `num_oov_indices` > 1 is not supported by layerwise (Keras hashes "
-                "unknown tokens with TensorFlow's farmhash, which layerwise does not "
-                f"reproduce). Received: num_oov_indices={num_oov_indices}")
+        oov_method = choose(oov_method, ("floormod", "farmhash"), "oov_method", owner)
+        if salt is not None:
+            if vocabulary_dtype != "string" and oov_method != "farmhash":
+                raise ValueError("`salt` can only be used when `oov_method='farmhash'`. "
+                                 f"Received: oov_method={oov_method}")
+            if isinstance(salt, (tuple, list)) and len(salt) == 2:
+                salt = [int(part) for part in salt]
+            elif isinstance(salt, (int, np.integer)) and not isinstance(salt, bool):
+                salt = [int(salt), int(salt)]
+            else:
+                raise ValueError(
+                    "The `salt` argument for `IndexLookup` can only be a tuple of size 2 "
+                    f"integers, or a single integer. Received: salt={salt}.")
         if invert and self.output_mode != "int":
             raise ValueError(
                 "`output_mode` must be `'int'` when `invert` is true. Received: "
@@ -239,9 +247,22 @@ class IndexLookup(HostLayer):
                     raise ValueError(
                         f"{type(self).__name__} '{self.name}': found the out-of-vocabulary "
                         f"token {token!r} with `num_oov_indices=0`.")
-                found = oov_id
+                found = oov_id + self._oov_bucket(token)
             ids[position] = found
         return ids
+
+    def _oov_bucket(self, token: Any) -> int:
+        """Which of the OOV ids an unknown token takes (0 with a single one): integers by
+        floor modulo, or any token by FarmHash (SipHash with `salt`), as Keras spreads them."""
+        if self.num_oov_indices <= 1:
+            return 0
+        if isinstance(token, int) and self.oov_method != "farmhash":
+            return token % self.num_oov_indices
+        data = str(token).encode(getattr(self, "encoding", "utf-8"))
+        if self.salt is None:
+            return fingerprints.fingerprint64(data) % self.num_oov_indices
+        key = (self.salt[0] & fingerprints.MASK, self.salt[1] & fingerprints.MASK)
+        return fingerprints.siphash64(key, data) % self.num_oov_indices
 
     def depth(self) -> int:
         """The width of the one-hot, multi-hot, count and tf-idf vectors."""

@@ -1,5 +1,5 @@
-"""The Hashing and HashedCrossing cases compared with Keras 3.15 (which needs TensorFlow
-for them). `python hashing_cases.py OUT.json`, run where Keras and TensorFlow are installed,
+"""The Hashing, HashedCrossing and hashed-OOV lookup cases compared with Keras 3.15 (which
+needs TensorFlow for them). `python hashing_cases.py OUT.json`, run where Keras and TensorFlow are installed,
 records Keras's outputs and configs; tests/layers/preprocessing/test_hashing.py compares
 layerwise with that record (and with Keras itself when TensorFlow is importable)."""
 import json
@@ -41,6 +41,20 @@ CASES = [
      "inputs": {"values": [[3, 4, 5], [-1, 0, 2 ** 33]], "dtypes": ["int64", "int64"]}},
     {"kind": "HashedCrossing", "kwargs": {"num_bins": 4, "output_mode": "one_hot"},
      "inputs": {"values": [[["A"], ["B"]], [["C"], ["D"]]], "dtypes": [None, None]}},
+    # Unknown tokens spread over several OOV ids: by floor modulo or FarmHash / SipHash.
+    {"kind": "StringLookup", "kwargs": {"vocabulary": ["a", "b"], "num_oov_indices": 3},
+     "inputs": {"values": [WORDS[:4], WORDS[4:8], WORDS[8:]]}},
+    {"kind": "StringLookup", "kwargs": {"vocabulary": ["A", "B"], "num_oov_indices": 4,
+                                        "salt": [5, 9]},
+     "inputs": {"values": [WORDS[:6], WORDS[6:]]}},
+    {"kind": "IntegerLookup", "kwargs": {"vocabulary": [1, 7], "num_oov_indices": 3},
+     "inputs": {"values": INTEGERS[:-3], "dtype": "int64"}},
+    {"kind": "IntegerLookup", "kwargs": {"vocabulary": [1, 7], "num_oov_indices": 5,
+                                         "oov_method": "farmhash"},
+     "inputs": {"values": INTEGERS[:-3], "dtype": "int64"}},
+    {"kind": "IntegerLookup", "kwargs": {"vocabulary": [1, 7], "num_oov_indices": 5,
+                                         "oov_method": "farmhash", "salt": 11},
+     "inputs": {"values": INTEGERS[:-3], "dtype": "int64"}},
 ]
 
 
@@ -49,16 +63,20 @@ def run_keras(keras, numpy):
     results = []
     for case in CASES:
         inputs = case["inputs"]
-        if case["kind"] == "Hashing":
-            layer = keras.layers.Hashing(**case["kwargs"])
-            output = layer(numpy.array(inputs["values"], dtype=inputs.get("dtype")))
-        else:
-            layer = keras.layers.HashedCrossing(**case["kwargs"])
-            output = layer(tuple(numpy.array(v, dtype=d)
-                                 for v, d in zip(inputs["values"], inputs["dtypes"])))
+        layer = getattr(keras.layers, case["kind"])(**case["kwargs"])
+        output = call_on_case(layer, case, numpy)
         results.append({"output": numpy.asarray(output).tolist(),
                         "config": layer.get_config()})
     return results
+
+
+def call_on_case(layer, case, numpy):
+    """`layer` applied to the case's inputs (HashedCrossing takes a tuple of features)."""
+    inputs = case["inputs"]
+    if case["kind"] == "HashedCrossing":
+        return layer(tuple(numpy.array(v, dtype=d)
+                           for v, d in zip(inputs["values"], inputs["dtypes"])))
+    return layer(numpy.array(inputs["values"], dtype=inputs.get("dtype")))
 
 
 if __name__ == "__main__":

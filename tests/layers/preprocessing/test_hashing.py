@@ -1,4 +1,4 @@
-"""Hashing and HashedCrossing against Keras 3.15.
+"""Hashing, HashedCrossing and the hashed OOV ids of the lookups against Keras 3.15.
 
 Keras computes these layers with TensorFlow, which the oracle environment lacks, so the
 expected outputs and configs are Keras's own, recorded by `hashing_cases.py` (in an
@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import layerwise
-from hashing_cases import CASES, run_keras
+from hashing_cases import CASES, call_on_case, run_keras
 from layerwise.layers.preprocessing import fingerprints
 
 L = layerwise.layers
@@ -22,15 +22,8 @@ RECORDED = json.loads((Path(__file__).parent / "reference" / "hashing.json").rea
 
 
 def ours(case):
-    inputs = case["inputs"]
-    if case["kind"] == "Hashing":
-        layer = L.Hashing(**case["kwargs"])
-        output = layer(np.array(inputs["values"], dtype=inputs.get("dtype")))
-    else:
-        layer = L.HashedCrossing(**case["kwargs"])
-        output = layer(tuple(np.array(v, dtype=d)
-                             for v, d in zip(inputs["values"], inputs["dtypes"])))
-    return layer, output
+    layer = getattr(L, case["kind"])(**case["kwargs"])
+    return layer, call_on_case(layer, case, np)
 
 
 def unnumbered(config):
@@ -46,14 +39,7 @@ def test_outputs_and_configs_equal_keras_record(index):
     assert tuple(np.shape(output)) == np.shape(expected["output"])
     assert unnumbered(layer.get_config()) == unnumbered(expected["config"])
     rebuilt = type(layer).from_config(layer.get_config())
-    assert np.asarray(ours_with(rebuilt, case)).tolist() == expected["output"]
-
-
-def ours_with(layer, case):
-    inputs = case["inputs"]
-    if case["kind"] == "Hashing":
-        return layer(np.array(inputs["values"], dtype=inputs.get("dtype")))
-    return layer(tuple(np.array(v, dtype=d) for v, d in zip(inputs["values"], inputs["dtypes"])))
+    assert np.asarray(call_on_case(rebuilt, case, np)).tolist() == expected["output"]
 
 
 @pytest.mark.skipif(importlib.util.find_spec("tensorflow") is None,
