@@ -108,3 +108,27 @@ def test_a_host_layer_after_a_compiled_one_is_refused():
     model.compile(optimizer="sgd", loss="mse")
     with pytest.raises(ValueError, match="trainable weights"):
         model.predict(np.ones((2, 1)), verbose=0)
+
+
+def test_a_model_on_intermediate_tensors_gets_inputs_in_their_place():
+    from keras_oracle import keras
+
+    models = {}
+    for library in (keras, layerwise):
+        a = library.Input((3,), name="a")
+        hidden = library.layers.Dense(4, name="d1")(a)
+        output = library.layers.Dense(2, name="d2")(hidden)
+        models[library] = (library.Model(hidden, output), library.Model(a, output))
+    ours, theirs = models[layerwise][0], models[keras][0]
+    assert [type(layer).__name__ for layer in ours.layers] == \
+        [type(layer).__name__ for layer in theirs.layers]
+    assert ours.layers[0].name.endswith("CLONE") and ours.input_shape == (None, 4)
+    assert len(ours.layers[1]._inbound_nodes) == len(theirs.layers[1]._inbound_nodes) == 2
+    # The cut model shares the layer, and so the weights, of the full one.
+    full = models[layerwise][1]
+    x = np.ones((2, 3), "float32")
+    hidden = np.asarray(full.layers[1](x))
+    np.testing.assert_allclose(ours.predict(hidden, verbose=0), full.predict(x, verbose=0),
+                               rtol=1e-6)
+    rebuilt = layerwise.Model.from_config(ours.get_config())
+    assert rebuilt.input_shape == (None, 4)

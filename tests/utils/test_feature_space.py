@@ -98,6 +98,24 @@ def test_model_on_raw_columns_trains_through_fit(adapted):
                                atol=1e-6)
 
 
+def test_keras_tutorial_flow_training_and_inference_models(adapted):
+    # Keras's structured-data tutorial: train on preprocessed arrays from a model cut at
+    # the encoded features; serve raw columns with a model on the FeatureSpace's inputs.
+    space = make_feature_space(layerwise)
+    space.adapt(DATA)
+    encoded = space.get_encoded_features()
+    hidden = layerwise.layers.Dense(8, activation="relu")(encoded)
+    predictions = layerwise.layers.Dense(1, activation="sigmoid")(hidden)
+    training_model = layerwise.Model(inputs=encoded, outputs=predictions)
+    inference_model = layerwise.Model(inputs=space.get_inputs(), outputs=predictions)
+    training_model.compile(optimizer="adam", loss="binary_crossentropy")
+    labels = (DATA["fr"] > 5).astype("float32")
+    training_model.fit(np.asarray(space(DATA)), labels, epochs=2, batch_size=8, verbose=0)
+    np.testing.assert_allclose(inference_model.predict(BATCH, verbose=0),
+                               training_model.predict(np.asarray(space(BATCH)), verbose=0),
+                               rtol=1e-5, atol=1e-6)
+
+
 def test_bad_arguments():
     space = layerwise.utils.FeatureSpace
     with pytest.raises(ValueError, match="cannot be None or empty"):
