@@ -16,6 +16,8 @@ import numpy as np
 
 from layerwise.engine.functional import is_keras_tensor, run_graph
 from layerwise.engine.keras_tensor import KerasTensor, Node
+from layerwise.models.data_adapters import is_stream
+from layerwise.utils.py_dataset import PyDataset
 
 
 @jax.tree_util.register_pytree_node_class
@@ -116,14 +118,48 @@ def _host_array(value: Any) -> np.ndarray:
     return np.asarray(value)
 
 
+def has_host_part(model: Any) -> bool:
+    if not getattr(model, "built", False):
+        return False
+    if hasattr(model, "_nodes"):
+        return split_graph(model) is not None
+    return hasattr(model, "layers") and host_layer_count(model) > 0
+
+
+class HostMappedDataset(PyDataset):
+    """A PyDataset whose batches' `x` go through a model's host layers when indexed."""
+
+    def __init__(self, model: Any, source: PyDataset):
+        super().__init__(source.workers, source.use_multiprocessing, source.max_queue_size)
+        self.model = model
+        self.source = source
+
+    def __len__(self) -> int:
+        return len(self.source)
+
+    def __getitem__(self, index: int) -> Any:
+        return _mapped_batch(self.model, self.source[index])
+
+    def on_epoch_end(self) -> None:
+        self.source.on_epoch_end()
+
+
+def _mapped_batch(model: Any, batch: Any) -> Any:
+    if isinstance(batch, tuple):
+        return (prepare(model, batch[0]),) + batch[1:]
+    # A lone x goes in a 1-tuple: HostOutputs, a tuple itself, would read as (x, y, ...).
+    return (prepare(model, batch),)
+
+
 def prepare(model: Any, x: Any) -> Any:
-    """`x` with the model's host layers applied (as `HostOutputs`), or `x` itself when the
-    model has none or `x` is not in-memory data."""
-    if x is None or isinstance(x, HostOutputs) or not getattr(model, "built", False):
+    """`x` with the model's host layers applied (as `HostOutputs`; a dataset or generator
+    of batches is mapped batch by batch), or `x` itself when the model has none."""
+    if x is None or isinstance(x, HostOutputs) or not has_host_part(model):
         return x
-    if not isinstance(x, (np.ndarray, jax.Array, list, tuple, dict)) and \
-            not hasattr(x, "to_numpy"):
-        return x  # a dataset or generator: its batches are not transformed here
+    if isinstance(x, PyDataset):
+        return HostMappedDataset(model, x)
+    if is_stream(x):
+        return (_mapped_batch(model, batch) for batch in x)
     if hasattr(model, "_nodes"):
         split = split_graph(model)
         if split is None:
@@ -133,9 +169,7 @@ def prepare(model: Any, x: Any) -> Any:
         outputs = run_graph(split.host_nodes, model.inputs, values, split.boundary,
                             training=False)
         return HostOutputs(np.asarray(output) for output in outputs)
-    count = host_layer_count(model) if hasattr(model, "layers") else 0
-    if count == 0:
-        return x
+    count = host_layer_count(model)
     value = _host_array(x)
     for layer in model.layers[:count]:
         value = layer(value)
@@ -150,7 +184,9 @@ def _with_rank(value: np.ndarray, tensor: KerasTensor) -> np.ndarray:
 
 
 def prepare_validation(model: Any, validation_data: Any) -> Any:
-    """`validation_data` (a tuple whose first item is x) with its x prepared."""
+    """`validation_data` (a tuple whose first item is x, or a dataset) with its x prepared."""
+    if is_stream(validation_data):
+        return prepare(model, validation_data)
     if isinstance(validation_data, (tuple, list)) and validation_data:
         return (prepare(model, validation_data[0]),) + tuple(validation_data[1:])
     return validation_data

@@ -132,3 +132,27 @@ def test_a_model_on_intermediate_tensors_gets_inputs_in_their_place():
                                rtol=1e-6)
     rebuilt = layerwise.Model.from_config(ours.get_config())
     assert rebuilt.input_shape == (None, 4)
+
+
+def test_datasets_and_generators_of_raw_strings_are_mapped_batch_by_batch():
+    layerwise.utils.set_random_seed(3)
+    vectorizer = L.TextVectorization(max_tokens=30, output_sequence_length=5)
+    vectorizer.adapt(TEXTS)
+    texts = TEXTS.astype(object)  # as text_dataset_from_directory gives them
+    model = text_model(vectorizer)
+    reference = text_model(vectorizer)
+    reference.set_weights(model.get_weights())
+    for each in (model, reference):
+        each.compile(optimizer="sgd", loss="binary_crossentropy")
+    dataset = layerwise.utils.ArrayDataset((texts, LABELS), batch_size=8)
+    history = model.fit(dataset, epochs=2, verbose=0, validation_data=dataset)
+    expected = reference.fit(texts[:, None], LABELS, batch_size=8, epochs=2, shuffle=False,
+                             verbose=0, validation_data=(texts[:, None], LABELS))
+    for key in expected.history:
+        np.testing.assert_allclose(history.history[key], expected.history[key], rtol=1e-5)
+    batches = ((texts[i:i + 8], LABELS[i:i + 8]) for i in range(0, len(texts), 8))
+    np.testing.assert_allclose(model.evaluate(batches, verbose=0),
+                               model.evaluate(texts[:, None], LABELS, verbose=0), rtol=1e-5)
+    np.testing.assert_allclose(model.predict(layerwise.utils.ArrayDataset(texts, batch_size=8),
+                                             verbose=0),
+                               model.predict(texts[:, None], verbose=0), rtol=1e-5)
