@@ -92,8 +92,15 @@ class Hashing(HostLayer):
         if self.mask_value is not None and self.num_bins > 1:
             bins_for_hash -= 1
             masked = array == self.mask_value
-        flat = [self._hash(_as_bytes(value)) % bins_for_hash for value in array.ravel().tolist()]
-        result = np.asarray(flat, "int64").reshape(array.shape)
+        # Categorical columns repeat their values: hash each distinct value once.
+        try:
+            distinct, positions = np.unique(array.ravel(), return_inverse=True)
+        except TypeError:  # an object array of mixed types: hash every value
+            distinct, positions = array.ravel(), np.arange(array.size)
+        hashed = np.asarray([self._hash(_as_bytes(value)) % bins_for_hash
+                             for value in distinct.tolist()], "int64")
+        result = hashed[positions.ravel()].reshape(array.shape) if array.size else \
+            np.zeros(array.shape, "int64")
         if masked is not None:
             result = np.where(masked, 0, result + 1)
         return result
