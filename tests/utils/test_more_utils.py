@@ -184,3 +184,36 @@ def test_smart_resize_matches_keras(shape, size):
         np.asarray(keras.preprocessing.image.smart_resize(first, size,
                                                           data_format="channels_first")),
         rtol=1e-5, atol=1e-4)
+
+
+@pytest.mark.parametrize("path", [
+    "utils.audio_dataset_from_directory", "utils.FeatureSpace", "utils.FeatureSpace.float",
+    "utils.FeatureSpace.float_rescaled", "utils.FeatureSpace.float_normalized",
+    "utils.FeatureSpace.float_discretized", "utils.FeatureSpace.integer_categorical",
+    "utils.FeatureSpace.string_categorical", "utils.FeatureSpace.string_hashed",
+    "utils.FeatureSpace.integer_hashed", "utils.FeatureSpace.cross",
+    "utils.FeatureSpace.adapt", "utils.Progbar.update", "utils.Progbar.add",
+    "layers.Hashing", "layers.HashedCrossing", "preprocessing.image.smart_resize"])
+def test_signatures_match_keras(path):
+    import functools
+    import inspect
+
+    ours = functools.reduce(getattr, path.split("."), layerwise)
+    theirs = functools.reduce(getattr, path.split("."), keras)
+    our_parameters = {name: p for name, p in inspect.signature(ours).parameters.items()
+                      if p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)}
+    their_parameters = {name: p for name, p in inspect.signature(theirs).parameters.items()
+                        if p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)}
+    assert list(our_parameters)[:len(their_parameters)] == list(their_parameters)
+    for name, parameter in their_parameters.items():
+        assert our_parameters[name].default == parameter.default, name
+
+
+@pytest.mark.skipif(__import__("importlib").util.find_spec("tensorflow") is not None,
+                    reason="documents Keras on JAX without TensorFlow")
+def test_keras_on_jax_needs_tensorflow_where_layerwise_does_not():
+    with pytest.raises(ImportError, match="TensorFlow"):
+        keras.layers.Hashing(num_bins=3)
+    with pytest.raises(ImportError, match="[Tt]ensor[Ff]low"):
+        keras.utils.FeatureSpace(features={"a": "float"}).adapt({"a": np.ones(2)})
+    assert np.asarray(layerwise.layers.Hashing(num_bins=3)([["A"]])).tolist() == [[1]]
