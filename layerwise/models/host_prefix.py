@@ -15,7 +15,7 @@ import jax
 import numpy as np
 
 from layerwise.engine.functional import is_keras_tensor, run_graph
-from layerwise.engine.keras_tensor import KerasTensor, Node
+from layerwise.engine.keras_tensor import KerasTensor, Node, any_symbolic
 from layerwise.models.data_adapters import is_stream
 from layerwise.utils.py_dataset import PyDataset
 
@@ -181,6 +181,14 @@ def _with_rank(value: np.ndarray, tensor: KerasTensor) -> np.ndarray:
     if value.ndim == len(tensor.shape) - 1 and tensor.shape[-1] == 1:
         return value[..., None]
     return value
+
+
+def prepare_call(model: Any, inputs: Any) -> Any:
+    """A model's eager call inputs with its host layers applied (symbolic inputs, and
+    models without host layers, pass through)."""
+    if any_symbolic(inputs) or is_stream(inputs):
+        return inputs
+    return prepare(model, inputs)
 
 
 def prepare_validation(model: Any, validation_data: Any) -> Any:

@@ -52,6 +52,7 @@ def test_text_model_trains_on_raw_strings_like_the_device_part_on_ids():
         np.testing.assert_allclose(history.history[key], expected.history[key], rtol=1e-6)
     np.testing.assert_allclose(model.predict(TEXTS[:, None], verbose=0),
                                plain.predict(ids, verbose=0), rtol=1e-6)
+    np.testing.assert_allclose(model(TEXTS[:5, None]), plain(ids[:5]), rtol=1e-6)
     np.testing.assert_allclose(model.evaluate(TEXTS[:, None], LABELS, verbose=0),
                                plain.evaluate(ids, LABELS, verbose=0), rtol=1e-6)
     np.testing.assert_allclose(model.train_on_batch(TEXTS[:8, None], LABELS[:8]),
@@ -95,6 +96,7 @@ def test_sequential_with_a_lookup_first():
     model.compile(optimizer="sgd", loss="mse")
     data = np.array([["a"], ["c"], ["z"]])
     model.fit(data, np.zeros((3, 2)), verbose=0)
+    np.testing.assert_allclose(model(data), model.predict(data, verbose=0), rtol=1e-6)
     kernel, bias = model.get_weights()
     np.testing.assert_allclose(model.predict(data, verbose=0),
                                np.array([[0, 1, 0, 0], [0, 0, 0, 1], [1, 0, 0, 0]]) @ kernel
