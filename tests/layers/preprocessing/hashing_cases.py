@@ -79,9 +79,38 @@ def call_on_case(layer, case, numpy):
     return layer(numpy.array(inputs["values"], dtype=inputs.get("dtype")))
 
 
+MODEL_INPUTS = ([["a"], ["q"], ["zz"], [""]], [[1], [2], [3], [-4]])
+
+
+def make_model(keras, numpy):
+    """Hashing, HashedCrossing and a hashed-OOV StringLookup in one model, with weights
+    fixed by formula so that both libraries hold the same."""
+    word = keras.Input((1,), dtype="string", name="word")
+    number = keras.Input((1,), dtype="int64", name="number")
+    hashed = keras.layers.Hashing(num_bins=8, output_mode="one_hot", salt=3)(word)
+    crossed = keras.layers.HashedCrossing(num_bins=6, output_mode="one_hot")([word, number])
+    looked_up = keras.layers.StringLookup(vocabulary=["a", "b"], num_oov_indices=2,
+                                          output_mode="multi_hot")(word)
+    dense = keras.layers.Dense(2)
+    output = dense(keras.layers.Concatenate()([hashed, crossed, looked_up]))
+    model = keras.Model([word, number], output)
+    dense.set_weights([numpy.linspace(-1, 1, 36).reshape(18, 2).astype("float32"),
+                       numpy.array([0.5, -0.5], "float32")])
+    return model
+
+
 if __name__ == "__main__":
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
     import keras
     import numpy
+    import tensorflow
+
+    model = make_model(keras, numpy)
+    folder = os.path.dirname(sys.argv[1])
+    model.save(os.path.join(folder, "hashing_model.keras"))
+    # Keras's string layers take TensorFlow strings, not numpy unicode arrays.
+    predictions = model([tensorflow.constant(MODEL_INPUTS[0]),
+                         tensorflow.constant(MODEL_INPUTS[1], "int64")])
     with open(sys.argv[1], "w") as file:
-        json.dump({"keras": keras.__version__, "results": run_keras(keras, numpy)}, file)
+        json.dump({"keras": keras.__version__, "results": run_keras(keras, numpy),
+                   "model_predictions": numpy.asarray(predictions).tolist()}, file)

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import layerwise
-from hashing_cases import CASES, call_on_case, run_keras
+from hashing_cases import MODEL_INPUTS, CASES, call_on_case, make_model, run_keras
 from layerwise.layers.preprocessing import fingerprints
 
 L = layerwise.layers
@@ -96,3 +96,17 @@ def test_symbolic_call_and_keras_file_round_trip():
         model.save(path)
         loaded = layerwise.saving.load_model(path)
     np.testing.assert_array_equal(np.asarray(loaded.predict(data, verbose=0)), expected)
+
+
+def test_model_file_written_by_keras_loads_and_predicts_the_same(tmp_path):
+    inputs = [np.array(MODEL_INPUTS[0]), np.array(MODEL_INPUTS[1])]
+    expected = RECORDED["model_predictions"]
+    loaded = layerwise.saving.load_model(
+        str(Path(__file__).parent / "reference" / "hashing_model.keras"))
+    np.testing.assert_allclose(loaded.predict(inputs, verbose=0), expected, rtol=1e-6)
+    ours = make_model(layerwise, np)
+    np.testing.assert_allclose(ours.predict(inputs, verbose=0), expected, rtol=1e-6)
+    path = tmp_path / "ours.keras"
+    ours.save(str(path))
+    np.testing.assert_allclose(layerwise.saving.load_model(str(path)).predict(
+        inputs, verbose=0), expected, rtol=1e-6)
