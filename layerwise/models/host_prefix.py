@@ -123,7 +123,8 @@ def has_host_part(model: Any) -> bool:
         return False
     if hasattr(model, "_nodes"):
         return split_graph(model) is not None
-    return hasattr(model, "layers") and host_layer_count(model) > 0
+    # A subclassed model's `call` is its own: only a Sequential is cut at its front.
+    return getattr(model, "runs_layers_in_order", False) and host_layer_count(model) > 0
 
 
 class HostMappedDataset(PyDataset):

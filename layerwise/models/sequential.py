@@ -20,6 +20,9 @@ class Sequential(Model):
         name: the model's name.
     """
 
+    # host_prefix.py: its first host layers (StringLookup, ...) may run before the rest.
+    runs_layers_in_order = True
+
     def __init__(self, layers: Iterable[Any] | None = None, trainable: bool = True,
                  name: str | None = None):
         super().__init__(trainable=trainable, name=name)
