@@ -2,10 +2,12 @@
 strings) into model-ready features: normalized, rescaled, bucketized, looked up, hashed,
 crossed, one-hot encoded and (by default) concatenated.
 
-Keras's FeatureSpace adapts through `tf.data` and so needs TensorFlow; this one adapts on
-a dict of numpy arrays or lists, or on an iterable of such dicts (an `ArrayDataset` of
-dicts, a list of batches). Each feature's preprocessor is the Keras layer of the same
-name; the string ones run on the host, the numeric ones in JAX.
+Keras's FeatureSpace adapts through `tf.data` and so needs TensorFlow (on the JAX backend
+without it, construction works but `adapt` raises ImportError, and the lookup and hashing
+preprocessors cannot even be made); this one adapts on a dict of numpy arrays or lists, or
+on an iterable of such dicts (an `ArrayDataset` of dicts, a list of batches). Each
+feature's preprocessor is the Keras layer of the same name; the string ones run on the
+host, the numeric ones in JAX. Configs and `.keras` files are Keras's, both ways.
 """
 from __future__ import annotations
 
