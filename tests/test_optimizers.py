@@ -407,8 +407,6 @@ def test_unknown_optimizer_name_suggests_the_closest():
         optimizers.get("adamm")
     with pytest.raises(ValueError, match="rmsprop"):
         optimizers.get("rms_prop")
-    with pytest.raises(NotImplementedError, match="ftrl"):
-        optimizers.get("ftrl")
 
 
 def test_lr_and_learning_rate_both_rejected():

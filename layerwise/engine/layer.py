@@ -24,7 +24,7 @@ from layerwise.engine import masking, naming
 from layerwise.engine.functional import call_symbolically
 from layerwise.engine.input_spec import check_input_spec
 from layerwise.engine.keras_tensor import ABSTRACT_BATCH, KerasTensor, any_symbolic, is_shape
-from layerwise.engine.variables import Variable, to_device
+from layerwise.engine.variables import StatelessScope, Variable, to_device
 from layerwise.random import SeedGenerator
 
 _training_context: contextvars.ContextVar[bool | None] = contextvars.ContextVar(
@@ -323,7 +323,8 @@ class Layer:
         was_built = self.built
         if not was_built:
             self.build_for_shape(input_shape)
-        output = jax.eval_shape(lambda inputs: self(inputs, training=False), specs)
+        with StatelessScope():  # a draw or state update while tracing is dropped
+            output = jax.eval_shape(lambda inputs: self(inputs, training=False), specs)
         return _restore_batch_axis(output, input_shape)
 
     # -- graph attributes ----------------------------------------------------------------
@@ -413,6 +414,10 @@ class Layer:
     @property
     def seed_generators(self) -> list[Any]:
         generators = list(self._seed_generators)
+        # A generator kept in an attribute (`self.seed_generator = SeedGenerator(...)`) is
+        # the layer's as much as one from `add_seed_generator`.
+        generators.extend(value for value in vars(self).values()
+                          if isinstance(value, SeedGenerator) and value not in generators)
         for layer in self._sublayers():
             generators.extend(g for g in layer.seed_generators if g not in generators)
         return generators

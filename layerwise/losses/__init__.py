@@ -13,7 +13,8 @@ probabilities to `[1e-7, 1 - 1e-7]`, so the numbers agree to float32 rounding.
 
 The package's modules, top to bottom: `reduction` (constants, rank matching, masking,
 reductions), `functions` (regression, hinge and probabilistic functions),
-`crossentropy` (the cross-entropy functions and `call_with_mask`), `base` (`Loss`,
+`crossentropy` (the cross-entropy functions and `call_with_mask`), `overlap` (Dice,
+Tversky), `circle`, `ctc`, `base` (`Loss`,
 `LossFunctionWrapper`), `loss_classes` (the built-in classes), and `serialization`
 (short aliases, identifiers, `get`, `serialize`, `deserialize`, `resolve_compile_loss`).
 This file is the public map, the names of `keras.losses`; helpers that other packages use
@@ -28,8 +29,12 @@ from layerwise.losses.crossentropy import (
     binary_focal_crossentropy,
     categorical_crossentropy,
     categorical_focal_crossentropy,
+    categorical_generalized_cross_entropy,
     sparse_categorical_crossentropy,
 )
+from layerwise.losses.circle import circle
+from layerwise.losses.ctc import ctc
+from layerwise.losses.overlap import dice, tversky
 from layerwise.losses.functions import (
     categorical_hinge,
     cosine_similarity,
@@ -62,6 +67,11 @@ from layerwise.losses.loss_classes import (
     Poisson,
     SparseCategoricalCrossentropy,
     SquaredHinge,
+    CategoricalGeneralizedCrossEntropy,
+    Dice,
+    Tversky,
+    Circle,
+    CTC,
 )
 from layerwise.losses.serialization import deserialize, get, serialize
 
@@ -101,6 +111,16 @@ __all__ = [
     "categorical_crossentropy",
     "categorical_focal_crossentropy",
     "sparse_categorical_crossentropy",
+    "CategoricalGeneralizedCrossEntropy",
+    "Dice",
+    "Tversky",
+    "Circle",
+    "CTC",
+    "categorical_generalized_cross_entropy",
+    "dice",
+    "tversky",
+    "circle",
+    "ctc",
     "get",
     "serialize",
     "deserialize",

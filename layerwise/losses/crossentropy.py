@@ -9,6 +9,7 @@ from typing import Any, Callable
 import jax
 import jax.numpy as jnp
 
+from layerwise.losses.circle import circle, circle_and_mask
 from layerwise.losses.reduction import EPSILON, _tensor
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "categorical_crossentropy",
     "categorical_focal_crossentropy",
     "sparse_categorical_crossentropy",
+    "categorical_generalized_cross_entropy",
     "call_with_mask",
 ]
 
@@ -232,6 +234,7 @@ def sparse_categorical_crossentropy(
 # cannot carry attributes, so the wrappers call these variants to get the mask as well.
 _FUNCTIONS_WITH_MASK: dict[Callable, Callable] = {
     sparse_categorical_crossentropy: _sparse_categorical_crossentropy_and_mask,
+    circle: circle_and_mask,
 }
 
 
@@ -241,3 +244,14 @@ def call_with_mask(fn: Callable, y_true: Any, y_pred: Any, **kwargs) -> tuple[An
     if masked_variant is not None:
         return masked_variant(y_true, y_pred, **kwargs)
     return fn(y_true, y_pred, **kwargs), None
+
+
+def categorical_generalized_cross_entropy(y_true: Any, y_pred: Any, q: float) -> jax.Array:
+    """Generalized cross-entropy (Zhang & Sabuncu, 2018): `(1 - p ** q) / q`, where `p` is
+    the predicted probability of the true (integer) class; q near 0 behaves like
+    cross-entropy, q near 1 like mean absolute error."""
+    y_pred = _tensor(y_pred)
+    labels = jnp.asarray(y_true).astype("int32")
+    one_hot = jax.nn.one_hot(labels, y_pred.shape[-1], dtype=y_pred.dtype)
+    probability = jnp.sum(y_pred * one_hot, axis=-1)
+    return (1 - jnp.power(probability, q)) / q

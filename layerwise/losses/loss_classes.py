@@ -11,8 +11,12 @@ from layerwise.losses.crossentropy import (
     binary_focal_crossentropy,
     categorical_crossentropy,
     categorical_focal_crossentropy,
+    categorical_generalized_cross_entropy,
     sparse_categorical_crossentropy,
 )
+from layerwise.losses.circle import circle
+from layerwise.losses.ctc import ctc
+from layerwise.losses.overlap import dice, tversky
 from layerwise.losses.functions import (
     categorical_hinge,
     cosine_similarity,
@@ -46,6 +50,11 @@ __all__ = [
     "CategoricalCrossentropy",
     "CategoricalFocalCrossentropy",
     "SparseCategoricalCrossentropy",
+    "CategoricalGeneralizedCrossEntropy",
+    "Dice",
+    "Tversky",
+    "Circle",
+    "CTC",
 ]
 
 
@@ -264,6 +273,65 @@ class SparseCategoricalCrossentropy(_BuiltinLoss):
         )  # fmt: skip
 
 
+class CategoricalGeneralizedCrossEntropy(_BuiltinLoss):
+    """Generalized cross-entropy `(1 - p ** q) / q` on integer labels, robust to label noise.
+
+    Args:
+        q: in (0, 1); near 0 it behaves like cross-entropy, near 1 like mean absolute error.
+    """
+
+    def __init__(
+        self, q=0.5, reduction=_SUM_OVER_BATCH, name="categorical_generalized_cross_entropy",
+        dtype=None,
+    ):
+        if isinstance(q, bool) or not isinstance(q, (int, float)) or not 0 < q < 1:
+            raise ValueError(
+                "CategoricalGeneralizedCrossEntropy: invalid value for argument `q`. "
+                f"Expected a float in the open interval (0, 1). Received: q={q!r}"
+            )
+        super().__init__(categorical_generalized_cross_entropy, reduction, name, dtype, q=q)
+
+
+class Dice(_BuiltinLoss):
+    """Dice loss `1 - 2|A.B| / (|A| + |B|)`, summed over `axis` (all axes by default)."""
+
+    def __init__(self, reduction=_SUM_OVER_BATCH, name="dice", axis=None, dtype=None):
+        super().__init__(dice, reduction, name, dtype, axis=axis)
+
+
+class Tversky(_BuiltinLoss):
+    """Tversky loss: Dice with weights `alpha` and `beta` on the two kinds of error."""
+
+    def __init__(
+        self, alpha=0.5, beta=0.5, reduction=_SUM_OVER_BATCH, name="tversky", axis=None,
+        dtype=None,
+    ):
+        super().__init__(tversky, reduction, name, dtype, alpha=alpha, beta=beta, axis=axis)
+
+
+class Circle(_BuiltinLoss):
+    """Circle loss on L2-normalized embeddings (y_pred) and integer labels (y_true).
+
+    Only samples with a positive loss count in the average, as in Keras.
+    """
+
+    def __init__(
+        self, gamma=80.0, margin=0.4, remove_diagonal=True, reduction=_SUM_OVER_BATCH,
+        name="circle", dtype=None,
+    ):
+        super().__init__(
+            circle, reduction, name, dtype,
+            gamma=gamma, margin=margin, remove_diagonal=remove_diagonal,
+        )  # fmt: skip
+
+
+class CTC(_BuiltinLoss):
+    """CTC loss: labels (batch, max_length) padded with 0, logits (batch, time, classes)."""
+
+    def __init__(self, reduction=_SUM_OVER_BATCH, name="ctc", dtype=None):
+        super().__init__(ctc, reduction, name, dtype)
+
+
 _LOSS_CLASSES = (
     MeanSquaredError,
     MeanAbsoluteError,
@@ -282,4 +350,9 @@ _LOSS_CLASSES = (
     CategoricalCrossentropy,
     CategoricalFocalCrossentropy,
     SparseCategoricalCrossentropy,
+    CategoricalGeneralizedCrossEntropy,
+    Dice,
+    Tversky,
+    Circle,
+    CTC,
 )

@@ -13,8 +13,12 @@ from layerwise.losses.crossentropy import (
     binary_focal_crossentropy,
     categorical_crossentropy,
     categorical_focal_crossentropy,
+    categorical_generalized_cross_entropy,
     sparse_categorical_crossentropy,
 )
+from layerwise.losses.circle import circle
+from layerwise.losses.ctc import ctc
+from layerwise.losses.overlap import dice, tversky
 from layerwise.losses.functions import (
     categorical_hinge,
     cosine_similarity,
@@ -85,6 +89,11 @@ LOSS_FUNCTIONS = (
     categorical_crossentropy,
     categorical_focal_crossentropy,
     sparse_categorical_crossentropy,
+    categorical_generalized_cross_entropy,
+    dice,
+    tversky,
+    circle,
+    ctc,
 )
 
 # Every string identifier: class names, function names, Keras 3's short aliases, and the

@@ -14,7 +14,8 @@ and works inside a `StatelessScope` too.
 The package's modules, top to bottom: `functions` (per-sample functions), `base`
 (`Metric`), `reduction` (`Sum`, `Mean`, `MeanMetricWrapper`), `mean_metrics` (the
 built-in means), `confusion_counts`, `confusion` (`Precision`, `Recall`, counts),
-`auc`, and `serialization` (identifiers, `get`, `serialize`, `deserialize`).
+`auc`, `at_constraint` (rates at a constrained threshold), `f_score`, `r2_score`,
+`iou`, `correlation`, and `serialization` (identifiers, `get`, `serialize`, `deserialize`).
 """
 
 from layerwise.engine.registry import public_dir
@@ -36,6 +37,12 @@ from layerwise.losses import (
     sparse_categorical_crossentropy,
     squared_hinge,
 )
+from layerwise.metrics.at_constraint import (
+    PrecisionAtRecall,
+    RecallAtPrecision,
+    SensitivityAtSpecificity,
+    SpecificityAtSensitivity,
+)
 from layerwise.metrics.auc import AUC
 from layerwise.metrics.base import Metric
 from layerwise.metrics.confusion import (
@@ -46,6 +53,13 @@ from layerwise.metrics.confusion import (
     TrueNegatives,
     TruePositives,
 )
+from layerwise.metrics.correlation import (
+    ConcordanceCorrelation,
+    PearsonCorrelation,
+    concordance_correlation,
+    pearson_correlation,
+)
+from layerwise.metrics.f_score import F1Score, FBetaScore
 from layerwise.metrics.functions import (
     binary_accuracy,
     categorical_accuracy,
@@ -76,6 +90,8 @@ from layerwise.metrics.mean_metrics import (
     SquaredHinge,
     TopKCategoricalAccuracy,
 )
+from layerwise.metrics.iou import BinaryIoU, IoU, MeanIoU, OneHotIoU, OneHotMeanIoU
+from layerwise.metrics.r2_score import R2Score
 from layerwise.metrics.reduction import Mean, MeanMetricWrapper, Sum
 from layerwise.metrics.serialization import deserialize, get, serialize
 from layerwise.metrics.serialization import resolve_compile_metric  # noqa: F401 (the trainer's)
@@ -113,6 +129,22 @@ __all__ = [
     "FalsePositives",
     "TrueNegatives",
     "FalseNegatives",
+    "F1Score",
+    "FBetaScore",
+    "R2Score",
+    "IoU",
+    "MeanIoU",
+    "BinaryIoU",
+    "OneHotIoU",
+    "OneHotMeanIoU",
+    "PearsonCorrelation",
+    "ConcordanceCorrelation",
+    "PrecisionAtRecall",
+    "RecallAtPrecision",
+    "SensitivityAtSpecificity",
+    "SpecificityAtSensitivity",
+    "pearson_correlation",
+    "concordance_correlation",
     "binary_accuracy",
     "categorical_accuracy",
     "sparse_categorical_accuracy",

@@ -8,6 +8,12 @@ from typing import Any
 from layerwise.engine import naming
 from layerwise.engine.registry import Namespace, unknown_identifier_error
 from layerwise.losses.serialization import function_name, is_binary_or_sparse
+from layerwise.metrics.at_constraint import (
+    PrecisionAtRecall,
+    RecallAtPrecision,
+    SensitivityAtSpecificity,
+    SpecificityAtSensitivity,
+)
 from layerwise.metrics.auc import AUC
 from layerwise.metrics.base import Metric
 from layerwise.metrics.confusion import (
@@ -18,7 +24,15 @@ from layerwise.metrics.confusion import (
     TrueNegatives,
     TruePositives,
 )
+from layerwise.metrics.correlation import (
+    ConcordanceCorrelation,
+    PearsonCorrelation,
+    concordance_correlation,
+    pearson_correlation,
+)
+from layerwise.metrics.f_score import F1Score, FBetaScore
 from layerwise.metrics.functions import _FUNCTIONS
+from layerwise.metrics.iou import IoU, BinaryIoU, MeanIoU, OneHotIoU, OneHotMeanIoU
 from layerwise.metrics.mean_metrics import (
     Accuracy,
     BinaryAccuracy,
@@ -42,6 +56,7 @@ from layerwise.metrics.mean_metrics import (
     SquaredHinge,
     TopKCategoricalAccuracy,
 )
+from layerwise.metrics.r2_score import R2Score
 from layerwise.metrics.reduction import Mean, MeanMetricWrapper, Sum
 
 __all__ = ["get", "serialize", "deserialize", "resolve_compile_metric"]
@@ -57,6 +72,9 @@ _METRIC_CLASSES = (
     BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy,
     Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
     TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy,
+    F1Score, FBetaScore, R2Score, PearsonCorrelation, ConcordanceCorrelation,
+    IoU, MeanIoU, BinaryIoU, OneHotIoU, OneHotMeanIoU,
+    SensitivityAtSpecificity, SpecificityAtSensitivity, PrecisionAtRecall, RecallAtPrecision,
 )  # fmt: skip
 
 # Keras 3's string identifiers: class names, their snake_case forms ("binary_accuracy",
@@ -74,8 +92,12 @@ _IDENTIFIERS.update(
 )  # fmt: skip
 
 
-_NAMESPACE = Namespace("metric", "keras.metrics", _IDENTIFIERS, base=Metric, functions=_FUNCTIONS,
-                       function_module="builtins")
+_NAMESPACE = Namespace(
+    "metric", "keras.metrics", _IDENTIFIERS, base=Metric,
+    functions={**_FUNCTIONS, "pearson_correlation": pearson_correlation,
+               "concordance_correlation": concordance_correlation},
+    function_module="builtins",
+)  # fmt: skip
 
 
 def serialize(metric: Any) -> Any:

@@ -62,12 +62,15 @@ class StatelessSteps:
         if getattr(self, "compiled", False):
             found.append(self._stateless_loss_tracker())
             compiled = self._compile_metrics + self._compile_weighted_metrics
-            if compiled:
+            # Named in compile but not yet made (that waits for the first data): Keras
+            # lists "compile_metrics" from compile on.
+            if compiled or self._metric_identifiers or self._weighted_metric_identifiers:
                 cached = getattr(self, "_compile_metrics_container", None)
                 if cached is None or cached.metrics != compiled:
                     cached = self._compile_metrics_container = CompileMetrics(
                         self._compile_metrics, self._compile_weighted_metrics)
                 found.append(cached)
+            found.extend(getattr(self, "_output_loss_trackers", ()))
         found.extend(value for value in vars(self).values()
                      if isinstance(value, metrics_module.Metric) and value not in found)
         return found

@@ -145,6 +145,8 @@ class Functional(Model):
     def check_input_shape(self, input_shape: Any) -> None:
         if isinstance(input_shape, host_prefix.HostOutputs):
             return  # the host layers' outputs, not the model's inputs
+        if isinstance(input_shape, dict) and not isinstance(self._inputs_structure, dict):
+            input_shape = self._inputs_by_name(input_shape)  # matched by name, as in call
         shapes = [input_shape] if isinstance(input_shape, tuple) and all(
             d is None or isinstance(d, int) for d in input_shape) else list(
             jax.tree_util.tree_leaves(input_shape, is_leaf=lambda s: isinstance(s, tuple)))

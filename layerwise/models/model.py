@@ -11,6 +11,7 @@ from typing import Any
 import jax
 
 from layerwise.engine.layer import Layer, _abstract_inputs
+from layerwise.engine.variables import StatelessScope
 from layerwise.models import host_prefix
 from layerwise.models.functional_config import functional_from_config
 from layerwise.models.custom_steps import StatelessSteps
@@ -25,17 +26,20 @@ class Model(StatelessSteps, Trainer, Layer):
     """A trainable stack or graph of layers."""
 
     def __new__(cls, *args: Any, **kwargs: Any):
-        functional_arguments = "inputs" in kwargs or "outputs" in kwargs or len(args) >= 2
-        if cls is Model and functional_arguments:
+        if cls is Model and _functional_arguments(args, kwargs):
             return object.__new__(_functional_class())
-        if functional_arguments and not issubclass(cls, _functional_class()):
-            # `CustomModel(inputs, outputs)`, keras.io's "customizing fit" pattern: the
-            # subclass becomes a Functional subclass, as in Keras.
-            _make_functional_subclass(cls)
         return object.__new__(cls)
 
     def __init__(self, *args: Any, trainable: bool = True, name: str | None = None,
                  **kwargs: Any):
+        functional = _functional_class()
+        # A subclass whose own `__init__` hands `(inputs, outputs)` up to Model (keras.io's
+        # "customizing fit" pattern) becomes a Functional subclass, as in Keras. What counts
+        # is what reaches Model, not what the subclass's constructor was given.
+        if _functional_arguments(args, kwargs) and not isinstance(self, functional):
+            _make_functional_subclass(type(self))
+            functional.__init__(self, *args, trainable=trainable, name=name, **kwargs)
+            return
         if args:
             raise TypeError(f"Model.__init__ got unexpected positional arguments {args!r}")
         Layer.__init__(self, trainable=trainable, name=name, **kwargs)
@@ -49,7 +53,10 @@ class Model(StatelessSteps, Trainer, Layer):
         """Build every sublayer by tracing `call` abstractly on inputs of `input_shape`."""
         specs = _abstract_inputs(input_shape, self.input_dtype)
         self.built = True  # so that the traced call below does not try to build again
-        jax.eval_shape(lambda inputs: self.call(inputs), specs)
+        # Inside a scope: a seed generator's draw or a state update made while tracing
+        # must not leave a tracer in the variable.
+        with StatelessScope():
+            jax.eval_shape(lambda inputs: self.call(inputs), specs)
 
     def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
         """A layer of this model by name or by index (in `model.layers`)."""
@@ -114,6 +121,12 @@ class Model(StatelessSteps, Trainer, Layer):
     def compile_from_config(self, config: dict) -> None:
         """Compile with a config from `get_compile_config` (as loading a model does)."""
         compile_from_config(self, config)
+
+
+def _functional_arguments(args: tuple, kwargs: dict) -> bool:
+    """Whether a constructor's arguments are a Functional model's `(inputs, outputs)`."""
+    return (len(args) == 2 or (len(args) == 1 and "outputs" in kwargs)
+            or ("inputs" in kwargs and "outputs" in kwargs))
 
 
 def _make_functional_subclass(cls: type) -> None:

@@ -285,13 +285,13 @@ class StepFunctions:
         return state, self._results(state.metrics), first_invalid, validation_results
 
     def _validate_at_end(self, state, validation_data, due, plan):
-        """Validation results if `due`, else zeros of the same structure."""
+        """Validation metric states and results if `due`, else fresh states and zeros."""
         def run(weights):
-            return self._evaluate_data(*weights, validation_data, plan=plan)[1]
+            return self._evaluate_data(*weights, validation_data, plan=plan)
 
         def skip(weights):  # results of the same structure, without tracing `run` again
-            return jax.tree_util.tree_map(jnp.zeros_like,
-                                          self._results(self.initial_metric_states()))
+            states = self.initial_metric_states()
+            return states, jax.tree_util.tree_map(jnp.zeros_like, self._results(states))
 
         return lax.cond(due, run, skip, (state.trainable, state.non_trainable))
 

@@ -20,7 +20,9 @@ from layerwise.models import data as data_utils
 from layerwise.models.chunks import AUTO_STEPS_PER_CHUNK, Chunker, programs_for, prefetched
 from layerwise.models.data_adapters import (ArraySource, BatchSource, convert_batch,
                                             is_stream, source_for)
+from layerwise.models.class_weights import ClassWeightedSource, class_weights_to_sample_weights
 from layerwise.models.epoch_plan import EpochPlan
+from layerwise.utils.py_dataset import PyDataset
 from layerwise.engine.variables import to_device
 
 
@@ -32,9 +34,6 @@ def fit(model: Any, x: Any, y: Any, batch_size: int, epochs: int, verbose: int,
     method = "fit"
     steps_per_epoch = check_steps(method, "steps_per_epoch", steps_per_epoch)
     validation_steps = check_steps(method, "validation_steps", validation_steps)
-    if class_weight is not None:
-        raise NotImplementedError("fit: `class_weight` with a generator, a PyDataset or "
-                                  "`steps_per_epoch` is not supported yet.")
     if is_stream(x):
         reject_with_stream(method, y=y, sample_weight=sample_weight)
         if validation_split:
@@ -42,6 +41,11 @@ def fit(model: Any, x: Any, y: Any, batch_size: int, epochs: int, verbose: int,
                 "fit: argument `validation_split` is only supported for arrays. Received "
                 f"x of type {type(x).__name__}.")
         source: BatchSource = source_for(x)
+        if class_weight is not None:
+            if not isinstance(x, PyDataset):
+                raise ValueError("fit: argument `class_weight` is not supported for Python "
+                                 f"generator inputs. Received: class_weight={class_weight}")
+            source = ClassWeightedSource(source, class_weight)
     else:
         if y is None:
             raise ValueError("fit: `y` is required (models without targets are not "
@@ -53,6 +57,10 @@ def fit(model: Any, x: Any, y: Any, batch_size: int, epochs: int, verbose: int,
                                                                         validation_split)
             validation_data = validation_data if validation_data is not None else \
                 validation_arrays
+        if class_weight is not None:  # after the split: validation is not class-weighted
+            x_train, y_train, sample_weight = arrays
+            arrays = (x_train, y_train,
+                      class_weights_to_sample_weights(class_weight, y_train, sample_weight))
         source = ArraySource(arrays, batch_size, shuffle)
     batches, first = peek(source.batches(steps_per_epoch), method)
     sample_x, sample_y, _ = convert_batch(first, method)

@@ -14,6 +14,7 @@ import threading
 from typing import Any, NamedTuple
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 
 from layerwise import optimizers
@@ -21,14 +22,15 @@ from layerwise import metrics as metrics_module
 from layerwise.callbacks import CallbackList
 from layerwise.models import callback_hooks, compile_losses, custom_fit, host_prefix, streamed
 from layerwise.models import data as data_utils
+from layerwise.models.class_weights import class_weights_to_sample_weights
 from layerwise.models.custom_steps import uses_custom_steps
 from layerwise.models.data_adapters import is_stream
 from layerwise.utils.progbar import Progbar
 from layerwise.models.epoch_plan import EpochPlan
 from layerwise.models.interrupts import interrupts_deferred
-from layerwise.models.steps import StepFunctions, TrainState, log_names
+from layerwise.models.steps import StepFunctions, TrainState
 from layerwise.models.targets import check_targets, check_validation
-from layerwise.engine.variables import to_device
+from layerwise.engine.variables import StatelessScope, to_device
 from layerwise.losses.serialization import to_loss
 
 # With verbose=1 the bar is redrawn this many times per epoch at most.
@@ -62,6 +64,9 @@ class Trainer:
         self._steps_key: tuple | None = None
         self._in_fit = False
         self._metric_carry: tuple = (None, None)
+        # Whether a training call ran after the last evaluation: which states the metric
+        # objects are left holding at the end of a fit.
+        self._training_states_last = False
         self._training_lock = threading.RLock()
         self._steps_per_execution = 1
         self._run_eagerly = False
@@ -100,6 +105,7 @@ class Trainer:
         }
         self._compile_metrics = []
         self._compile_weighted_metrics = []
+        self._output_loss_trackers: list = []
         self._steps = None
         self._inference_cache = None
         self._run_eagerly = bool(run_eagerly)
@@ -139,7 +145,9 @@ class Trainer:
 
     @property
     def metrics_names(self) -> list[str]:
-        return log_names(self._compile_metrics, self._compile_weighted_metrics)
+        """The names of `model.metrics`, as Keras 3 gives them ("compile_metrics" for all
+        the compiled metrics together, not each one's log name)."""
+        return [metric.name for metric in self.metrics]
 
     def _step_functions(self, x_sample: Any, y_sample: Any, method: str) -> StepFunctions:
         """The compiled functions for the model's current variables, built on first need."""
@@ -161,7 +169,7 @@ class Trainer:
                  for identifier in identifiers]
                 for identifiers in (self._metric_identifiers,
                                     self._weighted_metric_identifiers))
-        tracker = metrics_module.Mean(name="loss")
+        tracker = self._stateless_loss_tracker()  # the `loss` of `model.metrics`
         # A half-built optimizer (slots for some variables only) could never train again.
         with interrupts_deferred():
             self.optimizer.build(self.trainable_variables)
@@ -181,7 +189,8 @@ class Trainer:
             self._weighted_metric_identifiers or None)
         self._compile_metrics = compiled.metrics
         self._compile_weighted_metrics = compiled.weighted_metrics
-        tracker = metrics_module.Mean(name="loss")
+        self._output_loss_trackers = compiled.loss_trackers
+        tracker = self._stateless_loss_tracker()  # the `loss` of `model.metrics`
         with interrupts_deferred():
             self.optimizer.build(self.trainable_variables)
             self._steps = StepFunctions(
@@ -192,9 +201,11 @@ class Trainer:
         return self._steps
 
     def _output_spec(self, x_sample: Any) -> Any:
-        return jax.eval_shape(lambda x: self(x, training=False),
-                              jax.tree_util.tree_map(
-                                  lambda a: jax.ShapeDtypeStruct(a.shape, a.dtype), x_sample))
+        with StatelessScope():  # a draw or state update while tracing is dropped
+            return jax.eval_shape(lambda x: self(x, training=False),
+                                  jax.tree_util.tree_map(
+                                      lambda a: jax.ShapeDtypeStruct(a.shape, a.dtype),
+                                      x_sample))
 
     def _ensure_built(self, x_sample: Any) -> None:
         if not self.built:
@@ -217,6 +228,7 @@ class Trainer:
 
     def _write_state(self, steps: StepFunctions, state: TrainState) -> None:
         self._metric_carry = (steps, state.metrics)
+        self._training_states_last = True
         for variable, value in zip(steps.trainable_variables, state.trainable):
             variable._value = value
         for variable, value in zip(steps.non_trainable_variables, state.non_trainable):
@@ -308,8 +320,11 @@ class Trainer:
         return validation_logs
 
     def _end_training(self, callbacks: CallbackList, epochs: int, logs: dict) -> None:
-        """End a fit as Keras does: an EMA optimizer's averages replace the weights, then
-        `on_train_end`."""
+        """End a fit as Keras does: the metrics hold the last epoch's state, an EMA
+        optimizer's averages replace the weights, then `on_train_end`."""
+        carried_steps, metric_states = self._metric_carry
+        if carried_steps is not None and self._training_states_last:
+            self._keep_metric_states(carried_steps, metric_states)
         if epochs > 0 and self.optimizer is not None and self.optimizer.built:
             self.optimizer.finalize_variable_values(self.trainable_variables)
         callbacks.on_train_end(logs)
@@ -415,6 +430,8 @@ class Trainer:
                 break
         else:  # every segment ran, so the last one validated (when due)
             if validate and validation_data is not None:
+                validation_states, validation_results = validation_results
+                self._keep_metric_states(steps, validation_states)
                 logs, validation_logs = jax.device_get((results, validation_results))
                 return (self._logs(steps, logs),
                         self._logs(steps, validation_logs, prefix="val_"))
@@ -434,13 +451,15 @@ class Trainer:
         (x, y, sample_weight), n = data_utils.labelled_arrays("fit", x, y, sample_weight)
         if check_finite:
             data_utils.check_finite("fit", x=x, y=y, sample_weight=sample_weight)
-        if class_weight is not None:
-            sample_weight = _class_weights_to_sample_weights(class_weight, y, sample_weight)
+        validation = None
         if validation_data is not None:
-            return (x, y, sample_weight), self._unpack_validation(validation_data)
-        if validation_split:
-            return data_utils.split_for_validation((x, y, sample_weight), validation_split)
-        return (x, y, sample_weight), None
+            validation = self._unpack_validation(validation_data)
+        elif validation_split:
+            (x, y, sample_weight), validation = data_utils.split_for_validation(
+                (x, y, sample_weight), validation_split)
+        if class_weight is not None:  # after the split: validation is not class-weighted
+            sample_weight = class_weights_to_sample_weights(class_weight, y, sample_weight)
+        return (x, y, sample_weight), validation
 
     def _unpack_validation(self, validation_data: Any) -> tuple:
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
@@ -458,8 +477,18 @@ class Trainer:
                          prefix: str = "") -> dict[str, float]:
         trainable = [v.value for v in steps.trainable_variables]
         non_trainable = [v.value for v in steps.non_trainable_variables]
-        _, results = steps.evaluate_data(trainable, non_trainable, arrays, plan=plan)
+        states, results = steps.evaluate_data(trainable, non_trainable, arrays, plan=plan)
+        self._keep_metric_states(steps, states)
         return self._logs(steps, results, prefix)
+
+    def _keep_metric_states(self, steps: StepFunctions, states: list) -> None:
+        """Leave the metric objects holding `states`, as Keras's hold those of the last
+        training epoch or evaluation (`get_metrics_result`, `metric.result()`). Copies: the
+        compiled programs donate the arrays they are given."""
+        for metric, state in zip(steps.metrics, states):
+            if metric.variables:
+                metric._assign_state(jax.tree_util.tree_map(jnp.copy, state))
+        self._training_states_last = False
 
     # -- evaluate / predict ------------------------------------------------------------
     @_one_at_a_time
@@ -553,7 +582,7 @@ class Trainer:
         (x, y, sample_weight), n = data_utils.labelled_arrays(
             "train_on_batch", x, y, sample_weight)
         if class_weight is not None:
-            sample_weight = _class_weights_to_sample_weights(class_weight, y, sample_weight)
+            sample_weight = class_weights_to_sample_weights(class_weight, y, sample_weight)
         steps = self._step_functions(x, y, "train_on_batch")
         # Like Keras, each call reports the metrics of its own batch.
         batch = _put_on_device((x, y, sample_weight))
@@ -716,13 +745,3 @@ def _check_count(method: str, argument: str, value: Any, minimum: int) -> int:
             f"{method}: invalid value for argument `{argument}`. Expected an integer >= "
             f"{minimum}. Received: {argument}={value!r}")
     return int(value)
-
-
-def _class_weights_to_sample_weights(class_weight: dict, y: Any, sample_weight: Any):
-    y = np.asarray(y)
-    classes = np.argmax(y, axis=-1) if y.ndim > 1 and y.shape[-1] > 1 else \
-        np.round(y.reshape(y.shape[0], -1)[:, 0]).astype(int)
-    weights = np.array([float(class_weight.get(int(c), 1.0)) for c in classes], np.float32)
-    if sample_weight is not None:
-        weights = weights * np.asarray(sample_weight, np.float32).reshape(weights.shape[0])
-    return weights

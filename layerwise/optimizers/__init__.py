@@ -2,13 +2,18 @@
 from layerwise.engine.registry import public_dir
 from layerwise.optimizers import schedules
 from layerwise.optimizers.adadelta import Adadelta
+from layerwise.optimizers.adafactor import Adafactor
 from layerwise.optimizers.adagrad import Adagrad
 from layerwise.optimizers.adam import Adam, AdamW
 from layerwise.optimizers.adamax import Adamax
 from layerwise.optimizers.base import Optimizer
+from layerwise.optimizers.ftrl import Ftrl
+from layerwise.optimizers.lamb import Lamb
 from layerwise.optimizers.lion import Lion
+from layerwise.optimizers.muon import Muon
 from layerwise.optimizers.nadam import Nadam
 from layerwise.optimizers.rmsprop import RMSprop
+from layerwise.optimizers.schedule_free_adamw import ScheduleFreeAdamW
 from layerwise.optimizers.serialization import deserialize, get, serialize
 from layerwise.optimizers.sgd import SGD
 
@@ -23,6 +28,11 @@ __all__ = [
     "Adadelta",
     "Adagrad",
     "Lion",
+    "Adafactor",
+    "Ftrl",
+    "Lamb",
+    "ScheduleFreeAdamW",
+    "Muon",
     "get",
     "serialize",
     "deserialize",

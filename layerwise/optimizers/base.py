@@ -411,9 +411,7 @@ class Optimizer:
         for i, present in enumerate(has_gradient):
             if not present:
                 new_params[i] = params[i]
-                for name, slot in new_slots.items():
-                    if isinstance(slot, list):
-                        slot[i] = slots[name][i]
+                self._keep_slots_of(i, new_slots, slots)
 
         if self.use_ema:
             new_params, new_slots["average"] = self._moving_average(new_params, slots["average"], step)
@@ -443,15 +441,30 @@ class Optimizer:
             grads = transforms.clip_by_global_norm(grads, self.global_clipnorm)
         elif self.clipvalue and self.clipvalue > 0:
             grads = transforms.clip_by_value(grads, self.clipvalue)
-        if self.weight_decay is not None:
-            params = transforms.decay_weights(
-                params, self.weight_decay, learning_rate, self._weight_decay_mask()
-            )
+        params = self._decay_weights(params, learning_rate)
         updates, new_state = self._transform(learning_rate).update(
             grads, self._pack_state(slots, step), params
         )
-        new_params = optax.apply_updates(params, updates)
+        new_params = self._apply_updates(params, updates)
         return list(new_params), {**slots, **self._unpack_state(new_state)}
+
+    def _keep_slots_of(self, index: int, new_slots: dict, slots: dict) -> None:
+        """Give variable `index` its old slot values back (it had no gradient)."""
+        for name, slot in new_slots.items():
+            if isinstance(slot, list):
+                slot[index] = slots[name][index]
+
+    def _decay_weights(self, params: list, learning_rate: jax.Array) -> list:
+        """Decoupled weight decay, before the update rule (see `transforms.decay_weights`)."""
+        if self.weight_decay is None:
+            return params
+        return transforms.decay_weights(
+            params, self.weight_decay, learning_rate, self._weight_decay_mask()
+        )
+
+    def _apply_updates(self, params: list, updates: list) -> list:
+        """The variables after `_transform`'s updates (added to them, as optax does)."""
+        return optax.apply_updates(params, updates)
 
     def _moving_average(self, params: list, averages: list, step: jax.Array) -> tuple[list, list]:
         # The first step copies the weights; Keras starts the momentum at the second.

@@ -5,13 +5,18 @@ from typing import Any
 
 from layerwise.engine.registry import Namespace
 from layerwise.optimizers.adadelta import Adadelta
+from layerwise.optimizers.adafactor import Adafactor
 from layerwise.optimizers.adagrad import Adagrad
 from layerwise.optimizers.adam import Adam, AdamW
 from layerwise.optimizers.adamax import Adamax
 from layerwise.optimizers.base import Optimizer
+from layerwise.optimizers.ftrl import Ftrl
+from layerwise.optimizers.lamb import Lamb
 from layerwise.optimizers.lion import Lion
+from layerwise.optimizers.muon import Muon
 from layerwise.optimizers.nadam import Nadam
 from layerwise.optimizers.rmsprop import RMSprop
+from layerwise.optimizers.schedule_free_adamw import ScheduleFreeAdamW
 from layerwise.optimizers.sgd import SGD
 
 __all__ = ["get", "serialize", "deserialize"]
@@ -21,14 +26,13 @@ _MODULE = "keras.optimizers"
 # Keras looks names up case-insensitively by lowercased class name ("rmsprop", "adamw").
 _BUILT_IN: dict[str, type[Optimizer]] = {
     cls.__name__.lower(): cls
-    for cls in (SGD, RMSprop, Adam, AdamW, Nadam, Adamax, Adadelta, Adagrad, Lion)
+    for cls in (SGD, RMSprop, Adam, AdamW, Nadam, Adamax, Adadelta, Adagrad, Lion, Adafactor,
+                Ftrl, Lamb, ScheduleFreeAdamW, Muon)
 }
-# Keras optimizers this package does not implement: a clear error rather than "unknown".
-_NOT_IMPLEMENTED = ("adafactor", "ftrl", "lamb", "muon", "schedulefreeadamw")
 
 _NAMESPACE = Namespace("optimizer", _MODULE, _BUILT_IN, base=Optimizer,
                        get_finds_user_objects=True, accepts_functions=False,
-                       case_insensitive=True, not_implemented=_NOT_IMPLEMENTED)
+                       case_insensitive=True)
 
 
 def serialize(optimizer: Optimizer) -> dict:

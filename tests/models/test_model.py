@@ -136,3 +136,83 @@ def test_variable_regularizer_adds_to_the_loss():
     theirs.fit(x, y, verbose=0, shuffle=False)
     for a, b in zip(ours.get_weights(), theirs.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-5)
+
+
+def _three_named_inputs(k):
+    title, body = k.Input((None,), name="title"), k.Input((None,), name="body")
+    tags = k.Input((12,), name="tags")
+    title_features = k.layers.GlobalAveragePooling1D()(k.layers.Embedding(50, 4)(title))
+    body_features = k.layers.GlobalAveragePooling1D()(k.layers.Embedding(50, 4)(body))
+    merged = k.layers.concatenate([title_features, body_features, tags])
+    return k.Model([title, body, tags], k.layers.Dense(1, name="priority")(merged))
+
+
+def test_a_dict_of_inputs_is_matched_to_a_list_of_inputs_by_name():
+    # The dict's sorted keys (body, tags, title) are not the inputs' order.
+    ours, theirs = twins(_three_named_inputs, loss="mse", optimizer="sgd")
+    rng = np.random.default_rng(0)
+    data = {"title": rng.integers(0, 50, (16, 5)), "body": rng.integers(0, 50, (16, 9)),
+            "tags": rng.random((16, 12)).astype("float32")}
+    target = rng.random((16, 1)).astype("float32")
+    np.testing.assert_allclose(ours.predict(data, verbose=0), theirs.predict(data, verbose=0),
+                               rtol=1e-5, atol=1e-6)
+    ours_history = ours.fit(data, target, epochs=2, batch_size=8, shuffle=False, verbose=0)
+    theirs_history = theirs.fit(data, target, epochs=2, batch_size=8, shuffle=False, verbose=0)
+    np.testing.assert_allclose(ours_history.history["loss"], theirs_history.history["loss"],
+                               rtol=1e-5)
+
+
+def _autoencoder_class(k):
+    class Autoencoder(k.Model):
+        """A subclass whose own constructor takes two positional arguments (not Functional)."""
+
+        def __init__(self, encoder, decoder, **kwargs):
+            super().__init__(**kwargs)
+            self.encoder, self.decoder = encoder, decoder
+
+        def call(self, x):
+            return self.decoder(self.encoder(x))
+
+    return Autoencoder
+
+
+@pytest.mark.parametrize("library", [layerwise, keras], ids=["layerwise", "keras"])
+def test_a_subclass_given_two_positional_arguments_stays_a_subclassed_model(library):
+    encoder = library.Sequential([library.Input((6,)), library.layers.Dense(2)])
+    decoder = library.Sequential([library.Input((2,)), library.layers.Dense(6)])
+    model = _autoencoder_class(library)(encoder, decoder, name="autoencoder")
+    assert model.name == "autoencoder"
+    assert model.encoder is encoder and model.decoder is decoder
+    assert not hasattr(model, "_nodes") or library is keras
+    assert tuple(model(np.zeros((3, 6), "float32")).shape) == (3, 6)
+
+
+def _sampler_model(k):
+    class Sampling(k.layers.Layer):
+        """keras.io's VAE sampling layer: the generator is a plain attribute."""
+
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.seed_generator = k.random.SeedGenerator(1337)
+
+        def call(self, inputs):
+            mean, log_variance = inputs
+            noise = k.random.normal(k.ops.shape(mean), seed=self.seed_generator)
+            return mean + k.ops.exp(0.5 * log_variance) * noise
+
+    inputs = k.Input((4,))
+    mean, log_variance = k.layers.Dense(2)(inputs), k.layers.Dense(2)(inputs)
+    return k.Model(inputs, Sampling()([mean, log_variance]))
+
+
+def test_a_seed_generator_kept_in_an_attribute_is_tracked_and_drawn_like_keras():
+    ours, theirs = twins(_sampler_model, loss="mse", optimizer="sgd")
+    assert len(ours.non_trainable_variables) == len(theirs.non_trainable_variables) == 1
+    x = np.random.default_rng(0).random((8, 4)).astype("float32")
+    for _ in range(2):  # the second call draws the generator's next noise
+        np.testing.assert_allclose(ours(x), theirs(x), rtol=1e-5, atol=1e-6)
+    target = np.zeros((8, 2), "float32")
+    ours_history = ours.fit(x, target, epochs=2, batch_size=4, shuffle=False, verbose=0)
+    theirs_history = theirs.fit(x, target, epochs=2, batch_size=4, shuffle=False, verbose=0)
+    np.testing.assert_allclose(ours_history.history["loss"], theirs_history.history["loss"],
+                               rtol=1e-5)

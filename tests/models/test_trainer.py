@@ -102,7 +102,7 @@ def test_weighted_metrics_match_keras(metrics, weighted_metrics):
     np.testing.assert_allclose(
         ours.evaluate(x, y, sample_weight=weights, verbose=0),
         theirs.evaluate(x, y, sample_weight=weights, verbose=0), rtol=1e-5, atol=1e-7)
-    assert sorted(ours.metrics_names) == sorted(their_eval)
+    assert ours.metrics_names == theirs.metrics_names
 
 
 def test_categorical_model_with_mse_and_mae_metrics_matches_keras():
@@ -293,3 +293,37 @@ def test_callbacks_written_with_required_logs_arguments_work():
     model.compile("adam", "binary_crossentropy")
     model.fit(x, y, epochs=1, verbose=0, callbacks=[Strict()])
     assert calls == [("train_begin", {}), ("epoch_begin", {}), ("epoch_end", ["loss"])]
+
+
+def _metrics_view(model):
+    results = {name: float(np.asarray(value))
+               for name, value in model.get_metrics_result().items()}
+    return model.metrics_names, results
+
+
+@pytest.mark.parametrize("validation_split", [0.0, 0.5])
+def test_metric_objects_hold_the_last_epoch_or_evaluation_like_keras(validation_split):
+    def make(k):
+        inputs = k.Input((3,))
+        first = k.layers.Dense(1, name="first")(inputs)
+        second = k.layers.Dense(2, activation="softmax", name="second")(inputs)
+        return k.Model(inputs, [first, second])
+
+    ours, theirs = twins(make, loss=["mse", "categorical_crossentropy"], optimizer="sgd",
+                         metrics=[["mae"], ["accuracy"]])
+    assert ours.metrics_names == theirs.metrics_names
+    rng = np.random.default_rng(1)
+    x = rng.random((16, 3)).astype("float32")
+    y = [rng.random((16, 1)).astype("float32"),
+         np.eye(2, dtype="float32")[rng.integers(0, 2, 16)]]
+    for model in (ours, theirs):
+        model.fit(x, y, epochs=2, batch_size=4, shuffle=False, verbose=0,
+                  validation_split=validation_split)
+    (our_names, our_results), (their_names, their_results) = map(_metrics_view, (ours, theirs))
+    assert our_names == their_names and list(our_results) == list(their_results)
+    np.testing.assert_allclose(list(our_results.values()), list(their_results.values()),
+                               rtol=1e-5)
+    for model in (ours, theirs):
+        model.evaluate(x[:8], [y[0][:8], y[1][:8]], verbose=0)
+    np.testing.assert_allclose(list(_metrics_view(ours)[1].values()),
+                               list(_metrics_view(theirs)[1].values()), rtol=1e-5)

@@ -198,10 +198,24 @@ EXPECTED_FAILURES = {
 }
 
 
+class Named:
+    """A build function whose repr is its name: test ids must not hold memory addresses,
+    or parallel workers (pytest-xdist) collect different tests."""
+
+    def __init__(self, function):
+        self.function = function
+
+    def __call__(self, *args, **kwargs):
+        return self.function(*args, **kwargs)
+
+    def __repr__(self) -> str:
+        return self.function.__name__
+
+
 @parametrize_with_checks(
-    [SKLearnClassifier(build_classifier, fit_kwargs=QUIET),
-     SKLearnRegressor(build_regressor, fit_kwargs=QUIET),
-     SKLearnTransformer(build_transformer, fit_kwargs={"epochs": 1, "verbose": 0})],
+    [SKLearnClassifier(Named(build_classifier), fit_kwargs=QUIET),
+     SKLearnRegressor(Named(build_regressor), fit_kwargs=QUIET),
+     SKLearnTransformer(Named(build_transformer), fit_kwargs={"epochs": 1, "verbose": 0})],
     expected_failed_checks=lambda estimator: EXPECTED_FAILURES[type(estimator).__name__])
 def test_sklearn_estimator_checks(estimator, check):
     check(estimator)
