@@ -530,6 +530,8 @@ def _dtype_name(dtype: Any) -> str:
         dtype = dtype.get("config", {}).get("name", "float32")
     if hasattr(dtype, "name") and not isinstance(dtype, (str, np.dtype)):
         dtype = dtype.name
+    if dtype in ("string", "str"):  # the inputs of host preprocessing layers
+        return "string"
     if dtype in ("mixed_float16", "mixed_bfloat16"):
         warnings.warn(f"dtype policy {dtype!r} is not supported yet; using float32.")
         return "float32"

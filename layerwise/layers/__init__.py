@@ -60,7 +60,7 @@ from layerwise.layers.preprocessing import (CategoryEncoding, CenterCrop, Discre
                                             RandomGrayscale, RandomInvert, RandomRotation,
                                             RandomTranslation, RandomZoom, Solarization,
                                             RandomColorDegeneration, RandomPosterization,
-                                            RandomShear)
+                                            RandomShear, Hashing, HashedCrossing)
 from layerwise.saving.serialization import deserialize_layer, serialize_keras_object
 
 __all__ = [
@@ -202,6 +202,8 @@ __all__ = [
     "IntegerLookup",
     "StringLookup",
     "TextVectorization",
+    "Hashing",
+    "HashedCrossing",
     "RandomBrightness",
     "RandomContrast",
     "RandomCrop",

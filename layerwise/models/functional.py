@@ -7,8 +7,9 @@ import jax
 
 from layerwise.engine.functional import (KerasTensor, is_keras_tensor, run_graph,
                                          topological_nodes)
-from layerwise.engine.input_layer import InputLayer
 from layerwise.engine.layer import Layer
+from layerwise.models import host_prefix
+from layerwise.models.intermediate_inputs import comes_from_input, rebase_on_inputs
 from layerwise.models.functional_config import functional_config, functional_from_config
 from layerwise.models.model import Model
 
@@ -81,14 +82,18 @@ class Functional(Model):
     def __init__(self, inputs: Any, outputs: Any, name: str | None = None,
                  trainable: bool = True, **kwargs: Any):
         super().__init__(name=name, trainable=trainable, **kwargs)
+        input_list = _tensor_list(inputs, "inputs")
+        output_list = _tensor_list(outputs, "outputs")
+        for tensor in input_list:
+            if tensor._keras_history is None:
+                raise ValueError("Model: every input must come from `keras.Input` or from "
+                                 f"calling layers on one. Received: {tensor!r}")
+        if not all(comes_from_input(tensor) for tensor in input_list):
+            inputs, outputs = rebase_on_inputs(inputs, outputs, input_list, output_list)
         self._inputs_structure = inputs
         self._outputs_structure = outputs
         self.inputs = _tensor_list(inputs, "inputs")
         self.outputs = _tensor_list(outputs, "outputs")
-        for tensor in self.inputs:
-            if not isinstance(tensor._keras_history[0], InputLayer):
-                raise ValueError(f"Model: every input must come straight from `keras.Input`. "
-                                 f"Received: {tensor!r}")
         self._nodes = topological_nodes(self.inputs, self.outputs)
         self._layers = _layers_in_keras_order(self.inputs, self.outputs)
         self.built = True
@@ -112,6 +117,8 @@ class Functional(Model):
         return list(self._layers)
 
     def call(self, inputs: Any, training: bool | None = None) -> Any:
+        if isinstance(inputs, host_prefix.HostOutputs):
+            return host_prefix.run_device_part(self, inputs, training)
         if isinstance(inputs, dict) and not isinstance(self._inputs_structure, dict):
             inputs = self._inputs_by_name(inputs)
         values = jax.tree_util.tree_leaves(inputs) if isinstance(
@@ -136,6 +143,8 @@ class Functional(Model):
                                       is_leaf=is_keras_tensor)
 
     def check_input_shape(self, input_shape: Any) -> None:
+        if isinstance(input_shape, host_prefix.HostOutputs):
+            return  # the host layers' outputs, not the model's inputs
         if isinstance(input_shape, dict) and not isinstance(self._inputs_structure, dict):
             input_shape = self._inputs_by_name(input_shape)  # matched by name, as in call
         shapes = [input_shape] if isinstance(input_shape, tuple) and all(

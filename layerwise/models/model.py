@@ -12,6 +12,7 @@ import jax
 
 from layerwise.engine.layer import Layer, _abstract_inputs
 from layerwise.engine.variables import StatelessScope
+from layerwise.models import host_prefix
 from layerwise.models.functional_config import functional_from_config
 from layerwise.models.custom_steps import StatelessSteps
 from layerwise.models.trainer import Trainer
@@ -43,6 +44,10 @@ class Model(StatelessSteps, Trainer, Layer):
             raise TypeError(f"Model.__init__ got unexpected positional arguments {args!r}")
         Layer.__init__(self, trainable=trainable, name=name, **kwargs)
         self._init_trainer()
+
+    def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
+        # Raw data (strings) for a model with host layers at its front: those run first.
+        return super().__call__(host_prefix.prepare_call(self, inputs), *args, **kwargs)
 
     def build(self, input_shape: Any) -> None:
         """Build every sublayer by tracing `call` abstractly on inputs of `input_shape`."""

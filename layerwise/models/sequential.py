@@ -6,6 +6,7 @@ from typing import Any, Iterable
 from layerwise.engine.input_layer import InputLayer
 from layerwise.engine.keras_tensor import KerasTensor
 from layerwise.engine.layer import Layer, serialize_dtype_policy
+from layerwise.models import host_prefix
 from layerwise.models.model import Model
 from layerwise.saving.serialization import deserialize_layer, serialize_layer
 
@@ -18,6 +19,9 @@ class Sequential(Model):
             `input_shape=`, which lets the model build immediately.
         name: the model's name.
     """
+
+    # host_prefix.py: its first host layers (StringLookup, ...) may run before the rest.
+    runs_layers_in_order = True
 
     def __init__(self, layers: Iterable[Any] | None = None, trainable: bool = True,
                  name: str | None = None):
@@ -105,7 +109,10 @@ class Sequential(Model):
         self.built = True
 
     def call(self, inputs: Any, training: bool | None = None) -> Any:
-        for layer in self.layers:
+        layers = self.layers
+        if isinstance(inputs, host_prefix.HostOutputs):  # the host layers have run
+            inputs, layers = inputs[0], layers[host_prefix.host_layer_count(self):]
+        for layer in layers:
             inputs = layer(inputs, training=training)
         return inputs
 
@@ -117,7 +124,8 @@ class Sequential(Model):
 
     def check_input_shape(self, input_shape: Any) -> None:
         input_layer = self._input_layer
-        if input_layer is None or not isinstance(input_shape, tuple):
+        if input_layer is None or not isinstance(input_shape, tuple) or isinstance(
+                input_shape, host_prefix.HostOutputs):
             return
         expected = input_layer.batch_shape
         compatible = len(input_shape) == len(expected) and all(

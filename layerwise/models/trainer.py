@@ -22,7 +22,7 @@ from layerwise import optimizers
 from layerwise import metrics as metrics_module
 from layerwise.callbacks import CallbackList
 from layerwise.distribution.placement import Placement
-from layerwise.models import callback_hooks, compile_losses, custom_fit, streamed
+from layerwise.models import callback_hooks, compile_losses, custom_fit, host_prefix, streamed
 from layerwise.models import data as data_utils
 from layerwise.models.class_weights import class_weights_to_sample_weights
 from layerwise.models.custom_steps import uses_custom_steps
@@ -322,6 +322,8 @@ class Trainer:
         `check_finite=False` lets NaN/inf data through (by default they are an error).
         """
         _check_count("fit", "initial_epoch", initial_epoch, minimum=0)
+        x = host_prefix.prepare(self, x)
+        validation_data = host_prefix.prepare_validation(self, validation_data)
         if self._fits_batch_by_batch(x, validation_data, steps_per_epoch, validation_steps):
             return self._fit_batch_by_batch(
                 x, y, batch_size, epochs, verbose, callbacks, validation_split, validation_data,
@@ -556,6 +558,7 @@ class Trainer:
                  callbacks: Any = None, return_dict: bool = False, **kwargs: Any):
         """Loss and metrics on the given data: a list `[loss, *metrics]`, a scalar, or a dict."""
         self._assert_compiled("evaluate")
+        x = host_prefix.prepare(self, x)
         verbose = _check_verbose(verbose)
         batch_size = data_utils.check_batch_size("evaluate", batch_size)
         if uses_custom_steps(self) or is_stream(x) or steps is not None:
@@ -598,6 +601,7 @@ class Trainer:
         batch_size = data_utils.check_batch_size("predict", batch_size)
         if uses_custom_steps(self) or is_stream(x) or steps is not None:
             self._refuse_in_cluster("predict", "data given batch by batch or custom steps")
+        x = host_prefix.prepare(self, x)
         if uses_custom_steps(self):
             return custom_fit.predict(self, x, batch_size, verbose, steps, callbacks)
         if is_stream(x) or steps is not None:
@@ -648,6 +652,7 @@ class Trainer:
         """One optimizer step on one batch; returns the batch's loss and metrics."""
         self._assert_compiled("train_on_batch")
         self._refuse_in_cluster("train_on_batch", "one batch per call")
+        x = host_prefix.prepare(self, x)
         (x, y, sample_weight), n = data_utils.labelled_arrays(
             "train_on_batch", x, y, sample_weight)
         if class_weight is not None:
@@ -666,6 +671,7 @@ class Trainer:
                       return_dict: bool = False):
         self._assert_compiled("test_on_batch")
         self._refuse_in_cluster("test_on_batch", "one batch per call")
+        x = host_prefix.prepare(self, x)
         (x, y, sample_weight), n = data_utils.labelled_arrays(
             "test_on_batch", x, y, sample_weight)
         steps = self._step_functions(x, y, "test_on_batch")
@@ -676,6 +682,7 @@ class Trainer:
         return self._batch_result(steps, steps.results(metric_states), return_dict)
 
     def predict_on_batch(self, x: Any) -> np.ndarray:
+        x = host_prefix.prepare(self, x)
         return self.predict(x, batch_size=data_utils.num_samples(
             data_utils.to_arrays(x, "x", "predict_on_batch")), verbose=0)
 

@@ -374,6 +374,10 @@ def _builtin_class(class_name: str, module: str | None) -> type:
         from layerwise.ops.operation import operation_class_for
 
         found = operation_class_for(module, class_name)
+    elif module == "keras.utils" and class_name == "FeatureSpace":
+        from layerwise.utils.feature_space import FeatureSpace
+
+        found = FeatureSpace
     else:
         found = None
     if found is not None:

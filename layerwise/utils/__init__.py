@@ -17,6 +17,14 @@ from layerwise.utils.file_utils import get_file
 from layerwise.utils.image_utils import array_to_img, img_to_array, load_img, save_img
 from layerwise.utils.sequences import (pack_x_y_sample_weight, pad_sequences,
                                        unpack_x_y_sample_weight)
+from layerwise.utils.audio_dataset import audio_dataset_from_directory
+from layerwise.utils.config import Config
+from layerwise.utils.feature_space import FeatureSpace
+from layerwise.utils.graph import get_source_inputs
+from layerwise.utils.progbar import Progbar
+from layerwise.config import (disable_interactive_logging, enable_interactive_logging,
+                              is_interactive_logging_enabled)
+from layerwise.ops.dtypes import standardize_dtype
 
 __all__ = [
     "CustomObjectScope",
@@ -52,4 +60,13 @@ __all__ = [
     "text_dataset_from_directory",
     "timeseries_dataset_from_array",
     "unpack_x_y_sample_weight",
+    "audio_dataset_from_directory",
+    "Config",
+    "FeatureSpace",
+    "disable_interactive_logging",
+    "enable_interactive_logging",
+    "get_source_inputs",
+    "is_interactive_logging_enabled",
+    "Progbar",
+    "standardize_dtype",
 ]

@@ -13,3 +13,4 @@ from layerwise.layers.preprocessing.image_augmentation import (RandomBrightness,
                                                                Solarization)
 from layerwise.layers.preprocessing.affine_augmentation import (RandomRotation, RandomShear,
                                                                 RandomTranslation, RandomZoom)
+from layerwise.layers.preprocessing.hashing import HashedCrossing, Hashing

@@ -3,7 +3,8 @@ multi-hot, count or tf-idf vectors.
 
 These run on the host with numpy: a vocabulary is a Python dict, and the tokens (strings,
 or integer ids before the model sees them) usually come from outside the compiled
-program. Keras 3 needs TensorFlow for these layers; layerwise does not.
+program; in a model, `fit` applies them to the data before the compiled part (see
+host_layer.py). Keras 3 needs TensorFlow for these layers; layerwise does not.
 """
 from __future__ import annotations
 
@@ -14,10 +15,10 @@ from typing import Any, Iterable, Sequence
 import jax.numpy as jnp
 import numpy as np
 
-from layerwise.engine.keras_tensor import any_symbolic
-from layerwise.engine.layer import Layer
 from layerwise.layers.arguments import choose
+from layerwise.layers.preprocessing import fingerprints
 from layerwise.layers.preprocessing.adapt_data import batches_of
+from layerwise.layers.preprocessing.host_layer import HostLayer
 
 OUTPUT_MODES = ("int", "one_hot", "multi_hot", "count", "tf_idf")
 VOCABULARY_FILENAME = "vocabulary.txt"
@@ -31,23 +32,14 @@ def _listify(value: Any) -> Any:
     return np.asarray(value).tolist()
 
 
-def refuse_symbolic(layer: Layer, inputs: Any) -> None:
-    """Host layers cannot sit in a model's graph: say so, and what to do instead."""
-    if any_symbolic(inputs):
-        raise TypeError(
-            f"{type(layer).__name__} '{layer.name}' runs on the host (numpy strings and "
-            "vocabularies) and cannot be called on a symbolic model input in layerwise. Apply "
-            "it to the data before the model instead, e.g. `model.fit(layer(texts), y)`.")
-
-
-class IndexLookup(Layer):
+class IndexLookup(HostLayer):
     """What StringLookup and IntegerLookup share: the vocabulary, its special tokens
     (mask at id 0 in "int" mode, then the OOV ids), `adapt` by frequency, and encoding."""
 
     def __init__(self, max_tokens: int | None, num_oov_indices: int, mask_token: Any,
                  oov_token: Any, vocabulary: Any, idf_weights: Any, invert: bool,
                  output_mode: str, pad_to_max_tokens: bool, sparse: bool,
-                 vocabulary_dtype: str, oov_method: str = "farmhash", salt: Any = None,
+                 vocabulary_dtype: str, oov_method: str = "floormod", salt: Any = None,
                  vocabulary_size: int | None = None, **kwargs: Any):
         super().__init__(**kwargs)
         owner = f"{type(self).__name__} '{self.name}'"
@@ -66,12 +58,19 @@ class IndexLookup(Layer):
             raise ValueError(
                 "`num_oov_indices` must be greater than or equal to 0. Received: "
                 f"num_oov_indices={num_oov_indices}")
-        if num_oov_indices > 1:
-            # Keras spreads unknown tokens over the OOV ids with TensorFlow's farmhash.
-            raise ValueError(
-                f"{owner}: `num_oov_indices` > 1 is not supported by layerwise (Keras hashes "
-                "unknown tokens with TensorFlow's farmhash, which layerwise does not "
-                f"reproduce). Received: num_oov_indices={num_oov_indices}")
+        oov_method = choose(oov_method, ("floormod", "farmhash"), "oov_method", owner)
+        if salt is not None:
+            if vocabulary_dtype != "string" and oov_method != "farmhash":
+                raise ValueError("`salt` can only be used when `oov_method='farmhash'`. "
+                                 f"Received: oov_method={oov_method}")
+            if isinstance(salt, (tuple, list)) and len(salt) == 2:
+                salt = [int(part) for part in salt]
+            elif isinstance(salt, (int, np.integer)) and not isinstance(salt, bool):
+                salt = [int(salt), int(salt)]
+            else:
+                raise ValueError(
+                    "The `salt` argument for `IndexLookup` can only be a tuple of size 2 "
+                    f"integers, or a single integer. Received: salt={salt}.")
         if invert and self.output_mode != "int":
             raise ValueError(
                 "`output_mode` must be `'int'` when `invert` is true. Received: "
@@ -248,9 +247,22 @@ class IndexLookup(Layer):
                     raise ValueError(
                         f"{type(self).__name__} '{self.name}': found the out-of-vocabulary "
                         f"token {token!r} with `num_oov_indices=0`.")
-                found = oov_id
+                found = oov_id + self._oov_bucket(token)
             ids[position] = found
         return ids
+
+    def _oov_bucket(self, token: Any) -> int:
+        """Which of the OOV ids an unknown token takes (0 with a single one): integers by
+        floor modulo, or any token by FarmHash (SipHash with `salt`), as Keras spreads them."""
+        if self.num_oov_indices <= 1:
+            return 0
+        if isinstance(token, int) and self.oov_method != "farmhash":
+            return token % self.num_oov_indices
+        data = str(token).encode(getattr(self, "encoding", "utf-8"))
+        if self.salt is None:
+            return fingerprints.fingerprint64(data) % self.num_oov_indices
+        key = (self.salt[0] & fingerprints.MASK, self.salt[1] & fingerprints.MASK)
+        return fingerprints.siphash64(key, data) % self.num_oov_indices
 
     def depth(self) -> int:
         """The width of the one-hot, multi-hot, count and tf-idf vectors."""
@@ -277,11 +289,6 @@ class IndexLookup(Layer):
             raise ValueError(
                 f"{type(self).__name__} '{self.name}' in 'tf_idf' mode needs a vocabulary "
                 "with idf weights: call `adapt` or pass `vocabulary` and `idf_weights`.")
-
-    def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
-        refuse_symbolic(self, inputs)
-        kwargs.pop("training", None)
-        return self.call(inputs)
 
     def call(self, inputs: Any) -> Any:
         self._check_ready()
@@ -348,12 +355,6 @@ class IndexLookup(Layer):
         idf = self.idf_weights
         self.set_vocabulary([self._standardize_token(line) for line in lines],
                             idf if self.output_mode == "tf_idf" else None)
-
-    def get_build_config(self) -> dict:
-        return {}
-
-    def build_from_config(self, config: Any) -> None:
-        self.built = True
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "invert": self.invert, "max_tokens": self.max_tokens,

@@ -12,9 +12,9 @@ from typing import Any, Iterable
 import jax.numpy as jnp
 import numpy as np
 
-from layerwise.engine.layer import Layer
 from layerwise.layers.arguments import choose
-from layerwise.layers.preprocessing.lookup import StringLookup, refuse_symbolic
+from layerwise.layers.preprocessing.host_layer import HostLayer
+from layerwise.layers.preprocessing.lookup import StringLookup
 from layerwise.layers.preprocessing.adapt_data import batches_of
 
 # The ASCII punctuation Keras strips (the `,-.` in its class is the range , - .).
@@ -41,7 +41,7 @@ def ngrams_of(tokens: list[str], widths: tuple[int, ...]) -> list[str]:
     return grams
 
 
-class TextVectorization(Layer):
+class TextVectorization(HostLayer):
     """Turns a batch of strings into token ids ("int", padded with 0) or one vector per
     string ("multi_hot", "count", "tf_idf")."""
 
@@ -150,11 +150,6 @@ class TextVectorization(Layer):
         self._lookup_layer.set_vocabulary(vocabulary, idf_weights)
 
     # -- calling -------------------------------------------------------------------------
-    def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
-        refuse_symbolic(self, inputs)
-        kwargs.pop("training", None)
-        return self.call(inputs)
-
     def call(self, inputs: Any) -> Any:
         lookup = self._lookup_layer
         lookup._check_ready()
@@ -189,12 +184,6 @@ class TextVectorization(Layer):
 
     def load_assets(self, dir_path: str) -> None:
         self._lookup_layer.load_assets(dir_path)
-
-    def get_build_config(self) -> dict:
-        return {}
-
-    def build_from_config(self, config: Any) -> None:
-        self.built = True
 
     def get_config(self) -> dict[str, Any]:
         lookup = self._lookup_layer

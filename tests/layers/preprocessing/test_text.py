@@ -179,9 +179,8 @@ def test_text_model_trained_by_fit_and_loaded_by_keras():
                                np.asarray(model.predict(ids, verbose=0)), rtol=1e-5, atol=1e-6)
 
 
-def test_host_layers_refuse_symbolic_inputs_with_advice():
-    inputs = layerwise.Input((1,))
-    for layer in (L.StringLookup(vocabulary=["a"]), L.IntegerLookup(vocabulary=[1]),
-                  L.TextVectorization(vocabulary=["a"])):
-        with pytest.raises(TypeError, match="before the model"):
-            layer(inputs)
+def test_host_layers_take_symbolic_inputs_at_the_front_of_a_model():
+    inputs = layerwise.Input((1,), dtype="string")
+    for layer, width in ((L.StringLookup(vocabulary=["a"]), 1),
+                         (L.TextVectorization(vocabulary=["a"], output_sequence_length=3), 3)):
+        assert layer(inputs).shape == (None, width)

@@ -1,0 +1,4 @@
+"""`keras.preprocessing.sequence`."""
+from layerwise.utils.sequences import pad_sequences
+
+__all__ = ["pad_sequences"]
