@@ -61,8 +61,44 @@ class SweepProgram:
         self.template_owners = template_owners
         self.data_axis = 0 if data_per_variant else None
         self.validation_axis = 0 if validation_per_variant else None
-        self.train_epoch = jax.jit(self._train_epoch, static_argnames=("plan",),
-                                   donate_argnums=(0,))
+        self._jitted = jax.jit(self._train_epoch, static_argnames=("plan",),
+                               donate_argnums=(0,))
+        self._compiled: Any = None
+
+    def prepare(self, arguments: tuple) -> list[Field]:
+        """Trace and compile the epoch for these arguments (shapes suffice); returns the
+        fields the traced step never read, and then compiles nothing.
+
+        A field that is never read cannot be swept as an argument: its value is either
+        irrelevant or held somewhere the step reads instead of the attribute (a loss's
+        wrapped keyword arguments), and only a program of its own is sure to be right.
+
+        Raises:
+            TypeError: a field's value is needed as a Python value while tracing.
+        """
+        *dynamic, plan = arguments
+        traced = self._jitted.trace(*dynamic, plan=plan)
+        unread = self._unread_fields(traced.jaxpr.jaxpr, dynamic)
+        if not unread:
+            self._compiled = traced.lower().compile()
+        return unread
+
+    def train_epoch(self, *arguments: Any) -> tuple:
+        """One epoch of every variant (the arguments of `_train_epoch`, `plan` excepted)."""
+        return self._compiled(*arguments)
+
+    def _unread_fields(self, jaxpr: Any, dynamic: list) -> list[Field]:
+        read = {id(var) for equation in jaxpr.eqns for var in equation.invars}
+        read |= {id(var) for var in jaxpr.outvars}
+        state, active, hyperparameters = dynamic[:3]
+        first = len(jax.tree_util.tree_leaves(state)) + 1
+        labels = sorted(hyperparameters)  # the order a dict's leaves are flattened in
+        offsets = {}
+        for label in labels:
+            offsets[label] = first
+            first += len(jax.tree_util.tree_leaves(hyperparameters[label]))
+        return [field for field in self.fields
+                if id(jaxpr.invars[offsets[field.label()]]) not in read]
 
     def _assignments(self, hyperparameters: dict) -> list[tuple[Any, str, Any]]:
         assignments = []
@@ -92,13 +128,11 @@ class SweepProgram:
         new_state = jax.tree_util.tree_map(keep_stopped, new_state, state)
         return new_state, results, first_invalid, validation_results
 
-    def traces(self, state, hyperparameters, data, order, validation_data, plan) -> bool:
-        """Whether the epoch traces with these hyperparameters as arguments (no compile)."""
-        active = jax.ShapeDtypeStruct((jax.tree_util.tree_leaves(state)[0].shape[0],), bool)
+    def traces(self, arguments: tuple) -> bool:
+        """Whether the epoch traces with its fields as arguments (nothing is compiled)."""
+        *dynamic, plan = arguments
         try:
-            jax.eval_shape(lambda *args: self._train_epoch(*args, plan=plan), state, active,
-                           hyperparameters, data, order, (0, plan.scan_steps, True),
-                           validation_data)
+            jax.eval_shape(lambda *args: self._train_epoch(*args, plan=plan), *dynamic)
         except TypeError:  # JAX's concretization errors are TypeErrors
             return False
         return True

@@ -188,7 +188,8 @@ def _plan_groups(prepared: list[Prepared],
     by_key: dict[tuple, list[int]] = {}
     for index, item in enumerate(prepared):
         key = (item.run.plan, item.run.validation_plan, item.per_variant_data,
-               item.per_variant_validation, structure.static_key(static, found[index]))
+               item.per_variant_validation, structure.optimizer_slots(item.model),
+               structure.static_key(static, found[index]))
         by_key.setdefault(key, []).append(index)
     groups = []
     for members in by_key.values():
@@ -213,11 +214,16 @@ def _train_group(group: list[Prepared], indices: list[int], fields: list[structu
     owners = [structure.owners(item.model, item.run.steps) for item in group]
     inputs = _GroupInputs(group, fields, owners)
     program = _program(group, fields, owners)
-    if fields and not program.traces(*inputs.abstract(fields)):
-        # Some number is needed as a Python value while tracing (`if rate == 0`): those
-        # become static, and the variants that differ in them train in separate groups.
-        static = [field for field in fields
-                  if not _program(group, [field], owners).traces(*inputs.abstract([field]))]
+    try:
+        static = program.prepare(inputs.abstract(fields))
+    except TypeError:
+        # A number needed as a Python value while tracing (`if rate == 0`).
+        static = [field for field in fields if not _program(group, [field], owners).traces(
+            inputs.abstract([field]))]
+        if not static:
+            raise
+    if static:
+        # Those numbers become static: the variants differing in them train separately.
         kept = [field for field in fields if field not in static]
         parts = _split_on(group, indices, static, owners)
         progress.add_epochs((len(parts) - 1) * max(0, group[0].run.epochs
@@ -276,8 +282,11 @@ class _GroupInputs:
         rows = data_utils.num_samples(template.train[0])
         order = jax.ShapeDtypeStruct((count, rows), np.int32) if template.plan.shuffled \
             else None
-        return (state, hyperparameters, spec(self.data), order, spec(self.validation),
-                template.plan)
+        active = jax.ShapeDtypeStruct((count,), np.bool_)
+        validation = spec(self.validation) if template.plan.validation is not None else None
+        progress = (0, template.plan.scan_steps, True)
+        return (state, active, hyperparameters, spec(self.data), order, progress,
+                validation, template.plan)
 
 
 def _run_epochs(group: list[Prepared], indices: list[int], program: engine.SweepProgram,
@@ -310,7 +319,7 @@ def _run_epochs(group: list[Prepared], indices: list[int], program: engine.Sweep
         state, results, first_invalid, validation_results = program.train_epoch(
             state, jax.device_put(active), inputs.hyperparameters, inputs.data, order,
             (0, plan.scan_steps, validate),
-            inputs.validation if plan.validation is not None else None, plan=plan)
+            inputs.validation if plan.validation is not None else None)
         if synced:
             _write_back(group, state, active)
         host = jax.device_get((results, first_invalid,

@@ -63,9 +63,13 @@ def _structure(model: Any, steps: StepFunctions) -> list[tuple[str, Any]]:
         ("loss", type(steps.loss).__name__),
         ("metrics", list(steps.log_names)),
         ("optimizer", type(model.optimizer).__name__),
-        ("optimizer variables", [(tuple(v.shape), str(v.dtype))
-                                 for v in model.optimizer.variables]),
     ]
+
+
+def optimizer_slots(model: Any) -> tuple:
+    """The shapes of the optimizer's variables: SGD without momentum has no slots, so
+    momentum 0 and 0.9 make different programs (a static difference, not an error)."""
+    return tuple((tuple(v.shape), str(v.dtype)) for v in model.optimizer.variables)
 
 
 def differing_fields(all_owners: list[dict[tuple, Any]]) -> tuple[list[Field], list[Field]]:
@@ -112,9 +116,9 @@ def _config(obj: Any) -> dict:
 
 
 def _ignored(obj: Any, key: str) -> bool:
-    # Names are numbered per process (dense_3); initializers only act when weights are
-    # created, and the weights themselves are part of each variant's state.
-    if key in ("name", "trainable") or key.endswith("initializer"):
+    # Names are numbered per process (dense_3); seeds and initializers only act when a
+    # layer is made (its weights and random streams are part of each variant's state).
+    if key in ("name", "trainable", "seed") or key.endswith("initializer"):
         return True
     return key == "learning_rate" and isinstance(getattr(obj, "_learning_rate", None), Variable)
 
