@@ -8,7 +8,7 @@ import numpy as np
 from layerwise.sweep.result import SweepResult
 
 
-def plot_curves(result: SweepResult, metrics: Any = None, path: Any = None):
+def plot_curves(result: SweepResult, metrics: Any = None, path: Any = None, axes: Any = None):
     """The spread of each metric's curve across variants: every variant thin, the median
     bold, the band between the lowest and highest value at each epoch shaded.
 
@@ -16,6 +16,7 @@ def plot_curves(result: SweepResult, metrics: Any = None, path: Any = None):
         result: what `sweep.fit` returned.
         metrics: log keys, one panel each; by default "loss" and the first accuracy.
         path: if given, the figure is also saved there.
+        axes: matplotlib Axes to draw in, one per metric; by default a new figure's.
 
     Returns:
         The matplotlib Figure.
@@ -29,8 +30,15 @@ def plot_curves(result: SweepResult, metrics: Any = None, path: Any = None):
         if not any(metric in history for history in histories):
             raise ValueError(f"plot_curves: no variant logged '{metric}'. Logged: "
                              f"{sorted(histories[0])}")
-    figure, axes = plt.subplots(1, len(metrics), figsize=(6 * len(metrics), 4), squeeze=False)
-    for axis, metric in zip(axes[0], metrics):
+    if axes is None:
+        axes = plt.subplots(1, len(metrics), figsize=(6 * len(metrics), 4),
+                            squeeze=False)[1][0]
+    axes = list(np.ravel(axes))
+    if len(axes) != len(metrics):
+        raise ValueError(f"plot_curves: expected one axis per metric ({len(metrics)}). "
+                         f"Received {len(axes)} axes")
+    figure = axes[0].figure
+    for axis, metric in zip(axes, metrics):
         curves = [history.get(metric, []) for history in histories]
         longest = max(len(curve) for curve in curves)
         # Variants stopped early end sooner: their missing epochs are left out of the band.
@@ -56,7 +64,7 @@ def plot_curves(result: SweepResult, metrics: Any = None, path: Any = None):
 
 
 def plot_final_metric(result: SweepResult, hyperparameter: str, metric: str = "loss",
-                      log_scale: Any = "auto", path: Any = None):
+                      log_scale: Any = "auto", path: Any = None, axis: Any = None):
     """Each variant's final `metric` against its value of `hyperparameter` (a variant key).
 
     With `log_scale="auto"` the x axis is logarithmic for learning rates and for positive
@@ -78,7 +86,9 @@ def plot_final_metric(result: SweepResult, hyperparameter: str, metric: str = "l
             "learning_rate" in hyperparameter or hyperparameter == "lr"
             or values.max() / values.min() > 100)
     order = np.argsort(values)
-    figure, axis = plt.subplots(figsize=(6, 4))
+    if axis is None:
+        axis = plt.subplots(figsize=(6, 4))[1]
+    figure = axis.figure
     axis.plot(values[order], finals[order], marker="o")
     best = result.best(metric)
     axis.scatter([values[best]], [finals[best]], color="tab:red", zorder=3,

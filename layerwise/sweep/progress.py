@@ -15,8 +15,8 @@ def ranking_key(logs: dict) -> str:
 class SweepProgress:
     """verbose=1: a bar over every epoch of every group; verbose=2: a line per epoch.
 
-    Each update shows the best and the worst variant by `ranking_key`, with all of their
-    logs, e.g. "best #3 loss: 0.1 - accuracy: 0.97 | worst #7 loss: 0.6 - ...".
+    Each update shows the best and the worst variant by `ranking_key`, with that log and
+    one metric, e.g. "best #3 loss: 0.1 - best #3 accuracy: 0.97 - worst #7 loss: ...".
     """
 
     def __init__(self, total_epochs: int, verbose: int, stream: Any = None):
@@ -55,10 +55,16 @@ class SweepProgress:
         key = ranking_key(next(iter(ranked.values())))
         best = min(ranked, key=lambda index: ranked[index][key])
         worst = max(ranked, key=lambda index: ranked[index][key])
+        # The ranking log and one metric of the same split (e.g. val_accuracy) keep the
+        # line short enough for a terminal.
+        prefix = "val_" if key.startswith("val_") else ""
+        shown = [key] + [name for name in ranked[best] if name != key
+                         and name.startswith(prefix) and not name.endswith("loss")
+                         and (prefix or not name.startswith("val_"))][:1]
         summary = {}
         for label, index in (("best", best), ("worst", worst)):
-            for name, value in ranked[index].items():
-                summary[f"{label} #{index} {name}"] = value
+            for name in shown:
+                summary[f"{label} #{index} {name}"] = ranked[index].get(name, math.nan)
         return summary
 
     def close(self) -> None:
