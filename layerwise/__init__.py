@@ -8,7 +8,8 @@ enable_compile_cache()
 
 from layerwise import (activations, applications, backend, callbacks, config, constraints,
                        datasets, initializers, layers, losses, metrics, models, ops, optimizers,
-                       random, regularizers, saving, tree, utils, visualization, wrappers)
+                       random, regularizers, saving, sweep, tree, utils, visualization,
+                       wrappers)
 from layerwise.ops.operation import Operation
 from layerwise.engine.input_layer import Input
 from layerwise.engine.input_spec import InputSpec
@@ -56,6 +57,7 @@ __all__ = [
     "random",
     "regularizers",
     "saving",
+    "sweep",
     "tree",
     "utils",
     "visualization",
