@@ -42,6 +42,21 @@ def dropout_model(variant):
     return model
 
 
+@pytest.fixture
+def compiled_programs(monkeypatch):
+    """The number of sweep programs compiled (a group's epoch program each)."""
+    count = []
+    prepare = sweep.engine.SweepProgram.prepare
+
+    def counted(self, arguments):
+        unread = prepare(self, arguments)
+        count.extend([] if unread else [1])
+        return unread
+
+    monkeypatch.setattr(sweep.engine.SweepProgram, "prepare", counted)
+    return count
+
+
 def alone(build, variant, x, y, **fit_kwargs):
     """The variant trained by itself with Model.fit, seeded as sweep.fit seeds it."""
     keras.utils.set_random_seed(variant["seed"])
@@ -61,11 +76,12 @@ def assert_same_weights(expected, received):
         np.testing.assert_allclose(b, a, rtol=RELATIVE, atol=1e-6)
 
 
-def test_sixteen_seeds_and_four_learning_rates_equal_their_own_fits(moons):
+def test_sixteen_seeds_and_four_learning_rates_equal_their_own_fits(moons, compiled_programs):
     x, y = moons
     variants = [{"seed": seed} for seed in range(16)] + [
         {"seed": 0, "learning_rate": rate} for rate in (0.001, 0.003, 0.03, 0.1)]
     result = sweep.fit(moons_model, variants, x, y, epochs=30, batch_size=32, verbose=0)
+    assert len(compiled_programs) == 1  # all twenty in one program
     assert len(result.models) == len(result.histories) == 20
     for variant, model, history in zip(variants, result.models, result.histories):
         reference, expected = alone(moons_model, variant, x, y, epochs=30, batch_size=32)
@@ -78,7 +94,8 @@ def test_sixteen_seeds_and_four_learning_rates_equal_their_own_fits(moons):
 
 
 @pytest.mark.slow  # four structures: four programs, and four reference fits to compile
-def test_hyperparameters_dropout_and_validation_split_equal_their_own_fits(moons):
+def test_hyperparameters_dropout_and_validation_split_equal_their_own_fits(moons,
+                                                                         compiled_programs):
     x, y = moons[0][:300], moons[1][:300]
     variants = [
         {"seed": 1, "beta_1": 0.8}, {"seed": 2, "beta_1": 0.95},
@@ -87,6 +104,8 @@ def test_hyperparameters_dropout_and_validation_split_equal_their_own_fits(moons
     ]
     options = dict(epochs=3, batch_size=32, validation_split=0.2)
     result = sweep.fit(dropout_model, variants, x, y, verbose=0, **options)
+    # beta_1 is an argument of one program; the other rate and label smoothing get theirs.
+    assert len(compiled_programs) == 3
     for variant, model, history in zip(variants, result.models, result.histories):
         reference, expected = alone(dropout_model, variant, x, y, **options)
         assert "val_accuracy" in history.history
@@ -102,6 +121,27 @@ def test_sgd_momentum_class_weight_and_no_shuffle(moons):
     result = sweep.fit(dropout_model, variants, x, y, verbose=0, **options)
     for variant, history in zip(variants, result.histories):
         assert_same_history(alone(dropout_model, variant, x, y, **options)[1], history)
+
+
+def test_loss_weights_of_a_two_output_model_are_swept_in_one_program(compiled_programs):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(120, 3)).astype("float32")
+    targets = [(x[:, :1] > 0).astype("float32"), x[:, 1:2] * 2]
+
+    def two_outputs(variant):
+        inputs = keras.Input((3,))
+        hidden = keras.layers.Dense(8, activation="relu")(inputs)
+        model = keras.Model(inputs, [keras.layers.Dense(1, activation="sigmoid", name="a")(hidden),
+                                     keras.layers.Dense(1, name="b")(hidden)])
+        model.compile(keras.optimizers.Adam(0.01), ["binary_crossentropy", "mse"],
+                      loss_weights=[1.0, variant["weight"]], metrics=[["accuracy"], []])
+        return model
+
+    variants = [{"seed": 1, "weight": weight} for weight in (0.1, 1.0, 3.0)]
+    result = sweep.fit(two_outputs, variants, x, targets, epochs=2, verbose=0)
+    assert len(compiled_programs) == 1
+    for variant, history in zip(variants, result.histories):
+        assert_same_history(alone(two_outputs, variant, x, targets, epochs=2)[1], history)
 
 
 def test_forced_small_groups_give_the_same_histories(moons):
