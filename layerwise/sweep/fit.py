@@ -159,7 +159,7 @@ def _prepare(index: int, variant: dict, build_model: Callable, data: _Data,
         x_val, y_val, w_val = data.rows_of(validation_index, data.sample_weight)
         validation_data = (x_val, y_val) if w_val is None else (x_val, y_val, w_val)
     callbacks = options["callbacks"]
-    callbacks = callbacks(dict(variant)) if callable(callbacks) else copy.deepcopy(callbacks)
+    callbacks = callbacks(dict(variant)) if callable(callbacks) else _copied(callbacks)
     run = model._prepare_fit(
         train[0], train[1], options["batch_size"], options["epochs"], 0, callbacks,
         options["validation_split"], validation_data, options["shuffle"], None, train[2],
@@ -177,6 +177,16 @@ def _prepare(index: int, variant: dict, build_model: Callable, data: _Data,
         raise ValueError("sweep.fit: resuming a variant mid-way (BackupAndRestore) is not "
                          "supported; pass `initial_epoch` instead.")
     return Prepared(model, run, rng, train_index is not None, validation_index is not None)
+
+
+def _copied(callbacks: Any) -> Any:
+    """Each variant's own copy of the callbacks; a model a callback still holds from an
+    earlier fit is not copied (the variant's fit sets its own)."""
+    if callbacks is None:
+        return None
+    held = {id(getattr(callback, "model", None)): None for callback in callbacks
+            if getattr(callback, "model", None) is not None}
+    return copy.deepcopy(list(callbacks), memo=held)
 
 
 def _plan_groups(prepared: list[Prepared],

@@ -176,8 +176,10 @@ def test_early_stopping_masks_stopped_variants(moons):
         return keras.callbacks.EarlyStopping(monitor="loss", patience=1, min_delta=0.01,
                                              restore_best_weights=True)
 
+    used = stopper()
+    moons_model({"seed": 0}).fit(x, y, epochs=1, verbose=0, callbacks=[used])  # holds a model
     result = sweep.fit(moons_model, variants, x, y, epochs=12, batch_size=32, verbose=0,
-                       callbacks=[stopper()])
+                       callbacks=[used])
     lengths = [len(history.history["loss"]) for history in result.histories]
     assert lengths[0] < 12 and len(set(lengths)) > 1  # the frozen variant stops at once
     for variant, model, history in zip(variants, result.models, result.histories):
