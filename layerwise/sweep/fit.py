@@ -77,8 +77,13 @@ def fit(build_model: Callable[[dict], Any], variants: Any, x: Any = None, y: Any
     try:
         for index, variant in enumerate(variants):
             prepared.append(_prepare(index, variant, build_model, data, options))
+            _check_new_model(prepared, index)
+            # Checked as soon as built: a mismatch fails before the other models are made.
+            structure.check_same_structure(prepared[0].model, prepared[0].run.steps,
+                                           prepared[-1].model, prepared[-1].run.steps, index)
         models = [item.model for item in prepared]
-        structure.check_same_structure(models, [item.run.steps for item in prepared])
+        for item in prepared:
+            _begin_training(item, options["initial_epoch"])
         groups, fields = _plan_groups(prepared, group_size)
         progress = SweepProgress(
             len(groups) * max(0, epochs - options["initial_epoch"]), verbose)
@@ -172,11 +177,26 @@ def _prepare(index: int, variant: dict, build_model: Callable, data: _Data,
     # now; the variant keeps a copy, so the next variant's building does not move it.
     rng = np.random.RandomState()
     rng.set_state(np.random.get_state())
-    first_epoch, skip_steps = model._begin_training(run.callbacks, options["initial_epoch"])
-    if (first_epoch, skip_steps) != (options["initial_epoch"], 0):
+    # A fold's validation rows are its own too when split off its training rows.
+    own_rows = train_index is not None
+    return Prepared(model, run, rng, own_rows, own_rows or validation_index is not None)
+
+
+def _check_new_model(prepared: list[Prepared], index: int) -> None:
+    for earlier, item in enumerate(prepared[:-1]):
+        if item.model is prepared[-1].model:
+            raise ValueError(
+                f"sweep.fit: `build_model` returned the same Model object for variants"
+                f"[{earlier}] and variants[{index}]; each variant needs a model of its own "
+                "(build a new one on every call).")
+
+
+def _begin_training(item: Prepared, initial_epoch: int) -> None:
+    """`on_train_begin`, as the variant's fit runs it."""
+    first_epoch, skip_steps = item.model._begin_training(item.run.callbacks, initial_epoch)
+    if (first_epoch, skip_steps) != (initial_epoch, 0):
         raise ValueError("sweep.fit: resuming a variant mid-way (BackupAndRestore) is not "
                          "supported; pass `initial_epoch` instead.")
-    return Prepared(model, run, rng, train_index is not None, validation_index is not None)
 
 
 def _copied(callbacks: Any) -> Any:

@@ -41,17 +41,17 @@ def owners(model: Any, steps: StepFunctions) -> dict[tuple, Any]:
     return found
 
 
-def check_same_structure(models: list, steps: list[StepFunctions]) -> None:
-    """A ValueError naming the first structural difference from the first variant, if any."""
-    reference = _structure(models[0], steps[0])
-    for index in range(1, len(models)):
-        for (what, expected), (_, received) in zip(reference, _structure(models[index],
-                                                                          steps[index])):
-            if expected != received:
-                raise ValueError(
-                    f"sweep.fit: every variant's model must share one structure, but "
-                    f"variants[{index}] differs from variants[0] in its {what}. "
-                    f"variants[0]: {expected}; variants[{index}]: {received}")
+def check_same_structure(first_model: Any, first_steps: StepFunctions, model: Any,
+                         steps: StepFunctions, index: int) -> None:
+    """A ValueError naming the first structural difference of variants[index] from
+    variants[0], if any."""
+    for (what, expected), (_, received) in zip(_structure(first_model, first_steps),
+                                               _structure(model, steps)):
+        if expected != received:
+            raise ValueError(
+                f"sweep.fit: every variant's model must share one structure, but "
+                f"variants[{index}] differs from variants[0] in its {what}. "
+                f"variants[0]: {expected}; variants[{index}]: {received}")
 
 
 def _structure(model: Any, steps: StepFunctions) -> list[tuple[str, Any]]:

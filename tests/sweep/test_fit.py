@@ -166,6 +166,14 @@ def test_folds_equal_fits_on_the_fold_rows(moons):
     table = result.table
     assert [row["variant"] for row in table] == list(range(5))
     assert "train_index" not in table[0] and "val_loss" in table[0]
+    # Folds given as training rows only, validated on a split of each fold's rows.
+    masks = [np.arange(250) % 3 != k for k in range(2)]
+    result = sweep.fit(moons_model, [{"seed": 8, "train_index": mask} for mask in masks], x, y,
+                       epochs=2, batch_size=32, validation_split=0.25, verbose=0)
+    for mask, history in zip(masks, result.histories):
+        expected = alone(moons_model, {"seed": 8}, x[mask], y[mask], epochs=2, batch_size=32,
+                         validation_split=0.25)[1]
+        assert_same_history(expected, history)
 
 
 def test_early_stopping_masks_stopped_variants(moons):
@@ -310,6 +318,10 @@ def test_build_model_must_return_a_compiled_model(moons):
     with pytest.raises(TypeError, match="not compiled"):
         sweep.fit(lambda variant: keras.Sequential([keras.layers.Dense(1, input_shape=(2,))]),
                   [{}], x, y)
+    shared = moons_model({})
+    with pytest.raises(ValueError, match=r"same Model object for variants\[0\] and "
+                                         r"variants\[1\]"):
+        sweep.fit(lambda variant: shared, [{}, {}], x, y)
     with pytest.raises(TypeError, match="must be a function"):
         sweep.fit("model", [{}], x, y)
     with pytest.raises(ValueError, match="group_size"):
