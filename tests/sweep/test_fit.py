@@ -326,3 +326,29 @@ def test_build_model_must_return_a_compiled_model(moons):
         sweep.fit("model", [{}], x, y)
     with pytest.raises(ValueError, match="group_size"):
         sweep.fit(moons_model, [{}], x, y, group_size=0)
+
+
+def test_histories_equal_real_keras_fits(moons):
+    """Seeded Keras-JAX fits of the same variants give the same numbers (dropout and
+    shuffling included)."""
+    from keras_oracle import keras as real_keras
+
+    def build_with(library):
+        def build(variant):
+            model = library.Sequential([
+                library.layers.Dense(8, input_shape=(2,), activation="relu"),
+                library.layers.Dropout(0.2),
+                library.layers.Dense(1, activation="sigmoid")])
+            model.compile(library.optimizers.Adam(learning_rate=variant["learning_rate"]),
+                          "binary_crossentropy", metrics=["accuracy"])
+            return model
+        return build
+
+    x, y = moons[0][:300], moons[1][:300]
+    variants = [{"seed": 3, "learning_rate": 0.01}, {"seed": 4, "learning_rate": 0.05}]
+    options = dict(epochs=3, batch_size=32, validation_split=0.2)
+    result = sweep.fit(build_with(keras), variants, x, y, verbose=0, **options)
+    for variant, history in zip(variants, result.histories):
+        real_keras.utils.set_random_seed(variant["seed"])
+        expected = build_with(real_keras)(variant).fit(x, y, verbose=0, **options)
+        assert_same_history(expected, history)
