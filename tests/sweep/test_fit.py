@@ -99,13 +99,14 @@ def test_hyperparameters_dropout_and_validation_split_equal_their_own_fits(moons
     x, y = moons[0][:300], moons[1][:300]
     variants = [
         {"seed": 1, "beta_1": 0.8}, {"seed": 2, "beta_1": 0.95},
-        {"seed": 3, "rate": 0.4},  # a number the step needs as a Python value
-        {"seed": 4, "label_smoothing": 0.1},  # one the step holds elsewhere
+        {"seed": 3, "rate": 0.4},
+        {"seed": 4, "label_smoothing": 0.1},  # a number the step holds elsewhere
     ]
     options = dict(epochs=3, batch_size=32, validation_split=0.2)
     result = sweep.fit(dropout_model, variants, x, y, verbose=0, **options)
-    # beta_1 is an argument of one program; the other rate and label smoothing get theirs.
-    assert len(compiled_programs) == 3
+    # beta_1 and the dropout rate are arguments of one program; label smoothing, held
+    # where the step does not read the attribute, gets a program of its own.
+    assert len(compiled_programs) == 2
     for variant, model, history in zip(variants, result.models, result.histories):
         reference, expected = alone(dropout_model, variant, x, y, **options)
         assert "val_accuracy" in history.history
@@ -123,6 +124,39 @@ def test_sgd_momentum_class_weight_and_no_shuffle(moons, compiled_programs):
     assert len(compiled_programs) == 2
     for variant, history in zip(variants, result.histories):
         assert_same_history(alone(dropout_model, variant, x, y, **options)[1], history)
+
+
+class Clip(keras.layers.Layer):
+    """A layer whose number decides the step's structure in Python (`if limit == 0`)."""
+
+    def __init__(self, limit, **kwargs):
+        super().__init__(**kwargs)
+        self.limit = limit
+
+    def call(self, inputs):
+        if self.limit == 0:
+            return inputs
+        return keras.ops.clip(inputs, -self.limit, self.limit)
+
+    def get_config(self):
+        return {**super().get_config(), "limit": self.limit}
+
+
+def test_numbers_needed_as_python_values_split_the_sweep(moons, compiled_programs):
+    x, y = moons[0][:120], moons[1][:120]
+
+    def clipped(variant):
+        model = keras.Sequential([keras.layers.Dense(4, input_shape=(2,)),
+                                  Clip(variant["limit"]),
+                                  keras.layers.Dense(1, activation="sigmoid")])
+        model.compile(keras.optimizers.Adam(0.05), "binary_crossentropy")
+        return model
+
+    variants = [{"seed": 1, "limit": limit} for limit in (0.0, 0.5, 0.0)]
+    result = sweep.fit(clipped, variants, x, y, epochs=2, verbose=0)
+    assert len(compiled_programs) == 2  # limit 0 in one program, 0.5 in another
+    for variant, history in zip(variants, result.histories):
+        assert_same_history(alone(clipped, variant, x, y, epochs=2)[1], history)
 
 
 def test_loss_weights_of_a_two_output_model_are_swept_in_one_program(compiled_programs):
