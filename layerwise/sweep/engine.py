@@ -51,7 +51,8 @@ class SweepProgram:
             structure, so its traced step serves them all.
         fields: the hyperparameters passed per variant, read from `template_owners`.
         template_owners: role -> object of the first model (see `structure.owners`).
-        data_per_variant: whether training data (and validation data) carry a variant axis.
+        data_per_variant: whether the training data carry a variant axis (folds).
+        validation_per_variant: whether the validation data carry one.
     """
 
     def __init__(self, steps: StepFunctions, fields: list[Field], template_owners: dict,
@@ -153,12 +154,6 @@ def unstack(tree: Any, count: int) -> list:
     host = jax.device_get(tree)
     return [jax.device_put(jax.tree_util.tree_map(lambda leaf: leaf[index], host))
             for index in range(count)]
-
-
-def unstack_host(tree: Any, count: int) -> list:
-    """Like `unstack`, but the parts stay numpy arrays (for logs)."""
-    host = jax.device_get(tree)
-    return [jax.tree_util.tree_map(lambda leaf: leaf[index], host) for index in range(count)]
 
 
 def largest_group(steps: StepFunctions, state: TrainState, x_batch: Any,

@@ -1,5 +1,4 @@
 """sweep.fit against Model.fit: every variant's History equals its own fit's."""
-import io
 
 import numpy as np
 import pytest
