@@ -59,6 +59,13 @@ class TrackedVariant(dict):
         self.read.update(super().keys())
         return super().values()
 
+    def copy(self) -> dict:  # a copy, or a merge (`variant | extra`), hands every key over
+        self.read.update(super().keys())
+        return dict(super().items())
+
+    def __or__(self, other: Any) -> dict:
+        return self.copy() | dict(other)
+
     def unread(self) -> list:
         return [key for key in super().keys() if key not in self.read and key not in SWEEP_KEYS]
 

@@ -52,6 +52,11 @@ def test_tracked_variant_counts_every_way_of_reading():
     assert variant.unread() == ["b"]
     dict(**variant)
     assert variant.unread() == []
+    for hand_over in (lambda v: v.copy(), lambda v: v | {}, lambda v: list(v.items()),
+                      lambda v: {**v}):
+        variant = variants.TrackedVariant({"a": 1, "b": 2})
+        hand_over(variant)
+        assert variant.unread() == []
 
 
 def test_substituted_restores_attributes_even_on_error():
