@@ -232,7 +232,7 @@ def test_early_stopping_masks_stopped_variants(moons):
         assert_same_weights(reference, model)
 
 
-def test_callbacks_may_be_a_function_of_the_variant(moons):
+def test_callbacks_may_be_a_function_of_the_variant_and_validation_freq(moons):
     x, y = moons[0][:100], moons[1][:100]
     seen = {}
 
@@ -241,10 +241,14 @@ def test_callbacks_may_be_a_function_of_the_variant(moons):
             on_epoch_end=lambda epoch, logs: seen.setdefault(variant["seed"], []).append(
                 logs["loss"]))]
 
-    result = sweep.fit(moons_model, [{"seed": 1}, {"seed": 2}], x, y, epochs=2, verbose=0,
-                       callbacks=callbacks)
+    options = dict(epochs=4, validation_split=0.2, validation_freq=2)
+    variants = [{"seed": 1}, {"seed": 2}]
+    result = sweep.fit(moons_model, variants, x, y, verbose=0, callbacks=callbacks, **options)
     assert seen[1] == result.histories[0].history["loss"]
     assert seen[2] == result.histories[1].history["loss"]
+    for variant, history in zip(variants, result.histories):
+        assert len(history.history["val_loss"]) == 2  # validated every second epoch
+        assert_same_history(alone(moons_model, variant, x, y, **options)[1], history)
 
 
 def test_progress_bar_shows_best_and_worst(moons, capsys):
