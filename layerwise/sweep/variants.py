@@ -9,7 +9,8 @@ Keys the sweep reads:
 
 Every other key is `build_model`'s. A key that neither the sweep nor `build_model`
 reads is almost always a typo (`"learing_rate"`), so it is an error: the variant is
-handed over as a dict that records which keys were read.
+handed over as a dict that records which keys were read. Keys starting with "_" are
+labels (shown in the result's table), never checked.
 """
 from __future__ import annotations
 
@@ -67,7 +68,8 @@ class TrackedVariant(dict):
         return self.copy() | dict(other)
 
     def unread(self) -> list:
-        return [key for key in super().keys() if key not in self.read and key not in SWEEP_KEYS]
+        return [key for key in super().keys() if key not in self.read and key not in SWEEP_KEYS
+                and not (isinstance(key, str) and key.startswith("_"))]
 
 
 def check_variants(variants: Any) -> list[dict]:

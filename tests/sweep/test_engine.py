@@ -47,7 +47,7 @@ def test_row_index_rejects_bad_rows():
 
 
 def test_tracked_variant_counts_every_way_of_reading():
-    variant = variants.TrackedVariant({"a": 1, "b": 2, "seed": 3})
+    variant = variants.TrackedVariant({"a": 1, "b": 2, "seed": 3, "_label": "x"})
     variant.get("a")
     assert variant.unread() == ["b"]
     dict(**variant)
