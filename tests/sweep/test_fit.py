@@ -92,7 +92,6 @@ def test_sixteen_seeds_and_four_learning_rates_equal_their_own_fits(moons, compi
     assert len(set(np.round(finals, 6))) == 20
 
 
-@pytest.mark.slow  # four structures: four programs, and four reference fits to compile
 def test_hyperparameters_dropout_and_validation_split_equal_their_own_fits(moons,
                                                                          compiled_programs):
     x, y = moons[0][:300], moons[1][:300]
@@ -113,7 +112,6 @@ def test_hyperparameters_dropout_and_validation_split_equal_their_own_fits(moons
         assert_same_weights(reference, model)
 
 
-@pytest.mark.slow
 def test_sgd_momentum_class_weight_and_no_shuffle(moons, compiled_programs):
     x, y = moons[0][:200], moons[1][:200]
     variants = [{"seed": 5, "optimizer": "sgd", "momentum": m} for m in (0.0, 0.5, 0.9)]
