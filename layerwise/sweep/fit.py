@@ -16,6 +16,7 @@ import jax
 import numpy as np
 
 from layerwise.models import data as data_utils
+from layerwise.models.custom_steps import uses_custom_steps
 from layerwise.models.steps import TrainState
 from layerwise.models.trainer import (FitRun, _check_count, _check_verbose,
                                       _class_weights_to_sample_weights, _put_on_device)
@@ -150,6 +151,11 @@ def _prepare(index: int, variant: dict, build_model: Callable, data: _Data,
             f"it returned {model!r}" + (" (not compiled: call `model.compile(...)` in "
                                         "build_model)" if hasattr(model, "compile") else ""))
     variant_keys.check_unread(index, tracked)
+    if uses_custom_steps(model):
+        raise ValueError(
+            f"sweep.fit: the model of variants[{index}] overrides `train_step`, `test_step` "
+            "or `compute_loss`; a sweep runs Model.fit's own step, so such models are not "
+            "supported. Train them one by one with their own `fit`.")
     train_index = variant_keys.row_index(variant, variant_keys.TRAIN_INDEX, index, data.rows)
     validation_index = variant_keys.row_index(variant, variant_keys.VALIDATION_INDEX, index,
                                               data.rows)

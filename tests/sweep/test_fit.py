@@ -359,6 +359,17 @@ def test_build_model_must_return_a_compiled_model(moons):
     with pytest.raises(ValueError, match=r"same Model object for variants\[0\] and "
                                          r"variants\[1\]"):
         sweep.fit(lambda variant: shared, [{}, {}], x, y)
+    class OwnStep(keras.Sequential):
+        def compute_loss(self, *args, **kwargs):
+            return super().compute_loss(*args, **kwargs)
+
+    def own_step(variant):
+        model = OwnStep([keras.layers.Dense(1, input_shape=(2,))])
+        model.compile("adam", "mse")
+        return model
+
+    with pytest.raises(ValueError, match="overrides `train_step`"):
+        sweep.fit(own_step, [{}], x, y)
     with pytest.raises(TypeError, match="must be a function"):
         sweep.fit("model", [{}], x, y)
     with pytest.raises(ValueError, match="group_size"):
