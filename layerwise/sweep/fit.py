@@ -153,9 +153,10 @@ def _prepare(index: int, variant: dict, build_model: Callable, data: _Data,
     variant_keys.check_unread(index, tracked)
     if uses_custom_steps(model):
         raise ValueError(
-            f"sweep.fit: the model of variants[{index}] overrides `train_step`, `test_step` "
-            "or `compute_loss`; a sweep runs Model.fit's own step, so such models are not "
-            "supported. Train them one by one with their own `fit`.")
+            f"sweep.fit: the model of variants[{index}] overrides a step or the loss "
+            "(`train_step`, `test_step`, `predict_step` or `compute_loss`); a sweep runs "
+            "Model.fit's own step, so such models are not supported. Train them one by one "
+            "with their own `fit`.")
     train_index = variant_keys.row_index(variant, variant_keys.TRAIN_INDEX, index, data.rows)
     validation_index = variant_keys.row_index(variant, variant_keys.VALIDATION_INDEX, index,
                                               data.rows)

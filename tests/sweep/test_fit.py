@@ -368,7 +368,7 @@ def test_build_model_must_return_a_compiled_model(moons):
         model.compile("adam", "mse")
         return model
 
-    with pytest.raises(ValueError, match="overrides `train_step`"):
+    with pytest.raises(ValueError, match="overrides a step or the loss"):
         sweep.fit(own_step, [{}], x, y)
     with pytest.raises(TypeError, match="must be a function"):
         sweep.fit("model", [{}], x, y)
