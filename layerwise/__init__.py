@@ -8,8 +8,8 @@ enable_compile_cache()
 
 from layerwise import (activations, applications, backend, callbacks, config, constraints,
                        datasets, distribution, initializers, layers, losses, metrics, models,
-                       ops, optimizers, preprocessing, random, regularizers, saving, tree,
-                       utils, visualization, wrappers)
+                       ops, optimizers, preprocessing, random, regularizers, saving, sweep,
+                       tree, utils, visualization, wrappers)
 from layerwise.ops.operation import Operation
 from layerwise.engine.input_layer import Input
 from layerwise.engine.input_spec import InputSpec
@@ -59,6 +59,7 @@ __all__ = [
     "regularizers",
     "preprocessing",
     "saving",
+    "sweep",
     "tree",
     "utils",
     "visualization",

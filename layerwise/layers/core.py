@@ -152,7 +152,9 @@ class Dropout(Layer):
         self.built = True
 
     def call(self, inputs: jax.Array, training: bool | None = False) -> jax.Array:
-        if not training or self.rate == 0:
+        # A zero rate is known by its missing seed generator rather than by the value, so
+        # a traced rate can be an argument of the step (layerwise.sweep).
+        if not training or self.seed_generator is None:
             return inputs
         keep_probability = 1.0 - self.rate
         shape = inputs.shape

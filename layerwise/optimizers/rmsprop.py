@@ -54,7 +54,8 @@ class RMSprop(Optimizer):
             scale_by_rms(decay=self.rho, eps=self.epsilon, eps_in_sqrt=True),
             optax.scale_by_learning_rate(learning_rate, flip_sign=False),
         ]
-        if self.momentum > 0:
+        # Momentum's use is read from its slots (made at build), so a traced value works.
+        if self._momentums:
             # Keras keeps lr inside the momentum and subtracts it: trace, then flip the sign.
             parts.append(optax.trace(decay=self.momentum))
         parts.append(optax.scale(-1.0))
@@ -66,7 +67,7 @@ class RMSprop(Optimizer):
         else:
             rms = optax.ScaleByRmsState(nu=slots["velocity"])
         state = [rms, optax.EmptyState()]
-        if self.momentum > 0:
+        if self._momentums:
             state.append(optax.TraceState(trace=slots["momentum"]))
         return tuple(state) + (optax.EmptyState(),)
 
@@ -74,7 +75,7 @@ class RMSprop(Optimizer):
         slots = {"velocity": list(state[0].nu)}
         if self.centered:
             slots["average_gradient"] = list(state[0].mu)
-        if self.momentum > 0:
+        if self._momentums:
             slots["momentum"] = list(state[2].trace)
         return slots
 

@@ -46,7 +46,9 @@ class SGD(Optimizer):
 
     def _transform(self, learning_rate):
         # Scaling by -lr first makes optax's trace exactly Keras's momentum slot.
-        if self.momentum == 0:
+        # Whether momentum is used is read from the slots (made at build), not from the
+        # value, so a traced momentum can be an argument of the step (layerwise.sweep).
+        if not self.momentums:
             return optax.scale_by_learning_rate(learning_rate)
         return optax.chain(
             optax.scale_by_learning_rate(learning_rate),
@@ -54,12 +56,12 @@ class SGD(Optimizer):
         )
 
     def _pack_state(self, slots, step):
-        if self.momentum == 0:
+        if not self.momentums:
             return optax.EmptyState()
         return (optax.EmptyState(), optax.TraceState(trace=slots["momentum"]))
 
     def _unpack_state(self, state):
-        if self.momentum == 0:
+        if not self.momentums:
             return {}
         return {"momentum": list(state[1].trace)}
 
