@@ -18,8 +18,8 @@ import numpy as np
 from layerwise.models import data as data_utils
 from layerwise.models.custom_steps import uses_custom_steps
 from layerwise.models.steps import TrainState
-from layerwise.models.trainer import (FitRun, _check_count, _check_verbose,
-                                      _class_weights_to_sample_weights, _put_on_device)
+from layerwise.models.class_weights import class_weights_to_sample_weights
+from layerwise.models.trainer import FitRun, _check_count, _check_verbose, _put_on_device
 from layerwise.random import set_random_seed
 from layerwise.sweep import engine, structure, variants as variant_keys
 from layerwise.sweep.progress import SweepProgress
@@ -121,7 +121,7 @@ class _Data:
         # Class weights weigh training rows only (not the validation rows of a fold).
         self.train_weight = self.sample_weight
         if options["class_weight"] is not None:
-            self.train_weight = _class_weights_to_sample_weights(
+            self.train_weight = class_weights_to_sample_weights(
                 options["class_weight"], self.y, self.sample_weight)
         self._on_device: tuple | None = None
 

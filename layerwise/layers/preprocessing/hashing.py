@@ -12,7 +12,6 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from layerwise.engine.layer import Layer
 from layerwise.layers.arguments import choose
 from layerwise.layers.preprocessing import fingerprints
 from layerwise.layers.preprocessing.categorical import encode_categories
