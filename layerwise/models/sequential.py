@@ -19,6 +19,9 @@ class Sequential(Model):
         name: the model's name.
     """
 
+    # As a Functional graph: inputs as given, each layer casting to its compute dtype.
+    input_dtype = "float32"
+
     def __init__(self, layers: Iterable[Any] | None = None, trainable: bool = True,
                  name: str | None = None):
         super().__init__(trainable=trainable, name=name)
@@ -154,7 +157,7 @@ class Sequential(Model):
     # -- configuration -------------------------------------------------------------------
     def get_config(self) -> dict[str, Any]:
         config = {"name": self.name, "trainable": self.trainable,
-                  "dtype": serialize_dtype_policy(self.dtype),
+                  "dtype": serialize_dtype_policy(self.dtype_policy),
                   "layers": [serialize_layer(layer) for layer in self._layers]}
         if self._input_layer is not None:
             config["build_input_shape"] = list(self._input_layer.batch_shape)

@@ -7,6 +7,7 @@ from layerwise.optimizers.adam import Adam, AdamW
 from layerwise.optimizers.adamax import Adamax
 from layerwise.optimizers.base import Optimizer
 from layerwise.optimizers.lion import Lion
+from layerwise.optimizers.loss_scale_optimizer import LossScaleOptimizer
 from layerwise.optimizers.nadam import Nadam
 from layerwise.optimizers.rmsprop import RMSprop
 from layerwise.optimizers.serialization import deserialize, get, serialize
@@ -23,6 +24,7 @@ __all__ = [
     "Adadelta",
     "Adagrad",
     "Lion",
+    "LossScaleOptimizer",
     "get",
     "serialize",
     "deserialize",

@@ -10,6 +10,7 @@ from layerwise.optimizers.adam import Adam, AdamW
 from layerwise.optimizers.adamax import Adamax
 from layerwise.optimizers.base import Optimizer
 from layerwise.optimizers.lion import Lion
+from layerwise.optimizers.loss_scale_optimizer import LossScaleOptimizer
 from layerwise.optimizers.nadam import Nadam
 from layerwise.optimizers.rmsprop import RMSprop
 from layerwise.optimizers.sgd import SGD
@@ -21,7 +22,8 @@ _MODULE = "keras.optimizers"
 # Keras looks names up case-insensitively by lowercased class name ("rmsprop", "adamw").
 _BUILT_IN: dict[str, type[Optimizer]] = {
     cls.__name__.lower(): cls
-    for cls in (SGD, RMSprop, Adam, AdamW, Nadam, Adamax, Adadelta, Adagrad, Lion)
+    for cls in (SGD, RMSprop, Adam, AdamW, Nadam, Adamax, Adadelta, Adagrad, Lion,
+                LossScaleOptimizer)
 }
 # Keras optimizers this package does not implement: a clear error rather than "unknown".
 _NOT_IMPLEMENTED = ("adafactor", "ftrl", "lamb", "muon", "schedulefreeadamw")
