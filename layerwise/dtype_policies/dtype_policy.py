@@ -26,12 +26,14 @@ _global_policy: list["DTypePolicy"] = []
 
 def standardize_dtype(dtype: Any) -> str:
     """A dtype's canonical name ("float32"); raises ValueError for what is not a dtype."""
-    if isinstance(dtype, str) and dtype in ("float", "int"):  # Keras's aliases
-        return {"float": "float32", "int": "int32"}[dtype]
     try:
-        return jnp.dtype(dtype).name
+        name = jnp.dtype(dtype).name
     except TypeError:
         raise ValueError(f"Invalid dtype: {dtype!r}") from None
+    # Names must be canonical: numpy reads "float" as float64, Keras refuses it.
+    if isinstance(dtype, str) and dtype != name:
+        raise ValueError(f"Invalid dtype: {dtype!r}")
+    return name
 
 
 def is_float_dtype(dtype: Any) -> bool:
