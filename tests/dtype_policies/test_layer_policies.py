@@ -14,6 +14,8 @@ LAYERS = {
     "layer_normalization": (lambda k, p: k.layers.LayerNormalization(dtype=p), (6,), "float32"),
     "embedding": (lambda k, p: k.layers.Embedding(10, 4, dtype=p), (3,), "int32"),
     "lstm": (lambda k, p: k.layers.LSTM(3, dtype=p), (4, 3), "float32"),
+    "group_normalization": (lambda k, p: k.layers.GroupNormalization(2, dtype=p), (4,),
+                            "float32"),
     "softmax": (lambda k, p: k.layers.Softmax(dtype=p), (6,), "float32"),
     "activation": (lambda k, p: k.layers.Activation("softmax", dtype=p), (6,), "float32"),
     "dropout": (lambda k, p: k.layers.Dropout(0.5, dtype=p), (6,), "float32"),
@@ -54,18 +56,26 @@ def test_layer_dtypes_and_outputs_match_keras(kind, policy):
     assert symbolic.dtype == their_symbolic.dtype
 
 
+# convert_element_type ops in each layer's float32 call, measured on the code before dtype
+# policies existed (the layers' own math: masks and statistics); policies add none.
+_CASTS_BEFORE_POLICIES = {("batch_normalization", True): 2, ("dropout", True): 2,
+                          ("layer_normalization", False): 2, ("layer_normalization", True): 2,
+                          ("group_normalization", False): 2, ("group_normalization", True): 2}
+
+
 @pytest.mark.parametrize("kind", sorted(LAYERS))
 def test_float32_policy_adds_no_casts(kind):
-    """Under the default policy the traced call has no convert_element_type at all
-    (beyond what the layer's math itself needs, the same as before policies existed)."""
     import jax
 
     make, shape, input_dtype = LAYERS[kind]
     layer = make(layerwise, "float32")
     x = _inputs(shape, input_dtype)
     layer(x)
-    jaxpr = str(jax.make_jaxpr(lambda v: layer(v, training=False))(x))
-    assert "bf16" not in jaxpr and "f16" not in jaxpr
+    for training in (False, True):
+        jaxpr = str(jax.make_jaxpr(lambda v: layer(v, training=training))(x))
+        assert jaxpr.count("convert_element_type") == _CASTS_BEFORE_POLICIES.get(
+            (kind, training), 0)
+        assert "bf16" not in jaxpr and "f16" not in jaxpr
 
 
 def test_policy_argument_forms_are_equivalent():
@@ -104,3 +114,25 @@ def test_autocast_false_keeps_inputs_and_variables_as_they_are():
     layer = layerwise.layers.Dense(2, dtype="mixed_float16", autocast=False)
     out = layer(np.ones((1, 3), "float32"))
     assert str(out.dtype) == "float32"
+
+
+def test_nested_layers_in_a_mixed_model_match_keras():
+    """Embedding, LSTM, normalization and a float32 head inside a mixed_bfloat16 model."""
+    ids = np.random.default_rng(2).integers(1, 20, size=(4, 5)).astype("int32")
+    try:
+        for k in (layerwise, keras):
+            k.config.set_dtype_policy("mixed_bfloat16")
+        models = [k.Sequential([
+            k.Input((5,), dtype="int32"), k.layers.Embedding(20, 6, mask_zero=True),
+            k.layers.LSTM(4, return_sequences=True), k.layers.GroupNormalization(2),
+            k.layers.BatchNormalization(), k.layers.GlobalAveragePooling1D(),
+            k.layers.Dense(1, dtype="float32")]) for k in (keras, layerwise)]
+    finally:
+        for k in (layerwise, keras):
+            k.config.set_dtype_policy("float32")
+    theirs, ours = models
+    copy_weights(theirs, ours)
+    for training in (False, True):
+        expected, got = theirs(ids, training=training), ours(ids, training=training)
+        assert str(got.dtype) == str(expected.dtype) == "float32"
+        np.testing.assert_allclose(np.asarray(got), np.asarray(expected), atol=2e-2)
