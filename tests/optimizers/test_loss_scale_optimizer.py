@@ -136,3 +136,16 @@ def test_stateful_apply_skips_non_finite_gradients():
 def test_bad_arguments_are_rejected_as_in_keras(arguments, message):
     with pytest.raises(ValueError, match=message):
         layerwise.optimizers.LossScaleOptimizer(layerwise.optimizers.SGD(), **arguments)
+
+
+def test_fixed_loss_scale_factor_in_fit_matches_keras():
+    """`loss_scale_factor` scales the differentiated loss in the compiled step and the
+    gradients are divided back, so training equals Keras's (and the unscaled run)."""
+    x, y = _data()
+    histories = []
+    for k in (keras, layerwise):
+        model = _model(k)
+        model.compile(k.optimizers.SGD(0.05, loss_scale_factor=64.0), "mse")
+        histories.append(model.fit(x, y, epochs=2, batch_size=8, shuffle=False,
+                                   verbose=0).history["loss"])
+    np.testing.assert_allclose(histories[1], histories[0], rtol=1e-5)
