@@ -98,10 +98,12 @@ class DTypePolicy:
     def convert_input(self, x: Any, autocast: bool, dtype: Any) -> Any:
         """`x` cast to `dtype` when `autocast` and `x` is floating; others unchanged."""
         dtype = standardize_dtype(dtype)
-        if not hasattr(x, "dtype"):
+        if not isinstance(x, jnp.ndarray):
             if not hasattr(x, "__array__"):
                 return x
-            x = jnp.asarray(np.asarray(x))
+            x = np.asarray(x)
+            # Host float64 data becomes floatx, as Keras converts it.
+            x = jnp.asarray(x, floatx() if x.dtype == np.float64 else None)
         if autocast and is_float_dtype(x.dtype) and jnp.dtype(x.dtype).name != dtype:
             return x.astype(dtype)
         return x

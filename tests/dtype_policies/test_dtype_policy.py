@@ -118,3 +118,20 @@ def test_global_policy_functions_and_names():
     finally:
         layerwise.config.set_dtype_policy("float32")
     assert layerwise.layers.Dense(2).compute_dtype == "float32"
+
+
+@pytest.mark.parametrize("value", [np.ones((2,), "float32"), np.ones((2,), "int32"),
+                                   np.ones((2,), "float64")])
+@pytest.mark.parametrize("autocast", [True, False])
+def test_convert_input_casts_floats_only_as_keras(value, autocast):
+    ours = ours_module.DTypePolicy("mixed_bfloat16").convert_input(value, autocast, "bfloat16")
+    theirs = their_module.DTypePolicy("mixed_bfloat16").convert_input(value, autocast, "bfloat16")
+    assert str(ours.dtype) == str(theirs.dtype)
+
+
+def test_setting_a_layer_policy():
+    layer = layerwise.layers.Dense(2)
+    layer.dtype_policy = "mixed_bfloat16"
+    assert (layer.compute_dtype, layer.dtype) == ("bfloat16", "float32")
+    assert str(layer(np.ones((1, 3), "float32")).dtype) == "bfloat16"
+    assert [str(w.dtype) for w in layer.weights] == ["float32", "float32"]
