@@ -1,6 +1,8 @@
 """LossScaleOptimizer: dynamic loss scaling as Keras does it, in and out of `fit`."""
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import layerwise
 from keras_oracle import assert_weights_close, copy_weights, keras
@@ -149,3 +151,26 @@ def test_fixed_loss_scale_factor_in_fit_matches_keras():
         histories.append(model.fit(x, y, epochs=2, batch_size=8, shuffle=False,
                                    verbose=0).history["loss"])
     np.testing.assert_allclose(histories[1], histories[0], rtol=1e-5)
+
+
+@settings(max_examples=8, deadline=None)
+@given(finite=st.lists(st.booleans(), min_size=1, max_size=10),
+       growth_steps=st.integers(1, 3))
+def test_any_run_of_finite_and_overflowing_steps_moves_the_scale_as_keras(finite, growth_steps):
+    """Through `stateless_apply`, the path `fit` takes (Keras's stateful `apply` fails on
+    JAX when the scale grows: its cond leaks a tracer)."""
+    runs = []
+    for k in (keras, layerwise):
+        variable = k.Variable(np.ones((2,), "float32"))
+        optimizer = k.optimizers.LossScaleOptimizer(
+            k.optimizers.SGD(0.25), initial_scale=16.0, dynamic_growth_steps=growth_steps)
+        optimizer.build([variable])
+        values, weights = [np.asarray(v) for v in optimizer.variables], [np.asarray(variable)]
+        states = []
+        for is_finite in finite:
+            grad = np.array([2.0, 4.0] if is_finite else [np.nan, 1.0], "float32")
+            weights, values = optimizer.stateless_apply(values, [grad], weights)
+            states.append([np.asarray(v).tolist() for v in values] +
+                          [np.asarray(weights[0]).tolist()])
+        runs.append(states)
+    assert runs[0] == runs[1]
