@@ -281,6 +281,8 @@ class Layer:
         # Looked up before conversion, which may give the arrays new identities.
         previous_mask = kwargs.get("mask", masking.mask_of(inputs))
         inputs = jax.tree_util.tree_map(self._convert_input, inputs)
+        if args:  # further tensors (attention's value, key), autocast as Keras does
+            args = jax.tree_util.tree_map(self._autocast_argument, args)
         if not self.built:
             self.build_for_shape(_batchless_shapes(inputs))
         self.check_input_shape(_shapes_of(inputs))
@@ -348,6 +350,13 @@ class Layer:
             if array.dtype != target:
                 array = array.astype(target)
         return to_device(array)
+
+    def _autocast_argument(self, value: Any) -> Any:
+        """A floating array argument in the compute dtype (others are left as they are)."""
+        if self.autocast and isinstance(value, (jax.Array, np.ndarray)) and \
+                jnp.issubdtype(value.dtype, jnp.floating) and value.dtype != self.compute_dtype:
+            return value.astype(self.compute_dtype)
+        return value
 
     def check_input_shape(self, input_shape: Any) -> None:
         """Raise a ValueError if the layer cannot take inputs of this shape (a hook; by
@@ -557,6 +566,7 @@ def _marks_built(build: Any) -> Any:
 
 
 def _dtype_name(dtype: Any) -> str:
+    """The variable dtype that a `dtype=` argument (a dtype or a policy) stands for."""
     return dtype_policies.get(dtype).variable_dtype
 
 

@@ -136,3 +136,19 @@ def test_nested_layers_in_a_mixed_model_match_keras():
         expected, got = theirs(ids, training=training), ours(ids, training=training)
         assert str(got.dtype) == str(expected.dtype) == "float32"
         np.testing.assert_allclose(np.asarray(got), np.asarray(expected), atol=2e-2)
+
+
+@pytest.mark.parametrize("policy", ["mixed_bfloat16", "mixed_float16"])
+def test_attention_autocasts_every_tensor_argument_as_keras(policy):
+    query = _inputs((3, 4), "float32")
+    value = _inputs((5, 4), "float32", seed=1)
+    theirs, ours = (k.layers.MultiHeadAttention(2, 3, dtype=policy) for k in (keras, layerwise))
+    expected = theirs(query, value)
+    ours(query, value)
+    copy_weights(theirs, ours)
+    got = ours(query, value)
+    assert str(got.dtype) == str(expected.dtype) == ours.compute_dtype
+    assert [layer.compute_dtype for layer in ours._sublayers()] == [ours.compute_dtype] * len(
+        ours._sublayers())
+    np.testing.assert_allclose(np.asarray(got, "float32"), np.asarray(expected, "float32"),
+                               atol=2e-2)
