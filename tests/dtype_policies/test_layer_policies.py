@@ -152,3 +152,31 @@ def test_attention_autocasts_every_tensor_argument_as_keras(policy):
         ours._sublayers())
     np.testing.assert_allclose(np.asarray(got, "float32"), np.asarray(expected, "float32"),
                                atol=2e-2)
+
+
+SHAPE_LAYERS = {
+    "Rescaling": lambda L, p: L.Rescaling(1 / 255.0, dtype=p),
+    "Normalization": lambda L, p: L.Normalization(mean=0.5, variance=2.0, dtype=p),
+    "Resizing": lambda L, p: L.Resizing(4, 4, dtype=p),
+    "RandomFlip": lambda L, p: L.RandomFlip(dtype=p, seed=1),
+    "RandomContrast": lambda L, p: L.RandomContrast(0.2, dtype=p, seed=1),
+    "MaxPooling2D": lambda L, p: L.MaxPooling2D(dtype=p),
+    "PReLU": lambda L, p: L.PReLU(dtype=p),
+    "DepthwiseConv2D": lambda L, p: L.DepthwiseConv2D(3, dtype=p),
+    "Conv2DTranspose": lambda L, p: L.Conv2DTranspose(2, 3, dtype=p),
+    "UnitNormalization": lambda L, p: L.UnitNormalization(dtype=p),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(SHAPE_LAYERS))
+def test_more_layers_output_their_compute_dtype_as_keras(kind):
+    images = np.random.default_rng(0).uniform(size=(2, 8, 8, 3)).astype("float32")
+    theirs, ours = (SHAPE_LAYERS[kind](k.layers, "mixed_bfloat16") for k in (keras, layerwise))
+    expected = theirs(images)
+    if theirs.weights:  # built by a first call; random layers are called once only
+        ours(images)
+        copy_weights(theirs, ours)
+    got = ours(images)
+    assert str(got.dtype) == str(expected.dtype) == "bfloat16"
+    np.testing.assert_allclose(np.asarray(got, "float32"), np.asarray(expected, "float32"),
+                               rtol=1e-2, atol=1e-2)
