@@ -7,9 +7,10 @@ from layerwise.models.cache.compile_cache import enable_compile_cache
 enable_compile_cache()
 
 from layerwise import (activations, applications, backend, callbacks, config, constraints,
-                       datasets, distribution, initializers, layers, losses, metrics, models,
-                       ops, optimizers, preprocessing, random, regularizers, saving, sweep,
-                       tree, utils, visualization, wrappers)
+                       datasets, distribution, dtype_policies, initializers, layers, losses,
+                       metrics, mixed_precision, models, ops, optimizers, preprocessing, random,
+                       regularizers, saving, sweep, tree, utils, visualization, wrappers)
+from layerwise.dtype_policies import DTypePolicy, FloatDTypePolicy
 from layerwise.ops.operation import Operation
 from layerwise.engine.input_layer import Input
 from layerwise.engine.input_spec import InputSpec
@@ -27,6 +28,8 @@ from layerwise.engine.variables import Variable
 from layerwise.version import __version__
 
 __all__ = [
+    "DTypePolicy",
+    "FloatDTypePolicy",
     "Initializer",
     "InputSpec",
     "Loss",
@@ -48,10 +51,12 @@ __all__ = [
     "constraints",
     "datasets",
     "distribution",
+    "dtype_policies",
     "initializers",
     "layers",
     "losses",
     "metrics",
+    "mixed_precision",
     "models",
     "ops",
     "optimizers",

@@ -3,8 +3,8 @@
 `floatx`, `epsilon`, `image_data_format` live in `layerwise.backend` (which old code reads)
 and are shared with it. Settings marked "stored" are kept and reported back but nothing in
 layerwise acts on them yet: flash attention (our attention never uses it), traceback
-filtering (we do not filter tracebacks), the `max_epochs` / `max_steps_per_epoch` caps (the
-trainer does not read them) and the dtype policy (float32 is the only one we compute in).
+filtering (we do not filter tracebacks), and the `max_epochs` / `max_steps_per_epoch` caps (the
+trainer does not read them). The dtype policy lives in `layerwise.dtype_policies`.
 """
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import Any
 
 from layerwise.backend import (backend, epsilon, floatx, image_data_format, set_epsilon,
                                set_floatx, set_image_data_format)
+from layerwise.dtype_policies.dtype_policy import dtype_policy, set_dtype_policy
 from layerwise.engine.registry import enable_unsafe_deserialization
 
 __all__ = [
@@ -31,21 +32,7 @@ _settings: dict[str, Any] = {
     "traceback_filtering": True,
     "max_epochs": None,
     "max_steps_per_epoch": None,
-    "dtype_policy": "float32",
 }
-
-
-class DTypePolicy:
-    """The global dtype policy's names: `name`, `compute_dtype`, `variable_dtype`."""
-
-    def __init__(self, name: str = "float32"):
-        self.name = name
-        mixed = {"mixed_float16": "float16", "mixed_bfloat16": "bfloat16"}
-        self.compute_dtype = mixed.get(name, name)
-        self.variable_dtype = "float32" if name in mixed else name
-
-    def __repr__(self) -> str:
-        return f'<DTypePolicy "{self.name}">'
 
 
 def set_backend(backend: str) -> None:
@@ -53,20 +40,6 @@ def set_backend(backend: str) -> None:
     if backend != "jax":
         raise ValueError("layerwise runs on JAX only. Invalid value for argument `backend`. "
                          f"Expected 'jax'. Received: backend={backend!r}")
-
-
-def dtype_policy() -> DTypePolicy:
-    return DTypePolicy(_settings["dtype_policy"])
-
-
-def set_dtype_policy(policy: Any) -> None:
-    """Stored: layers still compute in float32 (see the module docstring)."""
-    name = policy if isinstance(policy, str) else getattr(policy, "name", None)
-    known = ("float32", "float16", "bfloat16", "float64", "mixed_float16", "mixed_bfloat16")
-    if name not in known:
-        raise ValueError(f"Invalid value for argument `policy`. Expected one of {known}. "
-                         f"Received: policy={policy!r}")
-    _settings["dtype_policy"] = name
 
 
 def enable_flash_attention() -> None:

@@ -37,7 +37,7 @@ def call_symbolically(layer: "Layer", inputs: Any, args: tuple, kwargs: dict) ->
     node_index = len(getattr(layer, "_inbound_nodes", []))
     output_leaves, treedef = jax.tree_util.tree_flatten(output_shapes, is_leaf=is_shape)
     output_tensors = [
-        KerasTensor(shape, "float32", history=(layer, node_index, i),
+        KerasTensor(shape, layer.compute_dtype, history=(layer, node_index, i),
                     name=layer.name if len(output_leaves) == 1 else f"{layer.name}_{i}")
         for i, shape in enumerate(output_leaves)
     ]

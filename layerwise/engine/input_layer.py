@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from layerwise.backend import floatx
 from layerwise.engine.keras_tensor import KerasTensor, Node
 from layerwise.engine.layer import Layer, standardize_shape
 
@@ -19,7 +20,8 @@ class InputLayer(Layer):
         legacy_shape = kwargs.pop("input_shape", None)
         batch_shape = batch_shape if batch_shape is not None else legacy_batch_shape
         shape = shape if shape is not None else legacy_shape
-        super().__init__(name=name, dtype=dtype, **kwargs)
+        # Inputs are floatx (float32) unless told, whatever the global dtype policy.
+        super().__init__(name=name, dtype=dtype if dtype is not None else floatx(), **kwargs)
         if sparse:
             raise ValueError(f"InputLayer '{self.name}': sparse inputs are not supported.")
         if batch_shape is not None:

@@ -9,22 +9,23 @@ happens once per `fit`, never inside a training step.
 """
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import functools
 import inspect
-import warnings
 from typing import Any, Iterable
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-from layerwise import constraints, initializers, regularizers
+from layerwise import constraints, dtype_policies, initializers, regularizers
 from layerwise.engine import masking, naming
 from layerwise.engine.functional import call_symbolically
 from layerwise.engine.input_spec import check_input_spec
 from layerwise.engine.keras_tensor import ABSTRACT_BATCH, KerasTensor, any_symbolic, is_shape
-from layerwise.engine.variables import StatelessScope, Variable, to_device
+from layerwise.engine.variables import (AutocastScope, StatelessScope, Variable,
+                                        autocast_dtype, to_device)
 from layerwise.random import SeedGenerator
 
 _training_context: contextvars.ContextVar[bool | None] = contextvars.ContextVar(
@@ -70,14 +71,15 @@ class Layer:
 
     Args:
         trainable: whether the layer's weights are updated by training.
-        dtype: the dtype of its weights and computations (float32).
+        dtype: its dtype policy: a name ("float32", "mixed_bfloat16", ...), a
+            `DTypePolicy` or its config; None takes the global policy.
+        autocast: whether floating inputs are cast to the compute dtype (and, with a
+            mixed policy, variables read in it) during calls.
         name: unique name; generated from the class name when omitted.
         input_shape / input_dim / batch_input_shape: Keras 2 style way to give the
             first layer of a Sequential model its input shape (without the batch axis).
     """
 
-    # The dtype inputs are converted to before `call`; Embedding-like layers take ints.
-    input_dtype = "float32"
     # Whether `compute_mask` gives the outputs a mask (by default the input's, passed on).
     supports_masking = False
     # An InputSpec (or a list, one per input) that inputs are checked against.
@@ -103,7 +105,7 @@ class Layer:
         input_dim = kwargs.pop("input_dim", None)
         batch_input_shape = kwargs.pop("batch_input_shape", None)
         batch_size = kwargs.pop("batch_size", None)
-        kwargs.pop("autocast", None)
+        self.autocast = bool(kwargs.pop("autocast", True))
         if kwargs:
             raise ValueError(
                 f"Unrecognized keyword arguments passed to {type(self).__name__}: {kwargs}"
@@ -116,7 +118,7 @@ class Layer:
                 f"Invalid value for argument `name` of {type(self).__name__}. Expected a "
                 f"non-empty string. Received: name={name!r}"
             )
-        self.dtype = _dtype_name(dtype)
+        self._dtype_policy = dtype_policies.get(dtype)
         self._trainable = bool(trainable)
         self.built = False
         self._trainable_variables: list[Variable] = []
@@ -169,7 +171,7 @@ class Layer:
         if kwargs:
             raise TypeError(f"add_weight() got unexpected keyword arguments {sorted(kwargs)}")
         shape = standardize_shape(() if shape is None else shape)
-        dtype = _dtype_name(dtype or self.dtype)
+        dtype = _dtype_name(dtype or self.variable_dtype)
         if initializer is None:
             floating = jnp.issubdtype(jnp.dtype(dtype), jnp.floating)
             initializer = "glorot_uniform" if floating else "zeros"
@@ -181,6 +183,7 @@ class Layer:
             name=name or "variable",
             regularizer=_get_regularizer(regularizer),
             constraint=constraints.get(constraint),
+            autocast=autocast,
         )
         variable.path = f"{self.name}/{variable.name}"
         if trainable:
@@ -198,14 +201,47 @@ class Layer:
                                constraint=constraint, name=name)
 
     @property
+    def dtype_policy(self) -> Any:
+        """The layer's `DTypePolicy` (settable with anything `dtype=` accepts)."""
+        return self._dtype_policy
+
+    @dtype_policy.setter
+    def dtype_policy(self, value: Any) -> None:
+        policy = dtype_policies.get(value)
+        if isinstance(self._dtype_policy, dtype_policies.DTypePolicyMap) and self.path:
+            if self.path in self._dtype_policy:
+                del self._dtype_policy[self.path]
+            self._dtype_policy[self.path] = policy
+        else:
+            self._dtype_policy = policy
+
+    def _own_policy(self) -> Any:
+        """The policy this layer computes with (a DTypePolicyMap's entry for its path)."""
+        policy = self._dtype_policy
+        if isinstance(policy, dtype_policies.DTypePolicyMap) and self.path:
+            return policy[self.path]
+        return policy
+
+    @property
+    def dtype(self) -> str:
+        """The dtype of the layer's weights (`variable_dtype`), as Keras's `layer.dtype`."""
+        return self.variable_dtype
+
+    @property
     def compute_dtype(self) -> str:
-        """The dtype computations run in (the layer's dtype: mixed precision is not supported)."""
-        return self.dtype
+        """The dtype of the layer's inputs, computations and outputs."""
+        return self._own_policy().compute_dtype
 
     @property
     def variable_dtype(self) -> str:
         """The dtype the layer's weights are created in."""
-        return self.dtype
+        return self._own_policy().variable_dtype
+
+    @property
+    def input_dtype(self) -> str:
+        """The dtype floating inputs are cast to before `call` (Embedding-like layers
+        override it with an integer dtype)."""
+        return self.compute_dtype
 
     @property
     def path(self) -> str:
@@ -217,7 +253,7 @@ class Layer:
         shapes = jax.tree_util.tree_map(lambda t: tuple(t.shape), inputs,
                                         is_leaf=lambda v: hasattr(v, "shape"))
         output_shapes = self.compute_output_shape(shapes)
-        from_shape = lambda shape: KerasTensor(shape, self.dtype)  # noqa: E731
+        from_shape = lambda shape: KerasTensor(shape, self.compute_dtype)  # noqa: E731
         return from_shape(output_shapes) if is_shape(output_shapes) else jax.tree_util.tree_map(
             from_shape, output_shapes, is_leaf=is_shape)
 
@@ -246,6 +282,8 @@ class Layer:
         # Looked up before conversion, which may give the arrays new identities.
         previous_mask = kwargs.get("mask", masking.mask_of(inputs))
         inputs = jax.tree_util.tree_map(self._convert_input, inputs)
+        if args:  # further tensors (attention's value, key), autocast as Keras does
+            args = jax.tree_util.tree_map(self._autocast_argument, args)
         if not self.built:
             self.build_for_shape(_batchless_shapes(inputs))
         self.check_input_shape(_shapes_of(inputs))
@@ -258,7 +296,7 @@ class Layer:
         outermost = added_losses.get() is None
         losses_token = added_losses.set([]) if outermost else None
         try:
-            with masking.mask_scope():
+            with masking.mask_scope(), _autocast_scope(self):
                 if previous_mask is not None and getattr(self, "_call_has_mask_arg", False):
                     kwargs["mask"] = previous_mask
                 outputs = self.call(inputs, *args, **kwargs)
@@ -306,10 +344,20 @@ class Layer:
                     f"dtype {array.dtype}"
                 )
         target = jnp.dtype(self.input_dtype)
-        if jnp.issubdtype(target, jnp.floating) or jnp.issubdtype(array.dtype, jnp.floating):
+        floating = jnp.issubdtype(array.dtype, jnp.floating)
+        if floating and not self.autocast:  # e.g. LayerNormalization: floats as they come
+            return to_device(array)
+        if jnp.issubdtype(target, jnp.floating) or floating:
             if array.dtype != target:
                 array = array.astype(target)
         return to_device(array)
+
+    def _autocast_argument(self, value: Any) -> Any:
+        """A floating array argument in the compute dtype (others are left as they are)."""
+        if self.autocast and isinstance(value, (jax.Array, np.ndarray)) and \
+                jnp.issubdtype(value.dtype, jnp.floating) and value.dtype != self.compute_dtype:
+            return value.astype(self.compute_dtype)
+        return value
 
     def check_input_shape(self, input_shape: Any) -> None:
         """Raise a ValueError if the layer cannot take inputs of this shape (a hook; by
@@ -482,7 +530,7 @@ class Layer:
         config: dict[str, Any] = {
             "name": self.name,
             "trainable": self.trainable,
-            "dtype": serialize_dtype_policy(self.dtype),
+            "dtype": serialize_dtype_policy(self.dtype_policy),
         }
         if self.activity_regularizer is not None:
             config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
@@ -524,24 +572,31 @@ def _marks_built(build: Any) -> Any:
 
 
 def _dtype_name(dtype: Any) -> str:
-    if dtype is None:
-        return "float32"
-    if isinstance(dtype, dict):  # a serialized DTypePolicy
-        dtype = dtype.get("config", {}).get("name", "float32")
-    if hasattr(dtype, "name") and not isinstance(dtype, (str, np.dtype)):
-        dtype = dtype.name
-    if dtype in ("string", "str"):  # the inputs of host preprocessing layers
+    """The variable dtype that a `dtype=` argument (a dtype or a policy) stands for."""
+    if isinstance(dtype, str) and dtype in ("string", "str"):  # host preprocessing inputs
         return "string"
-    if dtype in ("mixed_float16", "mixed_bfloat16"):
-        warnings.warn(f"dtype policy {dtype!r} is not supported yet; using float32.")
-        return "float32"
-    return jnp.dtype(dtype).name
+    return dtype_policies.get(dtype).variable_dtype
 
 
-def serialize_dtype_policy(dtype: str) -> dict[str, Any]:
-    """The dtype entry of a layer config, as Keras 3 writes it."""
-    return {"module": "keras", "class_name": "DTypePolicy", "config": {"name": dtype},
-            "registered_name": None}
+def serialize_dtype_policy(dtype: Any) -> dict[str, Any]:
+    """The dtype entry of a layer config, as Keras 3 writes it (a policy or its name)."""
+    return dtype_policies.serialize(dtype_policies.get(dtype))
+
+
+def _autocast_scope(layer: Layer) -> Any:
+    """The variable-autocasting scope `layer`'s call runs in, as Keras decides it: a mixed
+    layer reads its floating variables in its compute dtype; a nested layer switches the
+    outer layer's scope to its own compute dtype, or off when it does not autocast."""
+    current = autocast_dtype()
+    compute = layer.compute_dtype
+    if current is None:
+        return AutocastScope(compute) if compute != layer.variable_dtype else _NO_SCOPE
+    if not layer.autocast or not jnp.issubdtype(jnp.dtype(compute), jnp.floating):
+        return AutocastScope(None)
+    return AutocastScope(compute) if current != compute else _NO_SCOPE
+
+
+_NO_SCOPE = contextlib.nullcontext()
 
 
 def _get_regularizer(identifier: Any) -> Any:

@@ -19,6 +19,31 @@ import numpy as np
 _active_scope: contextvars.ContextVar["StatelessScope | None"] = contextvars.ContextVar(
     "layerwise_stateless_scope", default=None
 )
+# Mixed precision: while a layer with a mixed policy runs, its floating variables are read
+# in its compute dtype (Keras's AutocastScope). None: read as stored.
+_autocast_dtype: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "layerwise_autocast_dtype", default=None
+)
+
+
+def autocast_dtype() -> str | None:
+    """The dtype floating variables are read in now, or None."""
+    return _autocast_dtype.get()
+
+
+class AutocastScope:
+    """Read floating, autocast variables in `dtype` (None: as stored) inside the scope."""
+
+    def __init__(self, dtype: str | None):
+        self.dtype = dtype
+        self._token = None
+
+    def __enter__(self) -> "AutocastScope":
+        self._token = _autocast_dtype.set(self.dtype)
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        _autocast_dtype.reset(self._token)
 
 
 class StatelessScope:
@@ -82,6 +107,8 @@ class Variable:
         name: short name, e.g. "kernel".
         regularizer: callable `(value) -> scalar` added to the loss, or None.
         constraint: callable `(value) -> value` applied after each update, or None.
+        autocast: whether reads inside a mixed-precision layer give the layer's compute
+            dtype (floating variables only).
     """
 
     def __init__(
@@ -93,8 +120,10 @@ class Variable:
         name: str = "variable",
         regularizer: Callable | None = None,
         constraint: Callable | None = None,
+        autocast: bool = True,
     ):
         self.name = name
+        self.autocast = autocast
         self.path = name
         self.trainable = trainable
         self.regularizer = regularizer
@@ -124,7 +153,12 @@ class Variable:
     @property
     def value(self) -> jnp.ndarray:
         scope = current_scope()
-        return scope.read(self) if scope is not None else self._value
+        value = scope.read(self) if scope is not None else self._value
+        cast_to = _autocast_dtype.get()
+        if cast_to is not None and self.autocast and value.dtype != cast_to and \
+                jnp.issubdtype(value.dtype, jnp.floating):
+            value = value.astype(cast_to)
+        return value
 
     @property
     def shape(self) -> tuple[int, ...]:

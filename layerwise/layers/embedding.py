@@ -38,6 +38,8 @@ class Embedding(Layer):
         if kwargs.pop("input_length", None) is not None:
             warnings.warn("Argument `input_length` is deprecated. Just remove it.")
         super().__init__(**kwargs)
+        # As Keras: rows are gathered from the stored table, then cast to the compute dtype.
+        self.autocast = False
         if lora_rank:
             raise NotImplementedError(f"Embedding '{self.name}': `lora_rank` is not supported "
                                       "yet.")
@@ -68,7 +70,11 @@ class Embedding(Layer):
 
     def call(self, inputs: jax.Array) -> jax.Array:
         # jnp.take, as Keras-JAX: out-of-range ids give NaN rows rather than an error.
-        return jnp.take(self.embeddings.value, inputs, axis=0)
+        if not jnp.issubdtype(inputs.dtype, jnp.integer):
+            inputs = inputs.astype(jnp.int32)
+        outputs = jnp.take(self.embeddings.value, inputs, axis=0)
+        return outputs if outputs.dtype == self.compute_dtype else \
+            outputs.astype(self.compute_dtype)
 
     def compute_mask(self, inputs: jax.Array, previous_mask: Any = None) -> jax.Array | None:
         return jnp.not_equal(inputs, 0) if self.mask_zero else None

@@ -12,7 +12,7 @@ import jax.numpy as jnp
 
 from layerwise import constraints, initializers, regularizers
 from layerwise.engine.layer import Layer
-from layerwise.layers.normalization import _check_axis, normalize
+from layerwise.layers.normalization import _check_axis, in_float32, normalize, to_dtype
 
 
 class GroupNormalization(Layer):
@@ -31,6 +31,8 @@ class GroupNormalization(Layer):
                  gamma_regularizer: Any = None, beta_constraint: Any = None,
                  gamma_constraint: Any = None, **kwargs: Any):
         super().__init__(**kwargs)
+        # As Keras: inputs as they come, statistics in float32, outputs in the compute dtype.
+        self.autocast = False
         self.groups = groups
         self.axis = axis
         self.epsilon = epsilon
@@ -61,13 +63,18 @@ class GroupNormalization(Layer):
         if self.scale:
             self.gamma = self.add_weight(
                 name="gamma", shape=(channels,), initializer=self.gamma_initializer,
-                regularizer=self.gamma_regularizer, constraint=self.gamma_constraint)
+                regularizer=self.gamma_regularizer, constraint=self.gamma_constraint,
+                autocast=False)
         if self.center:
             self.beta = self.add_weight(
                 name="beta", shape=(channels,), initializer=self.beta_initializer,
-                regularizer=self.beta_regularizer, constraint=self.beta_constraint)
+                regularizer=self.beta_regularizer, constraint=self.beta_constraint,
+                autocast=False)
 
     def call(self, inputs: jax.Array) -> jax.Array:
+        return to_dtype(self._normalize(in_float32(inputs)), self.compute_dtype)
+
+    def _normalize(self, inputs: jax.Array) -> jax.Array:
         axis = self.axis % inputs.ndim
         channels = inputs.shape[axis]
         # Split the channels axis into (groups, channels per group).

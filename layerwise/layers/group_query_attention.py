@@ -93,8 +93,8 @@ class GroupQueryAttention(QueryValueAttention):
         self._value_dense = self._projection("bkm,mvh->bkvh", self.num_key_value_heads, "vh",
                                              "value")
         self._value_dense.build(tuple(value_shape))
-        self._softmax = Softmax(axis=-1, dtype=self.dtype)
-        self._dropout_layer = Dropout(rate=self.dropout, seed=self.seed, dtype=self.dtype)
+        self._softmax = Softmax(axis=-1, dtype=self.dtype_policy)
+        self._dropout_layer = Dropout(rate=self.dropout, seed=self.seed, dtype=self.dtype_policy)
         self._output_dense = EinsumDense("bquh,uhm->bqm", output_shape=(None, features),
                                          bias_axes="m" if self.use_bias else None,
                                          name="attention_output", **self._sublayer_arguments())

@@ -120,7 +120,7 @@ class QueryValueAttention(Layer):
             kernel_regularizer=self.kernel_regularizer, bias_regularizer=self.bias_regularizer,
             activity_regularizer=self.sublayer_activity_regularizer,
             kernel_constraint=self.kernel_constraint, bias_constraint=self.bias_constraint,
-            dtype=self.dtype)
+            dtype=self.dtype_policy)
 
     def _sublayer_config(self) -> dict[str, Any]:
         return {
@@ -259,8 +259,8 @@ class MultiHeadAttention(QueryValueAttention):
             projected_rank, self.attention_axes)
         scores_rank = kept + 2 * len(self.attention_axes)
         self._softmax = Softmax(axis=tuple(range(scores_rank - len(self.attention_axes),
-                                                 scores_rank)), dtype=self.dtype)
-        self._dropout_layer = Dropout(rate=self.dropout, seed=self.seed, dtype=self.dtype)
+                                                 scores_rank)), dtype=self.dtype_policy)
+        self._dropout_layer = Dropout(rate=self.dropout, seed=self.seed, dtype=self.dtype_policy)
 
         output_shape = self.output_shape or (query_shape[-1],)
         free_axes = query_rank - 1

@@ -32,6 +32,16 @@ def normalize(x: jax.Array, mean: jax.Array, variance: jax.Array, gamma: jax.Arr
     return x * inv + shift
 
 
+def in_float32(x: jax.Array) -> jax.Array:
+    """Half-precision inputs upcast: normalization statistics overflow in float16."""
+    return x.astype(jnp.float32) if x.dtype in (jnp.float16, jnp.bfloat16) else x
+
+
+def to_dtype(x: jax.Array, dtype: str) -> jax.Array:
+    """`x` in `dtype` (the layer's compute dtype); no cast when it already is."""
+    return x if x.dtype == dtype else x.astype(dtype)
+
+
 def _float(value: Any, argument: str, owner: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise TypeError(
@@ -128,17 +138,19 @@ class BatchNormalization(Layer):
         if self.scale:
             self.gamma = self.add_weight(
                 name="gamma", shape=(features,), initializer=self.gamma_initializer,
-                regularizer=self.gamma_regularizer, constraint=self.gamma_constraint)
+                regularizer=self.gamma_regularizer, constraint=self.gamma_constraint,
+                autocast=False)
         if self.center:
             self.beta = self.add_weight(
                 name="beta", shape=(features,), initializer=self.beta_initializer,
-                regularizer=self.beta_regularizer, constraint=self.beta_constraint)
+                regularizer=self.beta_regularizer, constraint=self.beta_constraint,
+                autocast=False)
         self.moving_mean = self.add_weight(
             name="moving_mean", shape=(features,), initializer=self.moving_mean_initializer,
-            trainable=False)
+            trainable=False, autocast=False)
         self.moving_variance = self.add_weight(
             name="moving_variance", shape=(features,),
-            initializer=self.moving_variance_initializer, trainable=False)
+            initializer=self.moving_variance_initializer, trainable=False, autocast=False)
 
     def check_input_shape(self, input_shape: Any) -> None:
         if not self.built or not isinstance(input_shape, tuple):
@@ -151,6 +163,8 @@ class BatchNormalization(Layer):
                 f"{self._features}, but received input with shape {input_shape}")
 
     def call(self, inputs: jax.Array, training: bool | None = None) -> jax.Array:
+        # Under a mixed policy the statistics are computed in float32, as in Keras.
+        inputs = in_float32(inputs)
         axis = self.axis % inputs.ndim
         reduction_axes = tuple(a for a in range(inputs.ndim) if a != axis)
         broadcast = [1] * inputs.ndim
@@ -167,8 +181,8 @@ class BatchNormalization(Layer):
             mean, variance = moving_mean, moving_variance
         gamma = None if self.gamma is None else self.gamma.value.reshape(broadcast)
         beta = None if self.beta is None else self.beta.value.reshape(broadcast)
-        return normalize(inputs, mean.reshape(broadcast), variance.reshape(broadcast), gamma,
-                         beta, self.epsilon)
+        return to_dtype(normalize(inputs, mean.reshape(broadcast), variance.reshape(broadcast),
+                                  gamma, beta, self.epsilon), self.compute_dtype)
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
         _check_axis(self.axis, len(input_shape), f"BatchNormalization '{self.name}'",
@@ -222,6 +236,8 @@ class LayerNormalization(Layer):
                 "You passed `rms_scaling=True`, which is deprecated. It scales the input "
                 "by the variance, not the root mean square.")
         super().__init__(**kwargs)
+        # As Keras: floating inputs come in as they are (the math is float32 anyway).
+        self.autocast = False
         if isinstance(axis, (list, tuple)) and all(
                 isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in axis):
             self.axis: int | list[int] = [int(a) for a in axis]
@@ -258,13 +274,19 @@ class LayerNormalization(Layer):
         if self.scale or self.rms_scaling:
             self.gamma = self.add_weight(
                 name="gamma", shape=shape, initializer=self.gamma_initializer,
-                regularizer=self.gamma_regularizer, constraint=self.gamma_constraint)
+                regularizer=self.gamma_regularizer, constraint=self.gamma_constraint,
+                autocast=False)
         if self.center and not self.rms_scaling:
             self.beta = self.add_weight(
                 name="beta", shape=shape, initializer=self.beta_initializer,
-                regularizer=self.beta_regularizer, constraint=self.beta_constraint)
+                regularizer=self.beta_regularizer, constraint=self.beta_constraint,
+                autocast=False)
 
     def call(self, inputs: jax.Array) -> jax.Array:
+        outputs = self._normalize(in_float32(inputs))
+        return to_dtype(outputs, self.compute_dtype)
+
+    def _normalize(self, inputs: jax.Array) -> jax.Array:
         axes = tuple(axis % inputs.ndim for axis in self.axis)
         broadcast = [1] * inputs.ndim
         for axis in axes:

@@ -129,7 +129,7 @@ def _initial_state(cell: Any, batch_size: int | None) -> Any:
         state = get_initial_state(batch_size=batch_size)
         return list(state) if _is_nested(state) else [state]
     sizes = cell.state_size if _is_nested(cell.state_size) else [cell.state_size]
-    return [jnp.zeros((batch_size, size), jnp.float32) for size in sizes]
+    return [jnp.zeros((batch_size, size), cell.compute_dtype) for size in sizes]
 
 
 class RNN(Layer):
@@ -223,7 +223,8 @@ class RNN(Layer):
         template = self.get_initial_state(batch_size)
         if initial_state is not None:
             states = list(initial_state) if _is_nested(initial_state) else [initial_state]
-            leaves = [jnp.asarray(s, jnp.float32) for s in jax.tree_util.tree_leaves(states)]
+            leaves = [jnp.asarray(s, self.compute_dtype)
+                      for s in jax.tree_util.tree_leaves(states)]
             return jax.tree_util.tree_unflatten(jax.tree_util.tree_structure(template), leaves)
         if not self.stateful:
             return template
@@ -249,7 +250,7 @@ class RNN(Layer):
     # -- calling -------------------------------------------------------------------------
     def call(self, sequences: jax.Array, initial_state: Any = None, mask: Any = None,
              training: bool | None = False) -> Any:
-        sequences = jnp.asarray(sequences, jnp.float32)
+        sequences = jnp.asarray(sequences, self.compute_dtype)
         states = self._starting_states(sequences, initial_state)
         step, inputs = self._step_and_inputs(sequences, states, training)
         time_major = jnp.swapaxes(inputs, 0, 1)

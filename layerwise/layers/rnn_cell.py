@@ -146,7 +146,7 @@ class RecurrentCell(Layer):
         def draw(rate: float, shape: tuple) -> Any:
             if rate <= 0:
                 return None
-            ones = jnp.ones(shape, jnp.float32)
+            ones = jnp.ones(shape, self.compute_dtype)
             masks = tuple(random.dropout(ones, rate, seed=self.seed_generator)
                           for _ in range(count))
             return masks if self.implementation == 1 else masks[0]
@@ -191,7 +191,7 @@ class RecurrentCell(Layer):
 
     def get_initial_state(self, batch_size: int | None = None) -> list[jax.Array]:
         sizes = self.state_size if isinstance(self.state_size, list) else [self.state_size]
-        return [jnp.zeros((batch_size, size), jnp.float32) for size in sizes]
+        return [jnp.zeros((batch_size, size), self.compute_dtype) for size in sizes]
 
     def compute_output_shape(self, input_shape: Any) -> tuple:
         return (input_shape[0], self.output_size)

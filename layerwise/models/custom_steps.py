@@ -153,9 +153,8 @@ class StatelessSteps:
         finally:
             self._losses_override = None
         unscaled_loss = loss
-        if training and self.optimizer is not None and \
-                self.optimizer.loss_scale_factor is not None:
-            loss = loss * self.optimizer.loss_scale_factor
+        if training and self.optimizer is not None:
+            loss = self.optimizer.stateless_scale_loss(optimizer_variables, loss)
         return loss, (unscaled_loss, y_pred, non_trainable_variables, metrics_variables)
 
     def _stateless_update_metrics(self, metrics_variables: list, unscaled_loss: Any, x: Any,

@@ -79,6 +79,10 @@ def _is_operation(layer: Any) -> bool:
 class Functional(Model):
     """`Model(inputs, outputs)`: runs the recorded layer graph on real arrays."""
 
+    # The graph takes its inputs as given (in its Inputs' dtype, as Keras's Functional
+    # does); each layer casts them to its own compute dtype.
+    input_dtype = "float32"
+
     def __init__(self, inputs: Any, outputs: Any, name: str | None = None,
                  trainable: bool = True, **kwargs: Any):
         super().__init__(name=name, trainable=trainable, **kwargs)

@@ -22,6 +22,8 @@ class Sequential(Model):
 
     # host_prefix.py: its first host layers (StringLookup, ...) may run before the rest.
     runs_layers_in_order = True
+    # As a Functional graph: inputs as given, each layer casting to its compute dtype.
+    input_dtype = "float32"
 
     def __init__(self, layers: Iterable[Any] | None = None, trainable: bool = True,
                  name: str | None = None):
@@ -162,7 +164,7 @@ class Sequential(Model):
     # -- configuration -------------------------------------------------------------------
     def get_config(self) -> dict[str, Any]:
         config = {"name": self.name, "trainable": self.trainable,
-                  "dtype": serialize_dtype_policy(self.dtype),
+                  "dtype": serialize_dtype_policy(self.dtype_policy),
                   "layers": [serialize_layer(layer) for layer in self._layers]}
         if self._input_layer is not None:
             config["build_input_shape"] = list(self._input_layer.batch_shape)

@@ -193,10 +193,12 @@ class StepFunctions:
             loss, output_losses = self._total_loss(
                 y, y_pred, loss_weight, penalty, mask,
                 None if row_mask is None else (row_mask, sample_weight))
-            return loss, (y_pred, new_non_trainable, output_losses, mask)
+            # Differentiated: the loss times the optimizer's loss scale (mixed float16).
+            scaled = self.optimizer.stateless_scale_loss(state.optimizer, loss)
+            return scaled, (loss, y_pred, new_non_trainable, output_losses, mask)
 
-        (loss, (y_pred, new_non_trainable, output_losses, mask)), grads = jax.value_and_grad(
-            loss_of, has_aux=True)(state.trainable)
+        (_, (loss, y_pred, new_non_trainable, output_losses, mask)), grads = \
+            jax.value_and_grad(loss_of, has_aux=True)(state.trainable)
         # The optimizer also applies the variables' constraints, as Keras's does.
         new_trainable, new_optimizer = self.optimizer.stateless_apply(
             state.optimizer, grads, state.trainable)

@@ -84,6 +84,11 @@ class Trainer:
                 auto_scale_loss: bool = True) -> None:
         """Configure the model for training."""
         self.optimizer = optimizers.get(optimizer)
+        # As Keras: a mixed_float16 model scales its loss unless told not to.
+        if auto_scale_loss and self.dtype_policy.name == "mixed_float16" and \
+                self.optimizer is not None and \
+                not isinstance(self.optimizer, optimizers.LossScaleOptimizer):
+            self.optimizer = optimizers.LossScaleOptimizer(self.optimizer)
         # Per-output losses (a dict or list) are resolved against the outputs at first use.
         per_output = isinstance(loss, (dict, list, tuple))
         self.loss = loss if per_output or loss is None else to_loss(loss)

@@ -11,6 +11,7 @@ from layerwise.optimizers.ftrl import Ftrl
 from layerwise.optimizers.lamb import Lamb
 from layerwise.optimizers.lion import Lion
 from layerwise.optimizers.muon import Muon
+from layerwise.optimizers.loss_scale_optimizer import LossScaleOptimizer
 from layerwise.optimizers.nadam import Nadam
 from layerwise.optimizers.rmsprop import RMSprop
 from layerwise.optimizers.schedule_free_adamw import ScheduleFreeAdamW
@@ -33,6 +34,7 @@ __all__ = [
     "Lamb",
     "ScheduleFreeAdamW",
     "Muon",
+    "LossScaleOptimizer",
     "get",
     "serialize",
     "deserialize",

@@ -554,18 +554,22 @@ class Optimizer:
                 )
             full_grads[self._variable_index[id(variable)]] = grad
         new_params, new_values = self.stateless_apply(
-            [v.value for v in self._variables],
+            [v.value for v in self.variables],
             full_grads,
             [v.value for v in self._trainable_variables],
         )
         for variable, value in zip(self._trainable_variables, new_params):
             variable.assign(value)
-        for variable, value in zip(self._variables, new_values):
+        for variable, value in zip(self.variables, new_values):
             variable.assign(value)
 
     def scale_loss(self, loss: Any) -> Any:
         """Multiply the loss by `loss_scale_factor` (the gradients are divided back)."""
         return loss * self.loss_scale_factor if self.loss_scale_factor is not None else loss
+
+    def stateless_scale_loss(self, optimizer_variables: Sequence[jax.Array], loss: Any) -> Any:
+        """`scale_loss` with the optimizer's state given as values (the compiled step's)."""
+        return self.scale_loss(loss)
 
     def finalize_variable_values(self, var_list: Sequence[Variable]) -> None:
         """With `use_ema`, overwrite the weights with their moving averages (end of fit)."""

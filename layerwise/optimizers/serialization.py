@@ -14,6 +14,7 @@ from layerwise.optimizers.ftrl import Ftrl
 from layerwise.optimizers.lamb import Lamb
 from layerwise.optimizers.lion import Lion
 from layerwise.optimizers.muon import Muon
+from layerwise.optimizers.loss_scale_optimizer import LossScaleOptimizer
 from layerwise.optimizers.nadam import Nadam
 from layerwise.optimizers.rmsprop import RMSprop
 from layerwise.optimizers.schedule_free_adamw import ScheduleFreeAdamW
@@ -27,7 +28,7 @@ _MODULE = "keras.optimizers"
 _BUILT_IN: dict[str, type[Optimizer]] = {
     cls.__name__.lower(): cls
     for cls in (SGD, RMSprop, Adam, AdamW, Nadam, Adamax, Adadelta, Adagrad, Lion, Adafactor,
-                Ftrl, Lamb, ScheduleFreeAdamW, Muon)
+                Ftrl, Lamb, ScheduleFreeAdamW, Muon, LossScaleOptimizer)
 }
 
 _NAMESPACE = Namespace("optimizer", _MODULE, _BUILT_IN, base=Optimizer,

@@ -15,8 +15,8 @@ from typing import Any, Callable, NamedTuple
 
 import numpy as np
 
-from layerwise import (activations, constraints, initializers, losses, metrics, optimizers,
-                       regularizers, schedules)
+from layerwise import (activations, constraints, dtype_policies, initializers, losses,
+                       metrics, optimizers, regularizers, schedules)
 from layerwise.engine.keras_tensor import KerasTensor
 from layerwise.engine.layer import Layer, serialize_dtype_policy
 from layerwise.saving import function_code
@@ -92,6 +92,7 @@ def _category_deserializers() -> dict[str, Callable[[dict, dict], Any]]:
         "keras.initializers": initializers.deserialize,
         "keras.regularizers": regularizers.deserialize,
         "keras.constraints": constraints.deserialize,
+        "keras.dtype_policies": dtype_policies.deserialize,
     }
 
 
@@ -134,6 +135,8 @@ def serialize_keras_object(obj: Any) -> Any:
         return _serialize_layer(obj)
     if type(obj) in _GLOBAL_CUSTOM_NAMES:
         return _serialize_generic(obj)
+    if isinstance(obj, dtype_policies.DTypePolicy):
+        return dtype_policies.serialize(obj)
     serialized = _serialize_by_category(obj)
     if serialized is not None:
         return serialized
@@ -322,8 +325,8 @@ def _deserialize(config: Any, custom: dict, safe_mode: bool) -> Any:
         category = _category_deserializers().get(module)
         if category is not None:
             return category(config, custom)
-        if module == "keras" and class_name == "DTypePolicy":
-            return inner.get("name", "float32")
+        if module == "keras" and class_name in ("DTypePolicy", "FloatDTypePolicy"):
+            return dtype_policies.deserialize(config, custom)
         cls = _builtin_class(class_name, module)
     return _instantiate(cls, config, inner, custom, safe_mode)
 

@@ -55,6 +55,12 @@ def _children(obj: Any) -> Iterator[tuple[str, Any]]:
     # The models package stands above saving: its classes call save and load.
     from layerwise.models import Functional, Model, Sequential
 
+    if isinstance(obj, Optimizer):
+        # A wrapping optimizer (LossScaleOptimizer) saves its inner one under it too.
+        inner = getattr(obj, "inner_optimizer", None)
+        if isinstance(inner, Optimizer):
+            yield "inner_optimizer", inner
+        return
     if not isinstance(obj, Layer):
         return
     if type(obj) in (Sequential, Functional):

@@ -223,12 +223,12 @@ class RandomShear(_AffineLayer):
 
     def transforms(self, images: jax.Array) -> jax.Array:
         batch = _batch_size(images)
-        draw = random.uniform((batch, 1), dtype=self.dtype, seed=self.generator)
+        draw = random.uniform((batch, 1), dtype=self.compute_dtype, seed=self.generator)
         sign = jnp.where(draw > 0.5, -1.0, 1.0)
         shear_y = random.uniform((batch, 1), minval=self.y_factor[0], maxval=self.y_factor[1],
-                                 dtype=self.dtype, seed=self.generator)
+                                 dtype=self.compute_dtype, seed=self.generator)
         shear_x = random.uniform((batch, 1), minval=self.x_factor[0], maxval=self.x_factor[1],
-                                 dtype=self.dtype, seed=self.generator)
+                                 dtype=self.compute_dtype, seed=self.generator)
         shear_x, shear_y = (shear_x * sign)[:, 0], (shear_y * sign)[:, 0]
         one, zero = jnp.ones((batch,)), jnp.zeros((batch,))
         return jnp.stack([one, shear_x, zero, shear_y, one, zero, zero, zero], axis=1)

@@ -63,7 +63,7 @@ class CategoryEncoding(Layer):
 
     def call(self, inputs: jax.Array, count_weights: Any = None) -> jax.Array:
         return encode_categories(inputs, self.num_tokens, self.output_mode, count_weights,
-                                 self.dtype)
+                                 self.compute_dtype)
 
     def compute_output_shape(self, input_shape: Any) -> Any:
         shape = tuple(input_shape)
@@ -133,7 +133,7 @@ class Discretization(Layer):
         if self.output_mode == "int":
             return ids
         return encode_categories(ids, len(self.bin_boundaries) + 1, self.output_mode,
-                                 dtype=self.dtype)
+                                 dtype=self.compute_dtype)
 
     def compute_output_shape(self, input_shape: Any) -> Any:
         if self.output_mode == "int":

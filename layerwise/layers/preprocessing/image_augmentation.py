@@ -60,7 +60,7 @@ class RandomImageLayer(Layer):
         self.built = True
 
     def call(self, inputs: jax.Array, training: bool | None = None) -> jax.Array:
-        inputs = inputs.astype(self.dtype)
+        inputs = inputs.astype(self.compute_dtype)
         if training is None or training:
             return self.augment(inputs)
         return inputs
@@ -143,7 +143,7 @@ class RandomContrast(RandomImageLayer):
 
     def augment(self, images: jax.Array) -> jax.Array:
         contrast = random.uniform(_per_image_shape(images), minval=1.0 - self.factor[0],
-                                  maxval=1.0 + self.factor[1], dtype=self.dtype,
+                                  maxval=1.0 + self.factor[1], dtype=self.compute_dtype,
                                   seed=self.generator)
         axes = (-3, -2) if self.data_format == "channels_last" else (-2, -1)
         mean = jnp.mean(jnp.mean(images, axis=axes[0], keepdims=True), axis=axes[1],
@@ -193,7 +193,7 @@ class RandomCrop(RandomImageLayer):
                                        axis=axes[1])
         if cropped.shape[axes[0]] == self.height and cropped.shape[axes[1]] == self.width:
             return cropped
-        return resize_images(cropped, self.height, self.width, axes).astype(self.dtype)
+        return resize_images(cropped, self.height, self.width, axes).astype(self.compute_dtype)
 
     def compute_output_shape(self, input_shape: Any) -> Any:
         shape = list(input_shape)
@@ -297,10 +297,10 @@ class Solarization(RandomImageLayer):
     def augment(self, images: jax.Array) -> jax.Array:
         shape = _per_image_shape(images)
         additions = random.uniform(shape, minval=self.addition_factor[0],
-                                   maxval=self.addition_factor[1] * 255, dtype=self.dtype,
+                                   maxval=self.addition_factor[1] * 255, dtype=self.compute_dtype,
                                    seed=self.generator)
         thresholds = random.uniform(shape, minval=self.threshold_factor[0],
-                                    maxval=self.threshold_factor[1] * 255, dtype=self.dtype,
+                                    maxval=self.threshold_factor[1] * 255, dtype=self.compute_dtype,
                                     seed=self.generator)
         results = jnp.clip(_rescale(images, self.value_range, (0, 255)) + additions, 0, 255)
         results = jnp.where(results < thresholds, results, 255 - results)
@@ -366,7 +366,7 @@ class RandomPosterization(RandomImageLayer):
         shift = (8 - bits).reshape(batch, 1, 1, 1)
         pixels = _rescale(images, self.value_range, (0, 255)).astype("uint8")
         pixels = jnp.left_shift(jnp.right_shift(pixels, shift), shift)
-        output = _rescale(pixels.astype(self.dtype), (0, 255), self.value_range)
+        output = _rescale(pixels.astype(self.compute_dtype), (0, 255), self.value_range)
         return output[0] if images.ndim == 3 else output
 
     def get_config(self) -> dict[str, Any]:

@@ -27,7 +27,7 @@ class Rescaling(Layer):
         self.built = True
 
     def call(self, inputs: jax.Array) -> jax.Array:
-        dtype = jnp.dtype(self.dtype)
+        dtype = jnp.dtype(self.compute_dtype)
         return inputs.astype(dtype) * jnp.asarray(self.scale, dtype) + jnp.asarray(
             self.offset, dtype)
 

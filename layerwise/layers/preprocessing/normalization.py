@@ -108,6 +108,8 @@ class Normalization(Layer):
             variance = jnp.reshape(self.variance.value, self._broadcast_shape)
         else:
             mean, variance = self._constant_mean, self._constant_variance
+        if mean.dtype != inputs.dtype:  # a mixed policy: the statistics in the compute dtype
+            mean, variance = mean.astype(inputs.dtype), variance.astype(inputs.dtype)
         scale = jnp.maximum(jnp.sqrt(variance), _EPSILON)
         if self.invert:
             return mean + inputs * scale
