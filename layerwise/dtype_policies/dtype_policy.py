@@ -26,10 +26,15 @@ _global_policy: list["DTypePolicy"] = []
 
 def standardize_dtype(dtype: Any) -> str:
     """A dtype's canonical name ("float32"); raises ValueError for what is not a dtype."""
+    if dtype == "string":  # host preprocessing layers' inputs, as in Keras
+        return "string"
     try:
-        name = jnp.dtype(dtype).name
+        numpy_dtype = jnp.dtype(dtype)
     except TypeError:
         raise ValueError(f"Invalid dtype: {dtype!r}") from None
+    if numpy_dtype.kind in "USO":  # numpy's str, bytes and object: not tensor dtypes
+        raise ValueError(f"Invalid dtype: {dtype!r}")
+    name = numpy_dtype.name
     # Names must be canonical: numpy reads "float" as float64, Keras refuses it.
     if isinstance(dtype, str) and dtype != name:
         raise ValueError(f"Invalid dtype: {dtype!r}")
