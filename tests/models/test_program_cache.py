@@ -79,7 +79,8 @@ def test_every_part_of_the_set_up_changes_the_key():
         "activation": seed_model(activation="relu"),
         "dropout": seed_model(rate=0.2),
         "dropout rate": seed_model(rate=0.3),
-        "learning rate": seed_model(optimizer=keras.optimizers.Adam(0.02)),
+        "learning rate schedule": seed_model(optimizer=keras.optimizers.Adam(
+            keras.optimizers.schedules.ExponentialDecay(0.01, 10, 0.9))),
         "beta_1": seed_model(optimizer=keras.optimizers.Adam(0.01, beta_1=0.8)),
         "optimizer": seed_model(optimizer=keras.optimizers.Nadam(0.01)),
         "loss": seed_model(loss="mse"),
@@ -100,8 +101,10 @@ def test_every_part_of_the_set_up_changes_the_key():
     keys = {name: fingerprint(model, x, y) for name, model in variants.items()}
     assert all(key is not None for key in keys.values()), keys
     assert len(set(keys.values())) == len(keys)
-    # Renamed copies of a stack share their key.
+    # Renamed copies of a stack share their key; so do fits that differ only in a constant
+    # learning rate, which is an optimizer variable, an argument of the program.
     assert fingerprint(seed_model(seed=7), x, y) == keys["base"]
+    assert fingerprint(seed_model(optimizer=keras.optimizers.Adam(0.02)), x, y) == keys["base"]
 
 
 def test_backend_epsilon_is_part_of_the_key():
@@ -313,3 +316,32 @@ def test_overlapping_bypasses_restore_jaxs_cache_when_the_last_one_ends():
     assert cache._cache_used is False  # the second compile is still running
     second.__exit__(None, None, None)
     assert (cache._cache_checked, cache._cache_used) == before
+
+
+OPTIMIZERS = ["SGD", "RMSprop", "Adam", "AdamW", "Nadam", "Adamax", "Adadelta", "Adagrad",
+              "Lion", "Adafactor", "Ftrl", "Lamb"]
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_a_learning_rate_search_in_a_loop_shares_the_program_and_gets_keras_numbers(name):
+    # The second fit reuses the first one's compiled epoch: its learning rate must come
+    # from the optimizer's variable, not from a constant compiled in.
+    from keras_oracle import copy_weights, keras as real_keras
+
+    x, y = moons(64)
+    first = seed_model(optimizer=getattr(keras.optimizers, name)(learning_rate=0.5))
+    first.fit(x, y, epochs=1, batch_size=16, shuffle=False, verbose=0)
+    counter = TraceCounter("_train_epoch")
+    ours = seed_model(seed=3, optimizer=getattr(keras.optimizers, name)(learning_rate=0.01))
+    theirs = real_keras.Sequential([real_keras.Input((2,)),
+                                    real_keras.layers.Dense(4, activation="tanh"),
+                                    real_keras.layers.Dense(1, activation="sigmoid")])
+    copy_weights(theirs, ours)
+    theirs.compile(optimizer=getattr(real_keras.optimizers, name)(learning_rate=0.01),
+                   loss="binary_crossentropy", metrics=["accuracy"])
+    history = ours.fit(x, y, epochs=2, batch_size=16, shuffle=False, verbose=0)
+    expected = theirs.fit(x, y, epochs=2, batch_size=16, shuffle=False, verbose=0)
+    assert counter.count == 0
+    np.testing.assert_allclose(history.history["loss"], expected.history["loss"], rtol=1e-5)
+    for our_weight, their_weight in zip(ours.get_weights(), theirs.get_weights()):
+        np.testing.assert_allclose(our_weight, their_weight, rtol=1e-4, atol=1e-6)

@@ -168,6 +168,19 @@ def _described(obj: Any) -> Any:
     return [f"{cls.__module__}.{cls.__qualname__}", config]
 
 
+def _described_optimizer(optimizer: Any) -> Any:
+    """The optimizer's description without a constant learning rate: that one is an
+    optimizer variable, an argument of the compiled programs, so fits that differ only in
+    it (a learning-rate search in a loop) share one program. A schedule stays: its
+    formula is compiled in."""
+    description = _described(optimizer)
+    if description is not None and isinstance(description[1], dict) and isinstance(
+            description[1].get("learning_rate"), (int, float)):
+        description[1] = {key: value for key, value in description[1].items()
+                          if key != "learning_rate"}
+    return description
+
+
 def _model_description(model: Any, layers: list) -> Any:
     from layerwise.models.functional import Functional
     from layerwise.models.sequential import Sequential
@@ -213,7 +226,7 @@ def model_fingerprint(model: Any, layers: list, loss: Any, metrics: list,
             "environment": _environment(), "model": description,
             "loss": _described(loss), "metrics": [_described(m) for m in metrics],
             "weighted_metrics": [_described(m) for m in weighted_metrics],
-            "optimizer": _described(optimizer),
+            "optimizer": _described_optimizer(optimizer),
         }, sort_keys=True, default=_strict_json)
     except (TypeError, ValueError, NotImplementedError):
         return None
