@@ -61,6 +61,13 @@ from layerwise.layers.preprocessing import (CategoryEncoding, CenterCrop, Discre
                                             RandomTranslation, RandomZoom, Solarization,
                                             RandomColorDegeneration, RandomPosterization,
                                             RandomShear)
+from layerwise.layers.preprocessing.color_augmentation import (AutoContrast, Equalization,
+                                                               RandomColorJitter,
+                                                               RandomGaussianBlur, RandomHue,
+                                                               RandomSaturation, RandomSharpness)
+from layerwise.layers.preprocessing.mixing_augmentation import CutMix, MixUp, RandomErasing
+from layerwise.layers.preprocessing.warp_augmentation import (RandomElasticTransform,
+                                                              RandomPerspective)
 from layerwise.saving.serialization import deserialize_layer, serialize_keras_object
 
 __all__ = [
@@ -215,6 +222,18 @@ __all__ = [
     "RandomColorDegeneration",
     "RandomPosterization",
     "RandomShear",
+    "AutoContrast",
+    "Equalization",
+    "RandomColorJitter",
+    "RandomGaussianBlur",
+    "RandomHue",
+    "RandomSaturation",
+    "RandomSharpness",
+    "CutMix",
+    "MixUp",
+    "RandomErasing",
+    "RandomElasticTransform",
+    "RandomPerspective",
 ]
 
 

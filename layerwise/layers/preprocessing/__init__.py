@@ -13,3 +13,10 @@ from layerwise.layers.preprocessing.image_augmentation import (RandomBrightness,
                                                                Solarization)
 from layerwise.layers.preprocessing.affine_augmentation import (RandomRotation, RandomShear,
                                                                 RandomTranslation, RandomZoom)
+from layerwise.layers.preprocessing.color_augmentation import (AutoContrast, Equalization,
+                                                               RandomColorJitter,
+                                                               RandomGaussianBlur, RandomHue,
+                                                               RandomSaturation, RandomSharpness)
+from layerwise.layers.preprocessing.mixing_augmentation import CutMix, MixUp, RandomErasing
+from layerwise.layers.preprocessing.warp_augmentation import (RandomElasticTransform,
+                                                              RandomPerspective)
