@@ -68,6 +68,7 @@ from layerwise.layers.preprocessing.color_augmentation import (AutoContrast, Equ
 from layerwise.layers.preprocessing.mixing_augmentation import CutMix, MixUp, RandomErasing
 from layerwise.layers.preprocessing.warp_augmentation import (RandomElasticTransform,
                                                               RandomPerspective)
+from layerwise.layers.preprocessing.audio import MelSpectrogram, STFTSpectrogram
 from layerwise.saving.serialization import deserialize_layer, serialize_keras_object
 
 __all__ = [
@@ -234,6 +235,8 @@ __all__ = [
     "RandomErasing",
     "RandomElasticTransform",
     "RandomPerspective",
+    "MelSpectrogram",
+    "STFTSpectrogram",
 ]
 
 

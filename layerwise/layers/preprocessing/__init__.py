@@ -20,3 +20,4 @@ from layerwise.layers.preprocessing.color_augmentation import (AutoContrast, Equ
 from layerwise.layers.preprocessing.mixing_augmentation import CutMix, MixUp, RandomErasing
 from layerwise.layers.preprocessing.warp_augmentation import (RandomElasticTransform,
                                                               RandomPerspective)
+from layerwise.layers.preprocessing.audio import MelSpectrogram, STFTSpectrogram
