@@ -69,6 +69,8 @@ from layerwise.layers.preprocessing.mixing_augmentation import CutMix, MixUp, Ra
 from layerwise.layers.preprocessing.warp_augmentation import (RandomElasticTransform,
                                                               RandomPerspective)
 from layerwise.layers.preprocessing.audio import MelSpectrogram, STFTSpectrogram
+from layerwise.layers.preprocessing.pipeline import Pipeline
+from layerwise.layers.preprocessing.bounding_boxes import MaxNumBoundingBoxes
 from layerwise.saving.serialization import deserialize_layer, serialize_keras_object
 
 __all__ = [
@@ -237,6 +239,8 @@ __all__ = [
     "RandomPerspective",
     "MelSpectrogram",
     "STFTSpectrogram",
+    "Pipeline",
+    "MaxNumBoundingBoxes",
 ]
 
 

@@ -21,3 +21,5 @@ from layerwise.layers.preprocessing.mixing_augmentation import CutMix, MixUp, Ra
 from layerwise.layers.preprocessing.warp_augmentation import (RandomElasticTransform,
                                                               RandomPerspective)
 from layerwise.layers.preprocessing.audio import MelSpectrogram, STFTSpectrogram
+from layerwise.layers.preprocessing.pipeline import Pipeline
+from layerwise.layers.preprocessing.bounding_boxes import MaxNumBoundingBoxes
