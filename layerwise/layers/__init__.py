@@ -71,6 +71,7 @@ from layerwise.layers.preprocessing.warp_augmentation import (RandomElasticTrans
 from layerwise.layers.preprocessing.audio import MelSpectrogram, STFTSpectrogram
 from layerwise.layers.preprocessing.pipeline import Pipeline
 from layerwise.layers.preprocessing.bounding_boxes import MaxNumBoundingBoxes
+from layerwise.layers.preprocessing.composite_augmentation import AugMix, RandAugment
 from layerwise.saving.serialization import deserialize_layer, serialize_keras_object
 
 __all__ = [
@@ -241,6 +242,8 @@ __all__ = [
     "STFTSpectrogram",
     "Pipeline",
     "MaxNumBoundingBoxes",
+    "AugMix",
+    "RandAugment",
 ]
 
 

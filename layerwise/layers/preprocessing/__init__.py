@@ -23,3 +23,4 @@ from layerwise.layers.preprocessing.warp_augmentation import (RandomElasticTrans
 from layerwise.layers.preprocessing.audio import MelSpectrogram, STFTSpectrogram
 from layerwise.layers.preprocessing.pipeline import Pipeline
 from layerwise.layers.preprocessing.bounding_boxes import MaxNumBoundingBoxes
+from layerwise.layers.preprocessing.composite_augmentation import AugMix, RandAugment

@@ -21,6 +21,8 @@ class MaxNumBoundingBoxes(RandomImageLayer):
     """Pads (with `fill_value`) or truncates the `boxes` and `labels` of a
     `{"images", "bounding_boxes"}` input to `max_number` per image; images pass through."""
 
+    draws = False
+
     def __init__(self, max_number: int, fill_value: int = -1, **kwargs: Any):
         self.bounding_box_format = kwargs.pop("bounding_box_format", None)
         super().__init__(None, kwargs.pop("data_format", None), **kwargs)

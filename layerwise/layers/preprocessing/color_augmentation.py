@@ -57,12 +57,17 @@ class AutoContrast(RandomImageLayer):
     """Stretches each image's per-channel values over the whole `value_range`, in training
     and at inference."""
 
+    draws = False
+
     def __init__(self, value_range: Any = (0, 255), **kwargs: Any):
         super().__init__(None, kwargs.pop("data_format", None), **kwargs)
         self.value_range = value_range_list(value_range, f"AutoContrast '{self.name}'")
 
     def call(self, inputs: jax.Array, training: bool | None = None) -> jax.Array:
-        images, single = as_batch(inputs.astype(self.dtype))
+        return self.augment(inputs.astype(self.dtype))
+
+    def augment(self, images: jax.Array) -> jax.Array:
+        images, single = as_batch(images)
         scaled = rescale_values(images, self.value_range, (0, 255)).astype(self.dtype)
         # Keras takes the extremes over axes 1 and 2 whatever the data format.
         low = jnp.min(scaled, axis=(1, 2), keepdims=True)
@@ -101,6 +106,8 @@ def equalize_channel(channel: jax.Array, bins: int) -> jax.Array:
 class Equalization(RandomImageLayer):
     """Histogram equalization of each channel, the histogram taken over the whole batch;
     active in training only, as in Keras 3.15."""
+
+    draws = False
 
     def __init__(self, value_range: Any = (0, 255), bins: int = 256,
                  data_format: str | None = None, **kwargs: Any):

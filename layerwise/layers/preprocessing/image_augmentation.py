@@ -49,13 +49,17 @@ def factor_range(factor: Any, bounds: tuple[float, float], owner: str) -> tuple[
 
 
 class RandomImageLayer(Layer):
-    """Shape-preserving (unless said otherwise), weightless, with a seed generator."""
+    """Shape-preserving (unless said otherwise), weightless, with a seed generator
+    (unless `draws` is False: a deterministic layer makes no generator, whose unseeded
+    making would consume Python's random state)."""
+
+    draws = True
 
     def __init__(self, seed: int | None = None, data_format: str | None = None,
                  **kwargs: Any):
         super().__init__(**kwargs)
         self.seed = seed
-        self.generator = self.add_seed_generator(seed)
+        self.generator = self.add_seed_generator(seed) if self.draws else None
         self.data_format = standardize_data_format(data_format, type(self).__name__)
         self.built = True
 
