@@ -72,6 +72,8 @@ from layerwise.layers.preprocessing.audio import MelSpectrogram, STFTSpectrogram
 from layerwise.layers.preprocessing.pipeline import Pipeline
 from layerwise.layers.preprocessing.bounding_boxes import MaxNumBoundingBoxes
 from layerwise.layers.preprocessing.composite_augmentation import AugMix, RandAugment
+from layerwise.layers.preprocessing.adaptive_equalization import (
+    ContrastLimitedAdaptiveHistogramEqualization)
 from layerwise.saving.serialization import deserialize_layer, serialize_keras_object
 
 __all__ = [
@@ -244,6 +246,7 @@ __all__ = [
     "MaxNumBoundingBoxes",
     "AugMix",
     "RandAugment",
+    "ContrastLimitedAdaptiveHistogramEqualization",
 ]
 
 

@@ -24,3 +24,5 @@ from layerwise.layers.preprocessing.audio import MelSpectrogram, STFTSpectrogram
 from layerwise.layers.preprocessing.pipeline import Pipeline
 from layerwise.layers.preprocessing.bounding_boxes import MaxNumBoundingBoxes
 from layerwise.layers.preprocessing.composite_augmentation import AugMix, RandAugment
+from layerwise.layers.preprocessing.adaptive_equalization import (
+    ContrastLimitedAdaptiveHistogramEqualization)
