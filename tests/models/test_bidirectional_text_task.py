@@ -80,6 +80,7 @@ def test_the_grammar_rule():
     assert labels.mean() == 0.5 and np.all(tokens[labels == 1, 0] == 1)
 
 
+@pytest.mark.slow
 def test_bidirectional_lstm_learns_embedded_reber():
     layerwise.utils.set_random_seed(0)
     x, y = reber_dataset(3000, seed=0)

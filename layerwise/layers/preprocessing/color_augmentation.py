@@ -84,6 +84,8 @@ class AutoContrast(RandomImageLayer):
 
 
 def _linear_map(values: jax.Array, source: Any, target: Any) -> jax.Array:
+    # Keras's Equalization maps ranges as `values * scale + offset`, which rounds
+    # differently from `rescale_values`.
     scale = (target[1] - target[0]) / (source[1] - source[0])
     return values * scale + (target[0] - source[0] * scale)
 
@@ -147,18 +149,13 @@ class RandomHue(RandomImageLayer):
         self.factor = factor_range(factor, (0, 1), f"RandomHue '{self.name}'")
         self.value_range = value_range
 
-    def draw(self, images: jax.Array, generator: Any) -> jax.Array:
+    def augment(self, images: jax.Array) -> jax.Array:
         batch = batch_size_of(images)
-        direction = random.uniform((batch,), seed=generator)
+        direction = random.uniform((batch,), seed=self.generator)
         direction = jnp.where(direction > 0.5, -1.0, 1.0)
         amount = random.uniform((batch,), minval=self.factor[0], maxval=self.factor[1],
-                                seed=generator)
-        return direction * amount * 0.5
-
-    def augment(self, images: jax.Array) -> jax.Array:
-        return self.apply(images, self.draw(images, self.generator))
-
-    def apply(self, images: jax.Array, shifts: jax.Array) -> jax.Array:
+                                seed=self.generator)
+        shifts = direction * amount * 0.5
         images, single = as_batch(images)
         images = rescale_values(images.astype(self.dtype), self.value_range, (0, 1))
         hsv = image_ops.rgb_to_hsv(images, data_format=self.data_format)
@@ -188,15 +185,10 @@ class RandomSaturation(RandomImageLayer):
         self.factor = factor_range(factor, (-1, 1), owner)
         self.value_range = value_range_list(value_range, owner)
 
-    def draw(self, images: jax.Array, generator: Any) -> jax.Array:
-        amount = random.uniform((batch_size_of(images),), minval=self.factor[0],
-                                maxval=self.factor[1], seed=generator)
-        return amount / (1 - amount + epsilon())
-
     def augment(self, images: jax.Array) -> jax.Array:
-        return self.apply(images, self.draw(images, self.generator))
-
-    def apply(self, images: jax.Array, factors: jax.Array) -> jax.Array:
+        amount = random.uniform((batch_size_of(images),), minval=self.factor[0],
+                                maxval=self.factor[1], seed=self.generator)
+        factors = amount / (1 - amount + epsilon())
         images, single = as_batch(images)
         hsv = image_ops.rgb_to_hsv(images, data_format=self.data_format)
         hue, saturation, value = _hsv_channels(hsv, self.data_format)

@@ -67,6 +67,7 @@ def test_aug_mix_config_round_trips_and_keras_reads_our_model(tmp_path):
                                    rtol=1e-5, atol=1e-4)
 
 
+@pytest.mark.slow
 def test_fit_with_rand_augment_matches_keras():
     def build(library):
         library.utils.set_random_seed(3)

@@ -131,6 +131,7 @@ def test_bad_arguments_name_the_argument(make, match):
         make()
 
 
+@pytest.mark.slow
 def test_fit_with_colour_and_mixing_layers_matches_keras():
     def build(library):
         library.utils.set_random_seed(3)
