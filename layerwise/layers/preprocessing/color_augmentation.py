@@ -143,6 +143,8 @@ def _from_hsv_channels(channels: list[jax.Array], data_format: str) -> jax.Array
 class RandomHue(RandomImageLayer):
     """Turns each image's hue by a random fraction of half a turn, either way."""
 
+    draws_at_inference = True
+
     def __init__(self, factor: Any, value_range: Any = (0, 255),
                  data_format: str | None = None, seed: int | None = None, **kwargs: Any):
         super().__init__(seed, data_format, **kwargs)
@@ -178,6 +180,8 @@ class RandomHue(RandomImageLayer):
 class RandomSaturation(RandomImageLayer):
     """Scales each image's HSV saturation by f / (1 - f), f drawn from `factor`."""
 
+    draws_at_inference = True
+
     def __init__(self, factor: Any, value_range: Any = (0, 255),
                  data_format: str | None = None, seed: int | None = None, **kwargs: Any):
         super().__init__(seed, data_format, **kwargs)
@@ -212,6 +216,8 @@ _SMOOTH_CENTER, _SMOOTH_EDGE = 5.0 / 13.0, 1.0 / 13.0
 class RandomSharpness(RandomImageLayer):
     """Blends each image with a smoothed copy by `1 - 2 f` (f drawn from `factor`): f below
     1/2 softens, above sharpens."""
+
+    draws_at_inference = True
 
     def __init__(self, factor: Any, value_range: Any = (0, 255),
                  data_format: str | None = None, seed: int | None = None, **kwargs: Any):

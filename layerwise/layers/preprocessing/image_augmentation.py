@@ -54,6 +54,9 @@ class RandomImageLayer(Layer):
     making would consume Python's random state)."""
 
     draws = True
+    # Some Keras layers draw even at inference (and discard the draw): their generators
+    # advance the same way here.
+    draws_at_inference = False
 
     def __init__(self, seed: int | None = None, data_format: str | None = None,
                  **kwargs: Any):
@@ -67,6 +70,8 @@ class RandomImageLayer(Layer):
         inputs = inputs.astype(self.dtype)
         if training is None or training:
             return self.augment(inputs)
+        if self.draws_at_inference:
+            self.augment(inputs)
         return inputs
 
     def augment(self, images: jax.Array) -> jax.Array:

@@ -1,7 +1,8 @@
 """Augmentation that mixes or erases image regions: MixUp, CutMix and RandomErasing.
 
 The draws follow Keras-JAX's calls, shapes and order, so a seeded layer gives Keras's
-images. Only images are transformed: Keras's dict inputs (labels, bounding boxes) are not
+images. MixUp and CutMix also take Keras's `{"images": ..., "labels": ...}` input and mix
+the (one-hot) labels by the same weights; bounding boxes and segmentation masks are not
 supported.
 """
 from __future__ import annotations
@@ -20,22 +21,62 @@ class MixUp(RandomImageLayer):
     """Blends each image with another of the batch (a random permutation), the weight
     drawn from Beta(alpha, alpha)."""
 
+    draws_at_inference = True
+
     def __init__(self, alpha: float = 0.2, data_format: str | None = None,
                  seed: int | None = None, **kwargs: Any):
         super().__init__(seed, data_format, **kwargs)
         self.alpha = alpha
 
-    def augment(self, images: jax.Array) -> jax.Array:
+    def draw(self, images: jax.Array) -> tuple[jax.Array, jax.Array]:
+        """The partner of each image and the weight of its own."""
         batch = batch_size_of(images)
         order = random.shuffle(jnp.arange(batch, dtype="int32"), seed=self.generator)
         weight = random.beta((batch,), self.alpha, self.alpha, seed=self.generator)
+        return order, weight
+
+    def augment(self, images: jax.Array) -> jax.Array:
+        return self.mix_images(images, self.draw(images))
+
+    def mix_images(self, images: jax.Array, draws: tuple) -> jax.Array:
+        order, weight = draws
         images, single = as_batch(images)
         weight = weight.reshape(-1, 1, 1, 1).astype(self.dtype)
         output = weight * images + (1.0 - weight) * jnp.take(images, order, axis=0)
         return output[0] if single else output
 
+    def mix_labels(self, labels: jax.Array, draws: tuple, single: bool) -> jax.Array:
+        order, weight = draws
+        labels = labels[None] if single else labels
+        weight = weight.reshape(-1, 1)
+        output = weight * labels + (1.0 - weight) * jnp.take(labels, order, axis=0)
+        return output[0] if single else output
+
+    def call(self, inputs: Any, training: bool | None = None) -> Any:
+        return _call_with_labels(self, inputs, training)
+
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "alpha": self.alpha, "seed": self.seed}
+
+
+def _call_with_labels(layer: Any, inputs: Any, training: bool | None) -> Any:
+    """Images, or a dict of images and labels mixed by the same draws (in training)."""
+    if not isinstance(inputs, dict):
+        return RandomImageLayer.call(layer, inputs, training)
+    unsupported = set(inputs) - {"images", "labels"}
+    if unsupported:
+        raise ValueError(f"{type(layer).__name__} '{layer.name}' takes a dict of 'images' "
+                         f"and 'labels'. Received the keys: {sorted(unsupported)}")
+    images = inputs["images"].astype(layer.dtype)
+    outputs = dict(inputs, images=images)
+    if training is None or training:
+        draws = layer.draw(images)
+        outputs["images"] = layer.mix_images(images, draws)
+        if "labels" in inputs:
+            outputs["labels"] = layer.mix_labels(inputs["labels"], draws, images.ndim == 3)
+    elif layer.draws_at_inference:
+        layer.draw(images)
+    return outputs
 
 
 def _spatial_axes(data_format: str) -> tuple[int, int, int]:
@@ -74,22 +115,43 @@ class CutMix(RandomImageLayer):
         super().__init__(seed, data_format, **kwargs)
         self.factor = factor_range(factor, (0, 1), f"CutMix '{self.name}'")
 
-    def augment(self, images: jax.Array) -> jax.Array:
+    def draw(self, images: jax.Array) -> tuple | None:
+        """The partner of each image, the pasted box (as a mask) and the share of the
+        image it leaves; None for a single image."""
         if images.ndim == 3:
-            return images
+            return None
         batch = batch_size_of(images)
         height_axis, width_axis, _ = _spatial_axes(self.data_format)
+        height, width = images.shape[height_axis], images.shape[width_axis]
         alpha = random.uniform((), minval=self.factor[0], maxval=self.factor[1],
                                dtype=self.dtype, seed=self.generator) + 1e-6
         weight = random.beta((batch,), alpha, alpha, dtype=self.dtype, seed=self.generator)
         ratio = jnp.sqrt(1.0 - weight)
-        x0, x1 = _box_bounds(batch, images.shape[width_axis], ratio, self.dtype,
-                             self.generator)
-        y0, y1 = _box_bounds(batch, images.shape[height_axis], ratio, self.dtype,
-                             self.generator)
+        x0, x1 = _box_bounds(batch, width, ratio, self.dtype, self.generator)
+        y0, y1 = _box_bounds(batch, height, ratio, self.dtype, self.generator)
         masks = _box_masks(images.shape, self.data_format, (x0, x1, y0, y1), self.dtype)
+        kept = 1.0 - (x1 - x0) * (y1 - y0) / (width * height)
         order = random.shuffle(jnp.arange(batch, dtype="int32"), seed=self.generator)
+        return order, masks, kept
+
+    def augment(self, images: jax.Array) -> jax.Array:
+        return self.mix_images(images, self.draw(images))
+
+    def mix_images(self, images: jax.Array, draws: tuple | None) -> jax.Array:
+        if draws is None:
+            return images
+        order, masks, _ = draws
         return jnp.where(masks, jnp.take(images, order, axis=0), images)
+
+    def mix_labels(self, labels: jax.Array, draws: tuple | None, single: bool) -> jax.Array:
+        if draws is None:
+            return labels
+        order, _, kept = draws
+        kept = kept.reshape(-1, 1)
+        return kept * labels + (1.0 - kept) * jnp.take(labels, order, axis=0)
+
+    def call(self, inputs: Any, training: bool | None = None) -> Any:
+        return _call_with_labels(self, inputs, training)
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "factor": self.factor, "seed": self.seed}

@@ -66,6 +66,9 @@ def test_training_draws_equal_keras(name):
                                rtol=1e-5, atol=1e-4)
     np.testing.assert_allclose(np.asarray(ours(x, training=False)),
                                np.asarray(theirs(x, training=False)), rtol=1e-6)
+    # Some Keras layers draw (and discard) even at inference: the next draws still agree.
+    np.testing.assert_allclose(np.asarray(ours(x, training=True)),
+                               np.asarray(theirs(x, training=True)), rtol=1e-5, atol=1e-4)
     assert _plain(ours.get_config()) == _plain(theirs.get_config())
 
 
@@ -77,6 +80,26 @@ def test_training_draws_equal_keras(name):
 def test_contract_matches_keras(name):
     make, shape = LAYERS[name]
     check_layer(make, shape, train=False)
+
+
+@pytest.mark.parametrize("make", [lambda k: k.layers.MixUp(seed=2),
+                                  lambda k: k.layers.CutMix(0.5, seed=2)])
+def test_mixing_layers_mix_labels_like_keras(make):
+    rng = np.random.default_rng(0)
+    data = {"images": rng.uniform(0, 255, (4, 5, 6, 3)).astype("float32"),
+            "labels": np.eye(3, dtype="float32")[[0, 1, 2, 1]]}
+    ours, theirs = make(layerwise), make(keras)
+    for training in (True, False, True):
+        for single in (False, True):
+            given = {key: value[0] for key, value in data.items()} if single else data
+            a, b = ours(dict(given), training=training), theirs(dict(given), training=training)
+            for key in ("images", "labels"):
+                np.testing.assert_allclose(np.asarray(a[key]), np.asarray(b[key]),
+                                           rtol=1e-5, atol=1e-5)
+    mixed = np.asarray(ours(dict(data))["labels"])
+    np.testing.assert_allclose(mixed.sum(axis=1), 1.0, rtol=1e-5)
+    with pytest.raises(ValueError, match="bounding_boxes"):
+        ours({"images": data["images"], "bounding_boxes": {}})
 
 
 def test_auto_contrast_applies_at_inference_and_equalization_does_not():
