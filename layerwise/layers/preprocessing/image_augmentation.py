@@ -54,8 +54,9 @@ class RandomImageLayer(Layer):
     making would consume Python's random state)."""
 
     draws = True
-    # Some Keras layers draw even at inference (and discard the draw): their generators
-    # advance the same way here.
+    # Some Keras layers draw even at inference (and discard the draw): called eagerly,
+    # their generators advance the same way here. Traced (predict, shape inference) they
+    # do not: the discarded draw would leave a tracer in the generator.
     draws_at_inference = False
 
     def __init__(self, seed: int | None = None, data_format: str | None = None,
@@ -70,7 +71,7 @@ class RandomImageLayer(Layer):
         inputs = inputs.astype(self.dtype)
         if training is None or training:
             return self.augment(inputs)
-        if self.draws_at_inference:
+        if self.draws_at_inference and not isinstance(inputs, jax.core.Tracer):
             self.augment(inputs)
         return inputs
 

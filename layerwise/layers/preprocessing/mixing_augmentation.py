@@ -74,7 +74,7 @@ def _call_with_labels(layer: Any, inputs: Any, training: bool | None) -> Any:
         outputs["images"] = layer.mix_images(images, draws)
         if "labels" in inputs:
             outputs["labels"] = layer.mix_labels(inputs["labels"], draws, images.ndim == 3)
-    elif layer.draws_at_inference:
+    elif layer.draws_at_inference and not isinstance(images, jax.core.Tracer):
         layer.draw(images)
     return outputs
 

@@ -1,5 +1,6 @@
 """The colour, mixing and warping augmentation layers give Keras-JAX's images for the
 same seed, in and out of training, and keep Keras's configs."""
+import jax
 import numpy as np
 import pytest
 
@@ -100,6 +101,17 @@ def test_mixing_layers_mix_labels_like_keras(make):
     np.testing.assert_allclose(mixed.sum(axis=1), 1.0, rtol=1e-5)
     with pytest.raises(ValueError, match="bounding_boxes"):
         ours({"images": data["images"], "bounding_boxes": {}})
+
+
+def test_layers_drawing_at_inference_leave_no_tracer_in_a_compiled_model():
+    model = layerwise.Sequential([
+        layerwise.Input((4, 4, 3)), layerwise.layers.RandomHue(0.2, seed=1),
+        layerwise.layers.MixUp(seed=2), layerwise.layers.Flatten(), layerwise.layers.Dense(1)])
+    model.compile("sgd", "mse")
+    x = np.random.default_rng(0).uniform(0, 255, (8, 4, 4, 3)).astype("float32")
+    model.fit(x, np.zeros((8, 1), "float32"), epochs=2, batch_size=4, verbose=0)
+    assert model.predict(x, verbose=0).shape == (8, 1)
+    assert not isinstance(model.layers[0].generator.state.value, jax.core.Tracer)
 
 
 def test_auto_contrast_applies_at_inference_and_equalization_does_not():
