@@ -585,6 +585,9 @@ _BY_NAME.update(
 )
 
 
+# Snake-casing "STFT" gives a name Keras does not know.
+del _BY_NAME["s_t_f_t"]
+
 _NAMESPACE = Namespace("initializer", _MODULE, _BY_NAME, base=Initializer,
                        get_finds_user_objects=True)
 
