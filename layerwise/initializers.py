@@ -38,6 +38,8 @@ __all__ = [
     "OrthogonalInitializer",
     "RandomNormal",
     "RandomUniform",
+    "STFT",
+    "STFTInitializer",
     "TruncatedNormal",
     "VarianceScaling",
     "Zeros",
@@ -56,6 +58,7 @@ __all__ = [
     "random_normal",
     "random_uniform",
     "serialize",
+    "stft",
     "truncated_normal",
     "variance_scaling",
     "zeros",
@@ -466,9 +469,76 @@ class Orthogonal(RandomInitializer):
         return {**super().get_config(), "gain": self.gain}
 
 
+def window_weights(window: Any, length: int, periodic: bool) -> np.ndarray:
+    """A named window (float64, as scipy.signal.get_window gives it) or the array given.
+
+    "hann" and "hamming" are computed here; other names go to scipy.signal, which jax
+    itself depends on.
+    """
+    if not isinstance(window, str):
+        return np.asarray(window, dtype="float64")
+    if window in ("hann", "hamming"):
+        # A periodic window is the symmetric one of length + 1 without its last point.
+        span = length if periodic else length - 1
+        phase = 2.0 * np.pi * np.arange(length) / max(span, 1)
+        weights = 0.5 - 0.5 * np.cos(phase) if window == "hann" else \
+            0.54 - 0.46 * np.cos(phase)
+        return np.ones(1) if length == 1 else weights
+    from scipy import signal
+
+    return signal.get_window(window, length, fftbins=periodic)
+
+
+class STFT(Initializer):
+    """The real or imaginary part of the windowed DFT basis, as a Conv1D kernel of shape
+    `(frame_length, input_channels, fft_bins)`: STFTSpectrogram's weights."""
+
+    def __init__(self, side: str = "real", window: Any = "hann", scaling: str | None = "density",
+                 periodic: bool = False):
+        if side not in ("real", "imag"):
+            raise ValueError(f"Invalid value for argument `side` of STFT. Expected 'real' or "
+                             f"'imag'. Received: side={side!r}")
+        if isinstance(window, str):
+            window_weights(window, 1, periodic)  # an unknown name fails now
+        if scaling is not None and scaling not in ("density", "spectrum"):
+            raise ValueError("Scaling is invalid, it must be `None`, 'density' or 'spectrum'. "
+                             f"Received scaling={scaling}")
+        self.side = side
+        self.window = window
+        self.scaling = scaling
+        self.periodic = periodic
+
+    def __call__(self, shape: Sequence[int], dtype: Any = "float32") -> jax.Array:
+        dtype = _standardize_dtype(dtype)
+        frame_length, _, bins = _standardize_shape(shape)
+        frequency = jnp.arange(bins, dtype=dtype).reshape(1, 1, bins) / ((bins - 1) * 2)
+        time = jnp.arange(frame_length, dtype=dtype).reshape(frame_length, 1, 1)
+        angle = (-2 * time) * frequency * jnp.arccos(jnp.asarray(-1, dtype))
+        kernel = jnp.cos(angle) if self.side == "real" else jnp.sin(angle)
+        if self.window is None:
+            return kernel
+        weights = jnp.asarray(window_weights(self.window, frame_length, self.periodic), dtype)
+        if weights.shape != (frame_length,):
+            raise ValueError("The shape of `window` must be equal to [frame_length]."
+                             f"Received: window shape={weights.shape}")
+        weights = weights.reshape(frame_length, 1, 1)
+        scale = 1
+        if self.scaling == "density":
+            scale = jnp.sqrt(jnp.sum(jnp.square(weights)))
+        elif self.scaling == "spectrum":
+            scale = jnp.sum(jnp.abs(weights))
+        return kernel * weights / scale
+
+    def get_config(self) -> dict:
+        return {"side": self.side, "window": self.window, "periodic": self.periodic,
+                "scaling": self.scaling}
+
+
 # Keras's aliases: the old class names, and lower-case names that are the classes.
 IdentityInitializer = Identity
 OrthogonalInitializer = Orthogonal
+STFTInitializer = STFT
+stft = STFT
 constant = Constant
 glorot_normal = GlorotNormal
 glorot_uniform = GlorotUniform
@@ -491,7 +561,7 @@ zeros = Zeros
 _BUILT_IN = (
     Constant, GlorotNormal, GlorotUniform, HeNormal, HeUniform, Identity, Initializer,
     LecunNormal, LecunUniform, Ones, Orthogonal, RandomNormal, RandomUniform,
-    TruncatedNormal, VarianceScaling, Zeros,
+    TruncatedNormal, VarianceScaling, Zeros, STFT,
 )
 
 
@@ -505,6 +575,8 @@ _BY_NAME.update(
     {
         "IdentityInitializer": Identity,
         "OrthogonalInitializer": Orthogonal,
+        "STFTInitializer": STFT,
+        "stft": STFT,
         "normal": RandomNormal,
         "uniform": RandomUniform,
         "one": Ones,
@@ -512,6 +584,9 @@ _BY_NAME.update(
     }
 )
 
+
+# Snake-casing "STFT" gives a name Keras does not know.
+del _BY_NAME["s_t_f_t"]
 
 _NAMESPACE = Namespace("initializer", _MODULE, _BY_NAME, base=Initializer,
                        get_finds_user_objects=True)

@@ -61,6 +61,19 @@ from layerwise.layers.preprocessing import (CategoryEncoding, CenterCrop, Discre
                                             RandomTranslation, RandomZoom, Solarization,
                                             RandomColorDegeneration, RandomPosterization,
                                             RandomShear, Hashing, HashedCrossing)
+from layerwise.layers.preprocessing.color_augmentation import (AutoContrast, Equalization,
+                                                               RandomColorJitter,
+                                                               RandomGaussianBlur, RandomHue,
+                                                               RandomSaturation, RandomSharpness)
+from layerwise.layers.preprocessing.mixing_augmentation import CutMix, MixUp, RandomErasing
+from layerwise.layers.preprocessing.warp_augmentation import (RandomElasticTransform,
+                                                              RandomPerspective)
+from layerwise.layers.preprocessing.audio import MelSpectrogram, STFTSpectrogram
+from layerwise.layers.preprocessing.pipeline import Pipeline
+from layerwise.layers.preprocessing.bounding_boxes import MaxNumBoundingBoxes
+from layerwise.layers.preprocessing.composite_augmentation import AugMix, RandAugment
+from layerwise.layers.preprocessing.adaptive_equalization import (
+    ContrastLimitedAdaptiveHistogramEqualization)
 from layerwise.saving.serialization import deserialize_layer, serialize_keras_object
 
 __all__ = [
@@ -217,6 +230,25 @@ __all__ = [
     "RandomColorDegeneration",
     "RandomPosterization",
     "RandomShear",
+    "AutoContrast",
+    "Equalization",
+    "RandomColorJitter",
+    "RandomGaussianBlur",
+    "RandomHue",
+    "RandomSaturation",
+    "RandomSharpness",
+    "CutMix",
+    "MixUp",
+    "RandomErasing",
+    "RandomElasticTransform",
+    "RandomPerspective",
+    "MelSpectrogram",
+    "STFTSpectrogram",
+    "Pipeline",
+    "MaxNumBoundingBoxes",
+    "AugMix",
+    "RandAugment",
+    "ContrastLimitedAdaptiveHistogramEqualization",
 ]
 
 

@@ -49,13 +49,21 @@ def factor_range(factor: Any, bounds: tuple[float, float], owner: str) -> tuple[
 
 
 class RandomImageLayer(Layer):
-    """Shape-preserving (unless said otherwise), weightless, with a seed generator."""
+    """Shape-preserving (unless said otherwise), weightless, with a seed generator
+    (unless `draws` is False: a deterministic layer makes no generator, whose unseeded
+    making would consume Python's random state)."""
+
+    draws = True
+    # Some Keras layers draw even at inference (and discard the draw): called eagerly,
+    # their generators advance the same way here. Traced (predict, shape inference) they
+    # do not: the discarded draw would leave a tracer in the generator.
+    draws_at_inference = False
 
     def __init__(self, seed: int | None = None, data_format: str | None = None,
                  **kwargs: Any):
         super().__init__(**kwargs)
         self.seed = seed
-        self.generator = self.add_seed_generator(seed)
+        self.generator = self.add_seed_generator(seed) if self.draws else None
         self.data_format = standardize_data_format(data_format, type(self).__name__)
         self.built = True
 
@@ -63,6 +71,8 @@ class RandomImageLayer(Layer):
         inputs = inputs.astype(self.compute_dtype)
         if training is None or training:
             return self.augment(inputs)
+        if self.draws_at_inference and not isinstance(inputs, jax.core.Tracer):
+            self.augment(inputs)
         return inputs
 
     def augment(self, images: jax.Array) -> jax.Array:
