@@ -1,0 +1,40 @@
+"""Checks every application test shares: the same architecture as real Keras's (layer names
+and types, weight shapes, parameter count, output shape) and, with Keras's weights copied
+in, the same predictions."""
+import re
+
+import numpy as np
+
+from tests.keras_oracle import copy_weights
+
+
+def layer_names(model):
+    """Layer names, without the Input and without the counter Keras appends to automatic
+    names ("add_7" -> "add"): both libraries count per session, so those differ by test order."""
+    return [re.sub(r"_\d+$", "", layer.name) if layer.name.startswith(_snake(layer)) else
+            layer.name for layer in model.layers if type(layer).__name__ != "InputLayer"]
+
+
+def _snake(layer):
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", type(layer).__name__).lower().replace("2_d", "2d")
+
+
+def images(batch=2, size=32, seed=0):
+    return np.random.default_rng(seed).uniform(0, 255, (batch, size, size, 3)).astype("float32")
+
+
+def assert_same_architecture(ours, theirs):
+    assert layer_names(ours) == layer_names(theirs)
+    assert [type(a).__name__ for a in ours.layers] == [type(b).__name__ for b in theirs.layers]
+    assert ours.count_params() == theirs.count_params()
+    assert ours.name == theirs.name
+    assert tuple(ours.outputs[0].shape) == tuple(theirs.output.shape)
+    assert [tuple(w.shape) for w in ours.weights] == [tuple(w.shape) for w in theirs.weights]
+
+
+def assert_same_predictions(ours, theirs, x, rtol=1e-4):
+    """Keras's weights copied into ours; both predict `x` alike (1e-4 of the output scale)."""
+    copy_weights(theirs, ours)
+    expected = np.asarray(theirs.predict(x, verbose=0))
+    np.testing.assert_allclose(np.asarray(ours.predict(x, verbose=0)), expected,
+                               rtol=rtol, atol=rtol * max(np.abs(expected).max(), 1e-12))
