@@ -79,6 +79,15 @@ def image_input_shape(input_shape: Any, default_size: int, min_size: int, includ
     return input_shape
 
 
+def correct_pad(x: Any, kernel_size: int | tuple[int, int]) -> tuple:
+    """Zero padding before a stride-2 valid convolution so it sees what 'same' would."""
+    kernel = (kernel_size, kernel_size) if isinstance(kernel_size, int) else tuple(kernel_size)
+    height, width = x.shape[1:3]
+    adjust = (1, 1) if height is None else (1 - height % 2, 1 - width % 2)
+    half = (kernel[0] // 2, kernel[1] // 2)
+    return ((half[0] - adjust[0], half[0]), (half[1] - adjust[1], half[1]))
+
+
 def model_input(input_tensor: Any, input_shape: tuple) -> Any:
     """The image input: `input_tensor` when given (wrapped in an Input if it is not symbolic)."""
     if input_tensor is None:
