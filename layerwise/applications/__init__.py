@@ -1,7 +1,7 @@
 """Known image architectures with Keras's constructor arguments, layer names and weight layout."""
 from layerwise.applications import (convnext, densenet, efficientnet, imagenet_utils,
-                                    mobilenet_v2, mobilenet_v3, resnet, resnet_v2, vgg16, vgg19,
-                                    xception)
+                                    inception_v3, mobilenet, mobilenet_v2, mobilenet_v3, resnet,
+                                    resnet_v2, vgg16, vgg19, xception)
 from layerwise.applications.convnext import (ConvNeXtBase, ConvNeXtLarge, ConvNeXtSmall,
                                              ConvNeXtTiny, ConvNeXtXLarge)
 from layerwise.applications.densenet import DenseNet121, DenseNet169, DenseNet201
@@ -9,6 +9,8 @@ from layerwise.applications.efficientnet import (EfficientNetB0, EfficientNetB1,
                                                  EfficientNetB2, EfficientNetB3,
                                                  EfficientNetB4, EfficientNetB5,
                                                  EfficientNetB6, EfficientNetB7)
+from layerwise.applications.inception_v3 import InceptionV3
+from layerwise.applications.mobilenet import MobileNet
 from layerwise.applications.mobilenet_v2 import MobileNetV2
 from layerwise.applications.mobilenet_v3 import MobileNetV3Large, MobileNetV3Small
 from layerwise.applications.resnet import ResNet50, ResNet101, ResNet152
@@ -22,8 +24,8 @@ resnet50 = resnet
 __all__ = ["ConvNeXtBase", "ConvNeXtLarge", "ConvNeXtSmall", "ConvNeXtTiny", "ConvNeXtXLarge",
            "DenseNet121", "DenseNet169", "DenseNet201", "EfficientNetB0", "EfficientNetB1",
            "EfficientNetB2", "EfficientNetB3", "EfficientNetB4", "EfficientNetB5",
-           "EfficientNetB6", "EfficientNetB7", "MobileNetV2", "MobileNetV3Large",
+           "EfficientNetB6", "EfficientNetB7", "InceptionV3", "MobileNet", "MobileNetV2", "MobileNetV3Large",
            "MobileNetV3Small", "ResNet101", "ResNet101V2", "ResNet152", "ResNet152V2",
            "ResNet50", "ResNet50V2", "VGG16", "VGG19", "Xception", "convnext", "densenet",
-           "efficientnet", "imagenet_utils", "mobilenet_v2", "mobilenet_v3", "resnet",
+           "efficientnet", "imagenet_utils", "inception_v3", "mobilenet", "mobilenet_v2", "mobilenet_v3", "resnet",
            "resnet50", "resnet_v2", "vgg16", "vgg19", "xception"]
