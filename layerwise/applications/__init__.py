@@ -1,8 +1,8 @@
 """Known image architectures with Keras's constructor arguments, layer names and weight layout."""
 from layerwise.applications import (convnext, densenet, efficientnet, efficientnet_v2,
                                     imagenet_utils, inception_resnet_v2, inception_v3, mobilenet,
-                                    mobilenet_v2,
-                                    mobilenet_v3, resnet, resnet_v2, vgg16, vgg19, xception)
+                                    mobilenet_v2, mobilenet_v3, resnet, resnet_v2, vgg16, vgg19,
+                                    xception)
 from layerwise.applications.convnext import (ConvNeXtBase, ConvNeXtLarge, ConvNeXtSmall,
                                              ConvNeXtTiny, ConvNeXtXLarge)
 from layerwise.applications.densenet import DenseNet121, DenseNet169, DenseNet201

@@ -5,18 +5,16 @@ import re
 
 import numpy as np
 
+from layerwise.engine.naming import to_snake_case
 from tests.keras_oracle import copy_weights
 
 
 def layer_names(model):
     """Layer names, without the Input and without the counter Keras appends to automatic
     names ("add_7" -> "add"): both libraries count per session, so those differ by test order."""
-    return [re.sub(r"_\d+$", "", layer.name) if layer.name.startswith(_snake(layer)) else
-            layer.name for layer in model.layers if type(layer).__name__ != "InputLayer"]
-
-
-def _snake(layer):
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", type(layer).__name__).lower().replace("2_d", "2d")
+    return [re.sub(r"_\d+$", "", layer.name) if layer.name.startswith(
+        to_snake_case(type(layer).__name__)) else layer.name
+        for layer in model.layers if type(layer).__name__ != "InputLayer"]
 
 
 def images(batch=2, size=32, seed=0):
@@ -55,3 +53,20 @@ def assert_same_predictions(ours, theirs, x, rtol=1e-4):
     expected = np.asarray(theirs.predict(x, verbose=0))
     np.testing.assert_allclose(np.asarray(ours.predict(x, verbose=0)), expected,
                                rtol=rtol, atol=rtol * max(np.abs(expected).max(), 1e-12))
+
+
+def assert_keras_files_load(build, arguments, theirs, x, folder):
+    """Keras's weights saved as `.weights.h5` and in the legacy layout of the ImageNet files
+    (`.h5`) both load through `weights=` and predict as Keras does."""
+    import h5py
+    from keras.src.legacy.saving import legacy_h5_format
+
+    expected = np.asarray(theirs.predict(x, verbose=0))
+    legacy_path, keras3_path = str(folder / "legacy.h5"), str(folder / "keras.weights.h5")
+    with h5py.File(legacy_path, "w") as file:
+        legacy_h5_format.save_weights_to_hdf5_group(file, theirs)
+    theirs.save_weights(keras3_path)
+    for path in (legacy_path, keras3_path):
+        ours = build(**dict(arguments, weights=path))
+        np.testing.assert_allclose(np.asarray(ours.predict(x, verbose=0)), expected,
+                                   rtol=1e-4, atol=1e-4 * max(np.abs(expected).max(), 1e-12))

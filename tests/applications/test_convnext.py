@@ -7,17 +7,20 @@ import keras as real_keras
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 from layerwise.applications import convnext
-from tests.applications.application_oracle import (assert_same_architecture,
+from tests.applications.application_oracle import (assert_keras_files_load,
+                                                   assert_same_architecture,
                                                    assert_same_predictions, images)
 
 
-def test_convnext_tiny_equals_keras():
+def test_convnext_tiny_equals_keras(tmp_path):
     arguments = {"weights": None, "input_shape": (32, 32, 3), "classes": 10,
                  "classifier_activation": None}
     theirs = real_keras.applications.ConvNeXtTiny(**arguments)
     ours = convnext.ConvNeXtTiny(**arguments)
     assert_same_architecture(ours, theirs)
     assert_same_predictions(ours, theirs, convnext.preprocess_input(images()))
+    assert_keras_files_load(convnext.ConvNeXtTiny, arguments, theirs,
+                            convnext.preprocess_input(images()), tmp_path)
 
 
 @pytest.mark.slow

@@ -7,18 +7,21 @@ import keras as real_keras
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 from layerwise.applications import densenet
-from tests.applications.application_oracle import (assert_same_architecture,
+from tests.applications.application_oracle import (assert_keras_files_load,
+                                                   assert_same_architecture,
                                                    assert_same_predictions, images)
 
 SMALL = {"weights": None, "include_top": False, "input_shape": (32, 32, 3)}
 
 
-def test_densenet121_equals_keras():
+def test_densenet121_equals_keras(tmp_path):
     arguments = dict(SMALL, pooling="avg")
     theirs = real_keras.applications.DenseNet121(**arguments)
     ours = densenet.DenseNet121(**arguments)
     assert_same_architecture(ours, theirs)
     assert_same_predictions(ours, theirs, densenet.preprocess_input(images()))
+    assert_keras_files_load(densenet.DenseNet121, arguments, theirs,
+                            densenet.preprocess_input(images()), tmp_path)
     x = images(batch=1, size=4)
     np.testing.assert_allclose(densenet.preprocess_input(x),
                                real_keras.applications.densenet.preprocess_input(x.copy()),

@@ -7,19 +7,22 @@ import keras as real_keras
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 from layerwise.applications import resnet, resnet_v2
-from tests.applications.application_oracle import (assert_same_architecture,
+from tests.applications.application_oracle import (assert_keras_files_load,
+                                                   assert_same_architecture,
                                                    assert_same_predictions, images)
 
 SMALL = {"weights": None, "include_top": False, "input_shape": (32, 32, 3)}
 
 
 @pytest.mark.parametrize("pooling", [None, pytest.param("max", marks=pytest.mark.slow)])
-def test_resnet50v2_equals_keras(pooling):
+def test_resnet50v2_equals_keras(tmp_path, pooling):
     arguments = dict(SMALL, pooling=pooling)
     theirs = real_keras.applications.ResNet50V2(**arguments)
     ours = resnet_v2.ResNet50V2(**arguments)
     assert_same_architecture(ours, theirs)
     assert_same_predictions(ours, theirs, resnet_v2.preprocess_input(images()))
+    assert_keras_files_load(resnet_v2.ResNet50V2, arguments, theirs,
+                            resnet_v2.preprocess_input(images()), tmp_path)
 
 
 @pytest.mark.slow
