@@ -135,11 +135,13 @@ def load_application_weights(model: Any, weights: Any, include_top: bool,
 
 
 def fetch_imagenet_file(file_name: str, base_url: str, file_hash: str | None,
-                        model_name: str) -> str:
-    """The cached path of a weights file, downloaded and checked on first use; offline, an
-    error naming the file to download and where to put it."""
+                        model_name: str, origin_name: str | None = None) -> str:
+    """The cached path of a weights file (`origin_name` on the server, `file_name` in the
+    cache), downloaded and checked on first use; offline, an error naming the file to
+    download and where to put it."""
     mirror = os.environ.get(ORIGIN_VARIABLE)
-    origin = (mirror.rstrip("/") + "/" if mirror else base_url) + file_name
+    origin_name = origin_name or file_name
+    origin = (mirror.rstrip("/") + "/" if mirror else base_url) + origin_name
     try:
         return get_file(file_name, origin, cache_subdir="models", file_hash=file_hash)
     except ValueError:
@@ -148,7 +150,7 @@ def fetch_imagenet_file(file_name: str, base_url: str, file_hash: str | None,
         checksum = f" (md5/sha256 {file_hash})" if file_hash else ""
         raise FileNotFoundError(
             f"The ImageNet file of {model_name} could not be downloaded from {origin}: "
-            f"{error}. Without network access, download {base_url}{file_name} on another "
+            f"{error}. Without network access, download {base_url}{origin_name} on another "
             f"machine and put it at {keras_cache_path(file_name)}{checksum} (where Keras's "
             "get_file caches it), or pass `weights=<path>`.") from None
 
