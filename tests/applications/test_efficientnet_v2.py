@@ -36,7 +36,9 @@ def test_efficientnet_v2_s_rescales_to_minus_one_one_like_keras():
     arguments = {"weights": None, "include_top": False, "input_shape": (32, 32, 3)}
     theirs = real_keras.applications.EfficientNetV2S(**arguments)
     ours = efficientnet_v2.EfficientNetV2S(**arguments)
-    assert_same_predictions(ours, theirs, images())
+    # 40 residual blocks: widely randomized normalization would amplify float32 rounding
+    # (in either library) past the tolerance, so the statistics stay near 1 here.
+    assert_same_predictions(ours, theirs, images(), spread=0.05)
 
 
 def test_efficientnet_v2_argument_errors_equal_keras():
