@@ -1,5 +1,11 @@
 """What every ImageNet application shares: input shape rules, the classifier head, weights
-loading, `preprocess_input` and `decode_predictions`."""
+loading, `preprocess_input` and `decode_predictions`.
+
+ImageNet weights come from Keras's own URLs with Keras's checksums, through `get_file`, into
+`$KERAS_HOME/models` (so a file real Keras already downloaded is reused). Setting
+`LAYERWISE_APPLICATIONS_ORIGIN` to a base URL fetches them from there instead (a mirror, or a
+local server in tests).
+"""
 from __future__ import annotations
 
 import json
@@ -8,19 +14,21 @@ from typing import Any
 
 import numpy as np
 
-from layerwise import layers
+from layerwise import activations, layers
 from layerwise.backend import image_data_format
 from layerwise.engine.input_layer import Input, InputLayer
 from layerwise.engine.keras_tensor import is_keras_tensor
 from layerwise.saving.api import load_weights
+from layerwise.utils.file_utils import get_file, keras_home
 
 CLASS_INDEX_URL = "https://storage.googleapis.com/download.tensorflow.org/data/imagenet_class_index.json"
+_CLASS_INDEX_HASH = "c2c37ea517e94d9795004a39431a14cb"
+ORIGIN_VARIABLE = "LAYERWISE_APPLICATIONS_ORIGIN"
 
 
 def keras_cache_path(file_name: str) -> str:
     """Where Keras's `get_file` keeps a downloaded model file."""
-    cache = os.environ.get("KERAS_HOME", os.path.join(os.path.expanduser("~"), ".keras"))
-    return os.path.join(cache, "models", file_name)
+    return os.path.join(keras_home(), "models", file_name)
 
 
 def check_weights_argument(weights: Any, include_top: bool, classes: int) -> None:
@@ -33,6 +41,17 @@ def check_weights_argument(weights: Any, include_top: bool, classes: int) -> Non
     if weights == "imagenet" and include_top and classes != 1000:
         raise ValueError("If using `weights='imagenet'` with `include_top=True`, `classes` "
                          f"should be 1000.  Received classes={classes}")
+
+
+def check_classifier_activation(classifier_activation: Any, weights: Any) -> None:
+    """With pretrained weights the classifier may only output logits or softmax."""
+    if weights is None:
+        return
+    if activations.get(classifier_activation) not in {activations.get("softmax"),
+                                                      activations.get(None)}:
+        raise ValueError("Only `None` and `softmax` activations are allowed for the "
+                         "`classifier_activation` argument when using pretrained weights, "
+                         f"with `include_top=True`; Received: {classifier_activation}")
 
 
 def image_input_shape(input_shape: Any, default_size: int, min_size: int, include_top: bool,
@@ -58,6 +77,15 @@ def image_input_shape(input_shape: Any, default_size: int, min_size: int, includ
                          f"`input_shape` should be ({default_size}, {default_size}, 3).  "
                          f"Received: input_shape={input_shape}")
     return input_shape
+
+
+def correct_pad(x: Any, kernel_size: int | tuple[int, int]) -> tuple:
+    """Zero padding before a stride-2 valid convolution so it sees what 'same' would."""
+    kernel = (kernel_size, kernel_size) if isinstance(kernel_size, int) else tuple(kernel_size)
+    height, width = x.shape[1:3]
+    adjust = (1, 1) if height is None else (1 - height % 2, 1 - width % 2)
+    half = (kernel[0] // 2, kernel[1] // 2)
+    return ((half[0] - adjust[0], half[0]), (half[1] - adjust[1], half[1]))
 
 
 def model_input(input_tensor: Any, input_shape: tuple) -> Any:
@@ -93,21 +121,38 @@ def global_pooling(x: Any, pooling: str | None,
 
 
 def load_application_weights(model: Any, weights: Any, include_top: bool,
-                             file_names: tuple[str, str], base_url: str) -> None:
-    """Load `weights` (a path, or 'imagenet' from Keras's cache) into `model`."""
+                             file_names: tuple[str, str], base_url: str,
+                             file_hashes: tuple[str | None, str | None] = (None, None)) -> None:
+    """Load `weights` (a path, or 'imagenet' fetched from Keras's URL) into `model`."""
     if weights is None:
         return
     if weights != "imagenet":
         load_weights(model, weights)
         return
-    file_name = file_names[0] if include_top else file_names[1]
-    path = keras_cache_path(file_name)
-    if not os.path.exists(path):
-        # Nothing is downloaded by layerwise: the file comes from where Keras gets it.
-        raise FileNotFoundError(f"The ImageNet weights of {model.name} are not on this machine. "
-                                f"Download {base_url}{file_name} and put it at {path} "
-                                "(where Keras's get_file caches it), or pass `weights=<path>`.")
-    load_weights(model, path)
+    file_name, file_hash = (file_names[0], file_hashes[0]) if include_top else \
+        (file_names[1], file_hashes[1])
+    load_weights(model, fetch_imagenet_file(file_name, base_url, file_hash, model.name))
+
+
+def fetch_imagenet_file(file_name: str, base_url: str, file_hash: str | None,
+                        model_name: str, origin_name: str | None = None) -> str:
+    """The cached path of a weights file (`origin_name` on the server, `file_name` in the
+    cache), downloaded and checked on first use; offline, an error naming the file to
+    download and where to put it."""
+    mirror = os.environ.get(ORIGIN_VARIABLE)
+    origin_name = origin_name or file_name
+    origin = (mirror.rstrip("/") + "/" if mirror else base_url) + origin_name
+    try:
+        return get_file(file_name, origin, cache_subdir="models", file_hash=file_hash)
+    except ValueError:
+        raise
+    except Exception as error:
+        checksum = f" (md5/sha256 {file_hash})" if file_hash else ""
+        raise FileNotFoundError(
+            f"The ImageNet file of {model_name} could not be downloaded from {origin}: "
+            f"{error}. Without network access, download {base_url}{origin_name} on another "
+            f"machine and put it at {keras_cache_path(file_name)}{checksum} (where Keras's "
+            "get_file caches it), or pass `weights=<path>`.") from None
 
 
 def preprocess_input(x: Any, data_format: str | None = None, mode: str = "caffe") -> Any:
@@ -146,18 +191,17 @@ def preprocess_input(x: Any, data_format: str | None = None, mode: str = "caffe"
 def decode_predictions(preds: Any, top: int = 5, class_index_path: str | None = None) -> list:
     """The `top` ImageNet classes of each row: lists of (class id, name, score).
 
-    The class index is Keras's `imagenet_class_index.json`, read from Keras's cache (or
-    `class_index_path`); layerwise does not download it.
+    The class index is Keras's `imagenet_class_index.json`, fetched like the weights (or read
+    from `class_index_path`).
     """
     preds = np.asarray(preds)
     if preds.ndim != 2 or preds.shape[1] != 1000:
         raise ValueError("`decode_predictions` expects a batch of predictions (i.e. a 2D "
                          f"array of shape (samples, 1000)). Received array with shape: "
                          f"{preds.shape}")
-    path = class_index_path or keras_cache_path("imagenet_class_index.json")
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"The ImageNet class index is not on this machine. Download "
-                                f"{CLASS_INDEX_URL} and put it at {path}.")
+    path = class_index_path or fetch_imagenet_file(
+        "imagenet_class_index.json", CLASS_INDEX_URL.rsplit("/", 1)[0] + "/",
+        _CLASS_INDEX_HASH, "decode_predictions")
     with open(path) as file:
         index = json.load(file)
     results = []

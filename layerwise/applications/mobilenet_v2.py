@@ -4,10 +4,10 @@ from __future__ import annotations
 from typing import Any
 
 from layerwise import layers
-from layerwise.applications.imagenet_utils import (check_weights_argument, decode_predictions,
-                                                   global_pooling, image_input_shape,
-                                                   load_application_weights, model_input,
-                                                   model_inputs)
+from layerwise.applications.imagenet_utils import (check_weights_argument, correct_pad,
+                                                   decode_predictions, global_pooling,
+                                                   image_input_shape, load_application_weights,
+                                                   model_input, model_inputs)
 from layerwise.applications.imagenet_utils import preprocess_input as _imagenet_preprocess
 from layerwise.models.functional import Functional
 
@@ -32,14 +32,6 @@ def _batch_norm(name: str) -> Any:
     return layers.BatchNormalization(epsilon=_EPSILON, momentum=_MOMENTUM, name=name)
 
 
-def _stride_padding(size: tuple) -> tuple:
-    """Zero padding before a stride-2 3x3 valid convolution so it sees what 'same' would."""
-    height, width = size
-    extra_height = 1 if height is None else 1 - height % 2
-    extra_width = 1 if width is None else 1 - width % 2
-    return ((1 - extra_height, 1), (1 - extra_width, 1))
-
-
 def inverted_residual_block(x: Any, expansion: int, filters: int, alpha: float, stride: int,
                             block_id: int) -> Any:
     """One MobileNetV2 block; the input is added back when shapes allow (stride 1, same width)."""
@@ -53,7 +45,7 @@ def inverted_residual_block(x: Any, expansion: int, filters: int, alpha: float, 
         x = _batch_norm(f"{prefix}expand_BN")(x)
         x = layers.ReLU(6.0, name=f"{prefix}expand_relu")(x)
     if stride == 2:
-        x = layers.ZeroPadding2D(_stride_padding(tuple(x.shape[1:3])), name=f"{prefix}pad")(x)
+        x = layers.ZeroPadding2D(correct_pad(x, 3), name=f"{prefix}pad")(x)
     x = layers.DepthwiseConv2D(3, strides=stride, use_bias=False,
                                padding="same" if stride == 1 else "valid",
                                name=f"{prefix}depthwise")(x)

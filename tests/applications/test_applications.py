@@ -94,6 +94,8 @@ def test_bad_arguments_raise_keras_messages(arguments, message):
 
 def test_imagenet_weights_missing_offline_say_which_file_to_put_where(tmp_path, monkeypatch):
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    # Nothing listens on the loopback's port 9: the download fails at once, as offline.
+    monkeypatch.setenv(imagenet_utils.ORIGIN_VARIABLE, "http://127.0.0.1:9")
     with pytest.raises(FileNotFoundError) as error:
         VGG16(include_top=False, input_shape=(32, 32, 3))
     text = str(error.value)
