@@ -12,7 +12,7 @@ import jax
 
 from layerwise.engine.keras_tensor import (ABSTRACT_BATCH, KerasTensor, Node, is_keras_tensor,
                                            is_shape)
-from layerwise.engine.variables import StatelessScope
+from layerwise.engine.variables import ShapeScope
 
 if TYPE_CHECKING:
     from layerwise.engine.layer import Layer
@@ -71,7 +71,7 @@ def _traced_output_shapes(layer: "Layer", inputs: Any, args: tuple, kwargs: dict
 
     # Assignments made while tracing (a stateful layer's update) go to a scope that is
     # then dropped, so no abstract value is left in a variable.
-    with StatelessScope():
+    with ShapeScope():
         output = jax.eval_shape(call, [spec(leaves[i]) for i in tensor_positions])
 
     def restore(array):

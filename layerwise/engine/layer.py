@@ -24,8 +24,8 @@ from layerwise.engine import masking, naming
 from layerwise.engine.functional import call_symbolically
 from layerwise.engine.input_spec import check_input_spec
 from layerwise.engine.keras_tensor import ABSTRACT_BATCH, KerasTensor, any_symbolic, is_shape
-from layerwise.engine.variables import (AutocastScope, StatelessScope, Variable,
-                                        autocast_dtype, to_device)
+from layerwise.engine.variables import (AutocastScope, ShapeScope, Variable, autocast_dtype,
+                                        to_device)
 from layerwise.random import SeedGenerator
 
 _training_context: contextvars.ContextVar[bool | None] = contextvars.ContextVar(
@@ -371,7 +371,7 @@ class Layer:
         was_built = self.built
         if not was_built:
             self.build_for_shape(input_shape)
-        with StatelessScope():  # a draw or state update while tracing is dropped
+        with ShapeScope():  # a draw or state update while tracing is dropped
             output = jax.eval_shape(lambda inputs: self(inputs, training=False), specs)
         return _restore_batch_axis(output, input_shape)
 

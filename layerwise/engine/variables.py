@@ -92,8 +92,21 @@ def to_device(value: Any, dtype: Any = None) -> jax.Array:
     return jnp.asarray(value, dtype)
 
 
+class ShapeScope(StatelessScope):
+    """A stateless scope for tracing that only works out shapes: what is assigned in it
+    is dropped, and layers may skip state checks that need real values."""
+
+
 def current_scope() -> StatelessScope | None:
     return _active_scope.get()
+
+
+def tracing_shapes_only(value: Any) -> bool:
+    """Whether `value` is a tracer of a trace made only for shapes (outside any scope, or
+    in a ShapeScope), not of a program that runs."""
+    scope = current_scope()
+    return isinstance(value, jax.core.Tracer) and (scope is None or
+                                                   isinstance(scope, ShapeScope))
 
 
 class Variable:

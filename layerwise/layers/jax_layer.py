@@ -20,7 +20,7 @@ import numpy as np
 
 from layerwise import random
 from layerwise.engine.layer import Layer
-from layerwise.engine.variables import current_scope
+from layerwise.engine.variables import tracing_shapes_only
 from layerwise.saving.serialization import deserialize_keras_object, serialize_keras_object
 
 _CALL_ARGUMENTS = ("params", "state", "rng", "inputs", "training")
@@ -136,7 +136,7 @@ class JaxLayer(Layer):
                                  "initialization time.")
             # Shape inference traces the call with no scope to collect assignments:
             # writing its abstract values into the weights would leak them.
-            if isinstance(value, jax.core.Tracer) and current_scope() is None:
+            if tracing_shapes_only(value):
                 return
             weight.assign(value)
 

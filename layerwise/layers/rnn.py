@@ -15,7 +15,7 @@ import jax
 import jax.numpy as jnp
 
 from layerwise.engine.layer import Layer
-from layerwise.engine.variables import Variable, current_scope
+from layerwise.engine.variables import Variable, tracing_shapes_only
 from layerwise.layers import rnn_loop
 from layerwise.layers.nested import build_inside
 from layerwise.layers.rnn_cell import RecurrentCell
@@ -330,7 +330,7 @@ class RNN(Layer):
 
 
 def _shape_only(sequences: jax.Array) -> bool:
-    return isinstance(sequences, jax.core.Tracer) and current_scope() is None
+    return tracing_shapes_only(sequences)
 
 
 def _like(states: list, new_states: Any) -> list:

@@ -11,7 +11,7 @@ from typing import Any
 import jax
 
 from layerwise.engine.layer import Layer, _abstract_inputs
-from layerwise.engine.variables import StatelessScope
+from layerwise.engine.variables import ShapeScope
 from layerwise.models import host_prefix
 from layerwise.models.functional_config import functional_from_config
 from layerwise.models.custom_steps import StatelessSteps
@@ -55,7 +55,7 @@ class Model(StatelessSteps, Trainer, Layer):
         self.built = True  # so that the traced call below does not try to build again
         # Inside a scope: a seed generator's draw or a state update made while tracing
         # must not leave a tracer in the variable.
-        with StatelessScope():
+        with ShapeScope():
             jax.eval_shape(lambda inputs: self.call(inputs), specs)
 
     def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:

@@ -32,7 +32,7 @@ from layerwise.models.epoch_plan import EpochPlan
 from layerwise.models.interrupts import interrupts_deferred
 from layerwise.models.steps import StepFunctions, TrainState
 from layerwise.models.targets import check_targets, check_validation
-from layerwise.engine.variables import StatelessScope, to_device
+from layerwise.engine.variables import ShapeScope, to_device
 from layerwise.losses.serialization import to_loss
 
 # With verbose=1 the bar is redrawn this many times per epoch at most.
@@ -215,7 +215,7 @@ class Trainer:
         return self._steps
 
     def _output_spec(self, x_sample: Any) -> Any:
-        with StatelessScope():  # a draw or state update while tracing is dropped
+        with ShapeScope():  # a draw or state update while tracing is dropped
             return jax.eval_shape(lambda x: self(x, training=False),
                                   jax.tree_util.tree_map(
                                       lambda a: jax.ShapeDtypeStruct(a.shape, a.dtype),
