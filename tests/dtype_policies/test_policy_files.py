@@ -11,7 +11,7 @@ Y = (X[:, :1] > 0).astype("float32")
 
 def _model(k, optimizer):
     """Per-layer policies, a policy object, a config dict and the global default."""
-    inputs = k.Input((4,))
+    inputs = k.Input((4,), name="features")  # an automatic name depends on earlier tests
     hidden = k.layers.Dense(8, activation="relu", dtype="mixed_float16", name="hidden")(inputs)
     normalized = k.layers.LayerNormalization(
         dtype=k.DTypePolicy("mixed_float16"), name="norm")(hidden)
