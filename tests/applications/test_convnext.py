@@ -12,6 +12,7 @@ from tests.applications.application_oracle import (assert_keras_files_load,
                                                    assert_same_predictions, images)
 
 
+@pytest.mark.slow  # 20-45 s on one core: building the model dominates
 def test_convnext_tiny_equals_keras(tmp_path):
     arguments = {"weights": None, "input_shape": (32, 32, 3), "classes": 10,
                  "classifier_activation": None}

@@ -10,6 +10,7 @@ from tests.applications.application_oracle import (assert_same_architecture,
                                                    assert_same_predictions, images)
 
 
+@pytest.mark.slow  # 20-45 s on one core: building the model dominates
 def test_efficientnet_b0_equals_keras():
     arguments = {"weights": None, "include_top": False, "input_shape": (32, 32, 3),
                  "pooling": "avg"}

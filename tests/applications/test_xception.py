@@ -11,6 +11,7 @@ from tests.applications.application_oracle import (assert_same_architecture,
                                                    assert_same_predictions, images)
 
 
+@pytest.mark.slow  # 20-45 s on one core: building the model dominates
 def test_xception_equals_keras():
     arguments = {"weights": None, "include_top": True, "classes": 4, "input_shape": (71, 71, 3)}
     theirs = real_keras.applications.Xception(**arguments)
