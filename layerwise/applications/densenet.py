@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from layerwise import layers
-from layerwise.applications.imagenet_utils import (check_classifier_activation,
-                                                   check_weights_argument, decode_predictions,
-                                                   global_pooling, image_input_shape,
+from layerwise.applications.imagenet_utils import (average_pool_top, check_weights_argument,
+                                                   decode_predictions, image_input_shape,
                                                    load_application_weights, model_input,
                                                    model_inputs)
 from layerwise.applications.imagenet_utils import preprocess_input as _imagenet_preprocess
@@ -69,12 +68,8 @@ def build_densenet(blocks: tuple[int, int, int, int], include_top: bool, weights
             x = transition(x, f"pool{stage}")
     x = layers.BatchNormalization(axis=3, epsilon=_EPSILON, name="bn")(x)
     x = layers.Activation("relu", name="relu")(x)
-    if include_top:
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-        check_classifier_activation(classifier_activation, weights)
-        x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
-    else:
-        x = global_pooling(x, pooling, ("avg_pool", "max_pool"))
+    x = average_pool_top(x, include_top, pooling, classes, classifier_activation, weights,
+                         ("avg_pool", "max_pool"))
     model = Functional(model_inputs(input_tensor, image), x, name=name)
     files = (f"{weights_name}_weights_tf_dim_ordering_tf_kernels.h5",
              f"{weights_name}_weights_tf_dim_ordering_tf_kernels_notop.h5")

@@ -120,6 +120,18 @@ def global_pooling(x: Any, pooling: str | None,
     return x
 
 
+def average_pool_top(x: Any, include_top: bool, pooling: str | None, classes: int,
+                     classifier_activation: Any, weights: Any,
+                     pool_names: tuple[str | None, str | None] = (None, None)) -> Any:
+    """The common ImageNet top: "avg_pool" then the "predictions" Dense; without the top,
+    the optional global pooling."""
+    if not include_top:
+        return global_pooling(x, pooling, pool_names)
+    x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
+    check_classifier_activation(classifier_activation, weights)
+    return layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
+
+
 def load_application_weights(model: Any, weights: Any, include_top: bool,
                              file_names: tuple[str, str], base_url: str,
                              file_hashes: tuple[str | None, str | None] = (None, None)) -> None:

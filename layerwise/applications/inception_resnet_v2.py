@@ -7,9 +7,8 @@ from typing import Any
 import jax
 
 from layerwise import layers
-from layerwise.applications.imagenet_utils import (check_classifier_activation,
-                                                   check_weights_argument, decode_predictions,
-                                                   global_pooling, image_input_shape,
+from layerwise.applications.imagenet_utils import (average_pool_top, check_weights_argument,
+                                                   decode_predictions, image_input_shape,
                                                    load_application_weights, model_input,
                                                    model_inputs)
 from layerwise.applications.imagenet_utils import preprocess_input as _imagenet_preprocess
@@ -133,12 +132,7 @@ def InceptionResNetV2(include_top: bool = True, weights: Any = "imagenet",
         x = inception_resnet_block(x, 0.2, "block8", index)
     x = inception_resnet_block(x, 1.0, "block8", 10, activation=None)
     x = conv2d_bn(x, 1536, 1, name="conv_7b")
-    if include_top:
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-        check_classifier_activation(classifier_activation, weights)
-        x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
-    else:
-        x = global_pooling(x, pooling, (None, None))
+    x = average_pool_top(x, include_top, pooling, classes, classifier_activation, weights)
     model = Functional(model_inputs(input_tensor, image), x, name=name)
     load_application_weights(model, weights, include_top, _FILES, _BASE_URL, _HASHES)
     return model

@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from layerwise import layers
-from layerwise.applications.imagenet_utils import (check_classifier_activation,
-                                                   check_weights_argument, decode_predictions,
-                                                   global_pooling, image_input_shape,
+from layerwise.applications.imagenet_utils import (average_pool_top, check_weights_argument,
+                                                   decode_predictions, image_input_shape,
                                                    load_application_weights, model_input,
                                                    model_inputs, preprocess_input)
 from layerwise.models.functional import Functional
@@ -74,12 +73,8 @@ def build_resnet(stacks: Callable[[Any], Any], preactivation: bool, weights_name
     if preactivation:
         x = layers.BatchNormalization(axis=3, epsilon=EPSILON, name="post_bn")(x)
         x = layers.Activation("relu", name="post_relu")(x)
-    if include_top:
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-        check_classifier_activation(classifier_activation, weights)
-        x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
-    else:
-        x = global_pooling(x, pooling, ("avg_pool", "max_pool"))
+    x = average_pool_top(x, include_top, pooling, classes, classifier_activation, weights,
+                         ("avg_pool", "max_pool"))
     model = Functional(model_inputs(input_tensor, image), x, name=name)
     files = (f"{weights_name}_weights_tf_dim_ordering_tf_kernels.h5",
              f"{weights_name}_weights_tf_dim_ordering_tf_kernels_notop.h5")

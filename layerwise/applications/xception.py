@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from layerwise import layers
-from layerwise.applications.imagenet_utils import (check_classifier_activation,
-                                                   check_weights_argument, decode_predictions,
-                                                   global_pooling, image_input_shape,
+from layerwise.applications.imagenet_utils import (average_pool_top, check_weights_argument,
+                                                   decode_predictions, image_input_shape,
                                                    load_application_weights, model_input,
                                                    model_inputs)
 from layerwise.applications.imagenet_utils import preprocess_input as _imagenet_preprocess
@@ -74,12 +73,7 @@ def Xception(include_top: bool = True, weights: Any = "imagenet", input_tensor: 
     x = layers.Activation("relu", name="block14_sepconv1_act")(x)
     x = _separable(x, 2048, "block14_sepconv2")
     x = layers.Activation("relu", name="block14_sepconv2_act")(x)
-    if include_top:
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-        check_classifier_activation(classifier_activation, weights)
-        x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
-    else:
-        x = global_pooling(x, pooling, (None, None))
+    x = average_pool_top(x, include_top, pooling, classes, classifier_activation, weights)
     model = Functional(model_inputs(input_tensor, image), x, name=name)
     load_application_weights(model, weights, include_top, _FILES, _BASE_URL, _HASHES)
     return model
