@@ -38,7 +38,7 @@ class MaxNumBoundingBoxes(RandomImageLayer):
             raise ValueError(
                 "You passed an input with a 'bounding_boxes' key, but you didn't specify a "
                 "bounding box format. Pass a `bounding_box_format` argument to your "
-                f"MaxNumBoundingBoxes layer, e.g. `bounding_box_format='xyxy'`.")
+                "MaxNumBoundingBoxes layer, e.g. `bounding_box_format='xyxy'`.")
         boxes = dict(inputs["bounding_boxes"])
         extra = set(boxes) - {"boxes", "labels"}
         if extra:

@@ -8,6 +8,8 @@ All arithmetic is on unsigned 64-bit words, so each step is masked to 64 bits.
 from __future__ import annotations
 
 import functools
+import numbers
+from typing import Any
 import struct
 
 MASK = (1 << 64) - 1
@@ -203,3 +205,13 @@ def concatenate_fingerprints(first: int, second: int) -> int:
     result = (result * CROSS_MULTIPLIER) & MASK
     result = (_shift_mix(result) * CROSS_MULTIPLIER) & MASK
     return _shift_mix(result)
+
+
+def salt_pair(salt: Any, error: str) -> list[int]:
+    """A `salt` argument as the two SipHash key words: a pair of integers as given, or one
+    integer used twice; anything else raises ValueError(`error`)."""
+    if isinstance(salt, (tuple, list)) and len(salt) == 2:
+        return [int(part) for part in salt]
+    if isinstance(salt, numbers.Integral) and not isinstance(salt, bool):  # numpy's too
+        return [int(salt), int(salt)]
+    raise ValueError(error)

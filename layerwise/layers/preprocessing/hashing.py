@@ -63,14 +63,9 @@ class Hashing(HostLayer):
             raise ValueError(f"{owner}: `sparse=True` is not supported by layerwise (JAX "
                              "has no sparse tensors in this API). Received: sparse=True")
         if salt is not None:
-            if isinstance(salt, (tuple, list)) and len(salt) == 2:
-                salt = [int(part) for part in salt]
-            elif isinstance(salt, (int, np.integer)) and not isinstance(salt, bool):
-                salt = [int(salt), int(salt)]
-            else:
-                raise ValueError(
-                    f"Invalid value for argument `salt` of {owner}. Expected a tuple of 2 "
-                    f"integers, or a single integer. Received: salt={salt}")
+            salt = fingerprints.salt_pair(
+                salt, f"Invalid value for argument `salt` of {owner}. Expected a tuple of 2 "
+                f"integers, or a single integer. Received: salt={salt}")
         self.num_bins = int(num_bins)
         self.mask_value = mask_value
         self.salt = salt

@@ -63,14 +63,9 @@ class IndexLookup(HostLayer):
             if vocabulary_dtype != "string" and oov_method != "farmhash":
                 raise ValueError("`salt` can only be used when `oov_method='farmhash'`. "
                                  f"Received: oov_method={oov_method}")
-            if isinstance(salt, (tuple, list)) and len(salt) == 2:
-                salt = [int(part) for part in salt]
-            elif isinstance(salt, (int, np.integer)) and not isinstance(salt, bool):
-                salt = [int(salt), int(salt)]
-            else:
-                raise ValueError(
-                    "The `salt` argument for `IndexLookup` can only be a tuple of size 2 "
-                    f"integers, or a single integer. Received: salt={salt}.")
+            salt = fingerprints.salt_pair(
+                salt, "The `salt` argument for `IndexLookup` can only be a tuple of size 2 "
+                f"integers, or a single integer. Received: salt={salt}.")
         if invert and self.output_mode != "int":
             raise ValueError(
                 "`output_mode` must be `'int'` when `invert` is true. Received: "
