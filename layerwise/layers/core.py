@@ -13,6 +13,7 @@ from layerwise import activations, constraints, initializers, regularizers
 from layerwise.engine.layer import Layer
 from layerwise.engine.registry import in_safe_mode
 from layerwise.layers.arguments import positive_int
+from layerwise.layers.flat_matmul import flat_matmul
 from layerwise.saving.function_code import dump_function_code, refuse_code
 from layerwise.saving.serialization import (deserialize_keras_object, find_code,
                                             serialize_keras_object)
@@ -79,7 +80,7 @@ class Dense(Layer):
             )
 
     def call(self, inputs: jax.Array) -> jax.Array:
-        outputs = jnp.matmul(inputs, self.kernel.value)
+        outputs = flat_matmul(inputs, self.kernel.value)
         if self.bias is not None:
             outputs = outputs + self.bias.value
         return self.activation(outputs)

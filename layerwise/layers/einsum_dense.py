@@ -14,6 +14,7 @@ import jax.numpy as jnp
 
 from layerwise import activations, constraints, initializers, regularizers
 from layerwise.engine.layer import Layer
+from layerwise.layers.flat_matmul import einsum_as_matmul
 
 
 class EinsumShapes(NamedTuple):
@@ -159,7 +160,7 @@ class EinsumDense(Layer):
                 regularizer=self.bias_regularizer, constraint=self.bias_constraint)
 
     def call(self, inputs: jax.Array) -> jax.Array:
-        outputs = jnp.einsum(self.equation, inputs, self.kernel.value)
+        outputs = einsum_as_matmul(self.equation, inputs, self.kernel.value)
         if self.bias is not None:
             outputs = outputs + self.bias.value
         return self.activation(outputs)

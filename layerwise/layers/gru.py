@@ -16,6 +16,7 @@ import jax
 import jax.numpy as jnp
 
 from layerwise.layers.lstm import _check_use_cudnn
+from layerwise.layers.flat_matmul import flat_matmul
 from layerwise.layers.rnn import RNN, cell_layer_config, expose_cell_arguments
 from layerwise.layers.rnn_cell import DropoutMasks, RecurrentCell, gate_matmul, masked
 from layerwise import activations
@@ -71,7 +72,7 @@ class GRUCell(RecurrentCell):
 
     def project_inputs(self, inputs: jax.Array, masks: DropoutMasks) -> jax.Array:
         if self.implementation == 2:
-            projected = jnp.matmul(masked(inputs, masks.inputs), self.kernel.value)
+            projected = flat_matmul(masked(inputs, masks.inputs), self.kernel.value)
         else:
             projected = gate_matmul(inputs, self.kernel.value, self.per_gate(masks.inputs))
         input_bias, _ = self._biases()

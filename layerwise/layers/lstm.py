@@ -13,6 +13,7 @@ import jax
 import jax.numpy as jnp
 
 from layerwise import initializers
+from layerwise.layers.flat_matmul import flat_matmul
 from layerwise.layers.rnn import RNN, cell_layer_config, expose_cell_arguments
 from layerwise.layers.rnn_cell import DropoutMasks, RecurrentCell, gate_matmul, masked
 from layerwise import activations
@@ -78,7 +79,7 @@ class LSTMCell(RecurrentCell):
     def project_inputs(self, inputs: jax.Array, masks: DropoutMasks) -> jax.Array:
         input_masks = masks.inputs
         if self.implementation == 2:
-            projected = jnp.matmul(masked(inputs, input_masks), self.kernel.value)
+            projected = flat_matmul(masked(inputs, input_masks), self.kernel.value)
         else:
             projected = gate_matmul(inputs, self.kernel.value, self.per_gate(input_masks))
         if self.bias is not None:

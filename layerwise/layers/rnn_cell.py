@@ -20,6 +20,7 @@ import numpy as np
 
 from layerwise import activations, constraints, initializers, random, regularizers
 from layerwise.engine.layer import Layer
+from layerwise.layers.flat_matmul import flat_matmul
 
 
 class DropoutMasks(NamedTuple):
@@ -58,10 +59,10 @@ def gate_matmul(values: jax.Array, kernel: jax.Array, masks: tuple | None) -> ja
     """`values @ kernel`, or with one mask per gate: each gate's block of columns gets
     `(values * its mask) @ block`."""
     if masks is None:
-        return jnp.matmul(values, kernel)
+        return flat_matmul(values, kernel)
     blocks = jnp.split(kernel, len(masks), axis=1)
     return jnp.concatenate(
-        [jnp.matmul(masked(values, mask), block) for mask, block in zip(masks, blocks)],
+        [flat_matmul(masked(values, mask), block) for mask, block in zip(masks, blocks)],
         axis=-1)
 
 

@@ -6,6 +6,7 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
+from layerwise.layers.flat_matmul import flat_matmul
 from layerwise.layers.rnn import RNN, cell_layer_config, expose_cell_arguments
 from layerwise.layers.rnn_cell import DropoutMasks, RecurrentCell, masked
 
@@ -50,7 +51,7 @@ class SimpleRNNCell(RecurrentCell):
         self.add_kernels(input_shape[-1], (self.units,))
 
     def project_inputs(self, inputs: jax.Array, masks: DropoutMasks) -> jax.Array:
-        projected = jnp.matmul(masked(inputs, masks.inputs), self.kernel.value)
+        projected = flat_matmul(masked(inputs, masks.inputs), self.kernel.value)
         if self.bias is not None:
             projected = projected + self.bias.value
         return projected
