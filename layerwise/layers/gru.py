@@ -78,31 +78,47 @@ class GRUCell(RecurrentCell):
         input_bias, _ = self._biases()
         return projected if input_bias is None else projected + input_bias
 
+    @property
+    def separable(self) -> bool:
+        # Without reset_after, r gates h before the candidate's matmul: no single product.
+        return self.reset_after
+
+    product_added = False
+
+    def recurrent_weights(self) -> Any:
+        return self.recurrent_kernel.value, self._biases()[1]
+
+    def recurrent_product(self, h: jax.Array, weights: Any, masks: DropoutMasks
+                          ) -> jax.Array:
+        kernel, recurrent_bias = weights
+        product = gate_matmul(h, kernel, self.per_gate(masks.recurrent))
+        return product if recurrent_bias is None else product + recurrent_bias
+
+    def update(self, projected: jax.Array, product: jax.Array, states: list) -> list:
+        """reset_after's step: the reset gate scales the candidate's recurrent part."""
+        x_z, x_r, x_h = jnp.split(projected, 3, axis=-1)
+        inner_z, inner_r, inner_h = jnp.split(product, 3, axis=-1)
+        z = self.recurrent_activation(x_z + inner_z)
+        r = self.recurrent_activation(x_r + inner_r)
+        candidate = self.activation(x_h + r * inner_h)
+        return [z * states[0] + (1 - z) * candidate]
+
     def step(self, projected: jax.Array, states: list, masks: DropoutMasks
              ) -> tuple[jax.Array, list]:
+        if self.reset_after:
+            return super().step(projected, states, masks)
         h = states[0]
         units = self.units
         kernel = self.recurrent_kernel.value
         recurrent_masks = self.per_gate(masks.recurrent)
-        _, recurrent_bias = self._biases()
         x_z, x_r, x_h = jnp.split(projected, 3, axis=-1)
-        if self.reset_after:
-            inner = gate_matmul(h, kernel, recurrent_masks)
-            if recurrent_bias is not None:
-                inner = inner + recurrent_bias
-            inner_z, inner_r, inner_h = jnp.split(inner, 3, axis=-1)
-        else:
-            gate_masks = None if recurrent_masks is None else recurrent_masks[:2]
-            inner_z, inner_r = jnp.split(gate_matmul(h, kernel[:, :2 * units], gate_masks), 2,
-                                         axis=-1)
+        gate_masks = None if recurrent_masks is None else recurrent_masks[:2]
+        inner_z, inner_r = jnp.split(gate_matmul(h, kernel[:, :2 * units], gate_masks), 2,
+                                     axis=-1)
         z = self.recurrent_activation(x_z + inner_z)
         r = self.recurrent_activation(x_r + inner_r)
-        if self.reset_after:
-            candidate_input = r * inner_h
-        else:
-            h_masked = h if recurrent_masks is None else h * recurrent_masks[2]
-            candidate_input = jnp.matmul(r * h_masked, kernel[:, 2 * units:])
-        candidate = self.activation(x_h + candidate_input)
+        h_masked = h if recurrent_masks is None else h * recurrent_masks[2]
+        candidate = self.activation(x_h + jnp.matmul(r * h_masked, kernel[:, 2 * units:]))
         h = z * h + (1 - z) * candidate
         return h, [h]
 

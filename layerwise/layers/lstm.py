@@ -41,6 +41,8 @@ class LSTMCell(RecurrentCell):
         `unit_forget_bias` (start the forget gate's bias at 1).
     """
 
+    separable = True
+    product_added = True
     gates = 4
 
     def __init__(self, units: int, activation: Any = "tanh",
@@ -86,15 +88,12 @@ class LSTMCell(RecurrentCell):
             projected = projected + self.bias.value
         return projected
 
-    def step(self, projected: jax.Array, states: list, masks: DropoutMasks
-             ) -> tuple[jax.Array, list]:
-        h, c = states[0], states[1]
-        z = projected + gate_matmul(h, self.recurrent_kernel.value,
-                                    self.per_gate(masks.recurrent))
-        i, f, g, o = jnp.split(z, 4, axis=-1)
-        c = self.recurrent_activation(f) * c + self.recurrent_activation(i) * self.activation(g)
+    def update(self, projected: jax.Array, product: jax.Array, states: list) -> list:
+        i, f, g, o = jnp.split(projected + product, 4, axis=-1)
+        c = self.recurrent_activation(f) * states[1] + \
+            self.recurrent_activation(i) * self.activation(g)
         h = self.recurrent_activation(o) * self.activation(c)
-        return h, [h, c]
+        return [h, c]
 
     def states_like(self, states: Any, new_states: list) -> Any:
         return new_states

@@ -16,9 +16,9 @@ import jax.numpy as jnp
 
 from layerwise.engine.layer import Layer
 from layerwise.engine.variables import Variable, tracing_shapes_only
-from layerwise.layers import rnn_loop
+from layerwise.layers import rnn_loop, rnn_scan
 from layerwise.layers.nested import build_inside
-from layerwise.layers.rnn_cell import RecurrentCell
+from layerwise.layers.rnn_cell import DropoutMasks, RecurrentCell
 from layerwise import regularizers
 from layerwise.saving.serialization import deserialize_keras_object, serialize_keras_object
 
@@ -252,14 +252,18 @@ class RNN(Layer):
              training: bool | None = False) -> Any:
         sequences = jnp.asarray(sequences, self.compute_dtype)
         states = self._starting_states(sequences, initial_state)
-        step, inputs = self._step_and_inputs(sequences, states, training)
-        time_major = jnp.swapaxes(inputs, 0, 1)
-        if mask is not None:
-            mask = jnp.swapaxes(jnp.asarray(mask).astype(bool), 0, 1)
-        last_output, outputs, final_states = rnn_loop.run_over_time(
-            step, time_major, states, mask=mask, go_backwards=self.go_backwards,
-            unroll=self.unroll, zero_output_for_mask=self.zero_output_for_mask,
-            return_sequences=self.return_sequences)
+        if mask is None and not self.unroll and getattr(self.cell, "separable", False):
+            last_output, outputs, final_states = self._run_separable(sequences, states,
+                                                                     training)
+        else:
+            step, inputs = self._step_and_inputs(sequences, states, training)
+            time_major = jnp.swapaxes(inputs, 0, 1)
+            if mask is not None:
+                mask = jnp.swapaxes(jnp.asarray(mask).astype(bool), 0, 1)
+            last_output, outputs, final_states = rnn_loop.run_over_time(
+                step, time_major, states, mask=mask, go_backwards=self.go_backwards,
+                unroll=self.unroll, zero_output_for_mask=self.zero_output_for_mask,
+                return_sequences=self.return_sequences)
         if self.stateful and not _shape_only(sequences):
             for variable, value in zip(self.states, jax.tree_util.tree_leaves(final_states)):
                 variable.assign(value)
@@ -267,6 +271,29 @@ class RNN(Layer):
         if self.return_state:
             return (output, *final_states)
         return output
+
+    def _run_separable(self, sequences: jax.Array, states: list, training: Any):
+        """A built-in cell over unmasked sequences: the loop with a written-out backward."""
+        cell = self.cell
+        step_shape = (sequences.shape[0],) + sequences.shape[2:]
+        masks = cell.active_masks(cell.draw_dropout_masks(step_shape, states[0].shape),
+                                  training)
+        if masks.inputs is None:
+            # Time-major before projecting: the inputs are narrower than the gates.
+            projected = cell.project_inputs(jnp.swapaxes(sequences, 0, 1), masks)
+        else:  # input dropout masks are (batch, features): project batch-major
+            projected = jnp.swapaxes(cell.project_inputs(sequences, masks), 0, 1)
+        batch = sequences.shape[0]
+
+        def recurrent_product(h: jax.Array, weights: Any) -> jax.Array:
+            # The weights' gradient runs this on every step's rows at once (time-major).
+            repeats = h.shape[0] // batch
+            return cell.recurrent_product(h, weights, _repeat_masks(masks, repeats))
+
+        return rnn_scan.run_separable(
+            cell.update, recurrent_product, cell.recurrent_weights(), projected, list(states),
+            go_backwards=self.go_backwards, return_sequences=self.return_sequences,
+            product_added=cell.product_added)
 
     def _step_and_inputs(self, sequences: jax.Array, states: list, training: Any):
         """The loop's step function and what it runs over (inputs projected if it can)."""
@@ -360,3 +387,10 @@ def cell_layer_config(layer: RNN, config: dict[str, Any]) -> dict[str, Any]:
     rnn_config = {key: value for key, value in config.items() if key != "cell"}
     return {**rnn_config, **cell_config,
             "activity_regularizer": regularizers.serialize(layer.activity_regularizer)}
+
+
+def _repeat_masks(masks: DropoutMasks, repeats: int) -> DropoutMasks:
+    """Dropout masks (batch, units) for `repeats` time steps of rows stacked time-major."""
+    if repeats == 1:
+        return masks
+    return jax.tree_util.tree_map(lambda mask: jnp.tile(mask, (repeats, 1)), masks)

@@ -176,6 +176,29 @@ class RecurrentCell(Layer):
     def step(self, projected: jax.Array, states: list, masks: DropoutMasks
              ) -> tuple[jax.Array, list]:
         """One time step from the projected inputs: (output, new states)."""
+        product = self.recurrent_product(states[0], self.recurrent_weights(), masks)
+        new_states = self.update(projected, product, states)
+        return new_states[0], new_states
+
+    # A separable cell's step is `update(projected, recurrent_product(h), states)`: one
+    # matrix product affine in the previous output h, then elementwise work. Its time loop
+    # can then take `rnn_scan.run_separable`, whose backward pass is written out. A cell
+    # that defines its own `step` leaves this False.
+    separable = False
+    # Whether `update` uses the projected inputs and the product only through their sum.
+    product_added = False
+
+    def recurrent_weights(self) -> Any:
+        """Every array `recurrent_product` reads (passed explicitly, for its gradient)."""
+        return self.recurrent_kernel.value
+
+    def recurrent_product(self, h: jax.Array, weights: Any, masks: DropoutMasks
+                          ) -> jax.Array:
+        """The recurrent matmul of the previous output h (rows of any count)."""
+        return gate_matmul(h, weights, self.per_gate(masks.recurrent))
+
+    def update(self, projected: jax.Array, product: jax.Array, states: list) -> list:
+        """The elementwise rest of a step: the new states, the first being the output."""
         raise NotImplementedError
 
     def call(self, inputs: jax.Array, states: Any, training: bool | None = False) -> Any:

@@ -4,7 +4,6 @@ from __future__ import annotations
 from typing import Any
 
 import jax
-import jax.numpy as jnp
 
 from layerwise.layers.flat_matmul import flat_matmul
 from layerwise.layers.rnn import RNN, cell_layer_config, expose_cell_arguments
@@ -26,6 +25,8 @@ class SimpleRNNCell(RecurrentCell):
         constraints, dropout, recurrent_dropout, seed).
     """
 
+    separable = True
+    product_added = True
     seed_generator_first = True
 
     def __init__(self, units: int, activation: Any = "tanh", use_bias: bool = True,
@@ -56,11 +57,8 @@ class SimpleRNNCell(RecurrentCell):
             projected = projected + self.bias.value
         return projected
 
-    def step(self, projected: jax.Array, states: list, masks: DropoutMasks
-             ) -> tuple[jax.Array, list]:
-        previous = masked(states[0], masks.recurrent)
-        output = self.activation(projected + jnp.matmul(previous, self.recurrent_kernel.value))
-        return output, [output]
+    def update(self, projected: jax.Array, product: jax.Array, states: list) -> list:
+        return [self.activation(projected + product)]
 
 
 @expose_cell_arguments(*_CELL_ARGUMENTS)

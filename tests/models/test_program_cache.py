@@ -345,3 +345,12 @@ def test_a_learning_rate_search_in_a_loop_shares_the_program_and_gets_keras_numb
     np.testing.assert_allclose(history.history["loss"], expected.history["loss"], rtol=1e-5)
     for our_weight, their_weight in zip(ours.get_weights(), theirs.get_weights()):
         np.testing.assert_allclose(our_weight, their_weight, rtol=1e-4, atol=1e-6)
+
+
+def test_the_key_covers_the_whole_library_source():
+    # A program compiled before a layer's code changed must not be reused after it.
+    root, paths = program_cache.library_sources()
+    named = {path.relative_to(root).as_posix() for path in paths}
+    assert root.name == "layerwise"
+    assert {"layers/lstm.py", "layers/core.py", "ops/nn.py", "models/trainer.py",
+            "optimizers/__init__.py"} <= named

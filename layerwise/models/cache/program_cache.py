@@ -130,12 +130,18 @@ def _cell_filled(cell) -> bool:
 
 
 # -- the key -------------------------------------------------------------------------------
+def library_sources() -> tuple[Path, list[Path]]:
+    """The layerwise package folder and every source file in it, in a fixed order."""
+    root = Path(__file__).resolve().parents[2]
+    return root, sorted(root.rglob("*.py"))
+
+
 @functools.lru_cache(maxsize=1)
 def _source_digest() -> str:
     """A digest of layerwise's own source: any change of the library changes every key."""
     digest = hashlib.sha256()
-    root = Path(__file__).resolve().parent.parent
-    for path in sorted(root.rglob("*.py")):
+    root, paths = library_sources()
+    for path in paths:
         digest.update(str(path.relative_to(root)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
