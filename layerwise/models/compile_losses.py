@@ -82,7 +82,9 @@ class MultiOutputLoss:
         self.losses = list(output_losses)
         self.loss_weights = [float(w) for w in loss_weights]
         # Keras tracks the outputs' losses in the order of a `loss` dict's keys.
-        order = [self.names.index(name) for name in order or self.names]
+        # (Outputs of one layer share a name: without a dict, every position counts.)
+        order = ([self.names.index(name) for name in order] if order
+                 else list(range(len(self.names))))
         self.tracked = [index for index in order if self.losses[index] is not None]
         reductions = {getattr(self.losses[i], "reduction", None) for i in self.tracked}
         # The trainer pads the last batch only when every loss averages over the batch.

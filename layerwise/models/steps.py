@@ -50,9 +50,10 @@ class StepFunctions:
         self.loss = loss
         self.metrics = list(metrics) + list(weighted_metrics)
         self.first_weighted = len(metrics)
-        self.log_names = log_names(metrics[1:], list(weighted_metrics))
         # A multi-output loss reports each output's loss to the Means after the tracker.
         self.output_loss_count = len(getattr(loss, "tracked", ()))
+        self.log_names = log_names(metrics[1:], list(weighted_metrics),
+                                   self.output_loss_count)
         self.optimizer = optimizer
         self.trainable_variables = list(model.trainable_variables)
         self.non_trainable_variables = list(model.non_trainable_variables)
@@ -355,14 +356,17 @@ class StepFunctions:
         return outputs
 
 
-def log_names(metrics: list, weighted_metrics: list) -> list[str]:
+def log_names(metrics: list, weighted_metrics: list, output_losses: int = 0) -> list[str]:
     """The logs' names: "loss", the metrics', then the weighted metrics', as Keras names them.
 
     A repeated name gets "_1", "_2", ...; a weighted metric whose name is taken becomes
-    "weighted_<name>" (then numbered if that is taken too).
+    "weighted_<name>" (then numbered if that is taken too). The first `output_losses`
+    metrics are the outputs' losses: outputs of one layer share a name, and so do their
+    losses' logs, the last one's value standing (as in Keras).
     """
-    names = ["loss"]
-    counts: dict[str, int] = {"loss": 1}
+    names = ["loss"] + [metric.name for metric in metrics[:output_losses]]
+    metrics = metrics[output_losses:]
+    counts: dict[str, int] = {name: 1 for name in names}
 
     def unique(name: str) -> str:
         if name not in counts:

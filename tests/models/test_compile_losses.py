@@ -126,3 +126,32 @@ def test_metrics_list_that_does_not_match_the_outputs_is_rejected():
         model.compile(optimizer="sgd", loss="mse", metrics=["mae"])
         with pytest.raises(ValueError, match="metrics"):
             model.fit([x["a"], x["b"]], [y["reg"], np.zeros((24, 2), "float32")], verbose=0)
+
+
+def test_outputs_of_one_layer_each_get_their_own_loss_as_in_keras():
+    # LSTM(return_state=True) gives three outputs named after one layer: each output's
+    # loss must use its own target, and the logs share one "<layer>_loss" key as in Keras.
+    x = np.random.default_rng(0).normal(size=(8, 6, 4)).astype("float32")
+
+    def make(library):
+        library.utils.set_random_seed(0)
+        inputs = library.Input((6, 4))
+        outputs = library.layers.LSTM(3, return_state=True, return_sequences=True,
+                                      name="recurrent")(inputs)
+        model = library.Model(inputs, outputs)
+        model.compile(library.optimizers.SGD(0.05), "mse")
+        return model
+
+    ours, theirs = make(layerwise), make(keras)
+    ours.set_weights(theirs.get_weights())
+    y = [np.random.default_rng(i).normal(size=np.shape(o)).astype("float32")
+         for i, o in enumerate(theirs(x))]
+    for model in (ours, theirs):
+        model.fit(x, y, epochs=2, batch_size=4, shuffle=False, verbose=0)
+    our_logs = ours.evaluate(x, y, verbose=0, return_dict=True)
+    their_logs = theirs.evaluate(x, y, verbose=0, return_dict=True)
+    assert sorted(our_logs) == sorted(their_logs) == ["loss", "recurrent_loss"]
+    for name in their_logs:
+        np.testing.assert_allclose(our_logs[name], their_logs[name], rtol=1e-5)
+    np.testing.assert_allclose(ours.evaluate(x, y, verbose=0),
+                               theirs.evaluate(x, y, verbose=0), rtol=1e-5)
