@@ -9,7 +9,7 @@ Each engine trains in its own process, engines alternating, repeated; medians ar
     python bench/bench_train.py --workload w3                 # adam, empty caches; PyTorch
                                                               # at 1 and default threads
     python bench/bench_train.py --workload w4                 # LSTM; Keras, PyTorch at 1
-    python bench/bench_train.py --workload w5                 # and default threads
+    python bench/bench_train.py --workload w5                 # and default threads, JAX
     python bench/bench_train.py --workload w1 --quick         # one run each
     python bench/bench_train.py --workload w4 --smoke         # toy size: proves it runs
 """
@@ -62,18 +62,9 @@ def default_engines(workload: str) -> tuple[str, ...]:
     return harness.ENGINES
 
 
-def check_engines(workload: str, engines: list[str]) -> None:
-    """The JAX reference has no W4 or W5: say so before any process starts."""
-    if workload in ("w4", "w5") and "jax" in engines:
-        raise ValueError(f"Invalid value for argument `--engines` with workload {workload}. "
-                         f"Expected names from {', '.join(harness.SEQUENCE_ENGINES)} (no JAX "
-                         f"reference for the sequence workloads). Received: {','.join(engines)}")
-
-
 def run(workload: str, engines: list[str], modes: list[str], optimizers: list[str],
         repeats: int, quick: bool, smoke: bool = False) -> dict[str, Any]:
     """All runs of one workload; returns raw runs and medians per (optimizer, mode, engine)."""
-    check_engines(workload, engines)
     options: dict[str, Any] = {}
     if quick and workload == "w2":
         options.update(rows=12000, epochs=3)

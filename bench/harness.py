@@ -37,9 +37,9 @@ ENGINES = ("layerwise", "keras", "torch", "jax")
 ENGINE_TITLES = {"layerwise": "layerwise", "keras": "Keras-JAX", "torch": "PyTorch",
                  "torch-default": "PyTorch (default threads)", "jax": "JAX reference"}
 W3_ENGINES = ("layerwise", "keras", "torch", "torch-default", "jax")
-# W4 and W5 (LSTM, Transformer) have no hand-written JAX reference: Keras and PyTorch at
-# both thread counts are their peers.
-SEQUENCE_ENGINES = ("layerwise", "keras", "torch", "torch-default")
+# W4 and W5 (LSTM, Transformer): Keras, PyTorch at both thread counts and the JAX
+# reference (engine_jax_sequence.py) are their peers.
+SEQUENCE_ENGINES = ("layerwise", "keras", "torch", "torch-default", "jax")
 RESULT_PREFIX = "BENCH_RESULT "
 # What layerwise sets for its own cache (models/cache/compile_cache.py); Keras and the JAX
 # reference get the same settings through JAX's environment variables.
@@ -232,8 +232,8 @@ def add_common_arguments(parser) -> None:
     parser.add_argument("--repeats", type=int, default=None, help="runs per engine and mode")
     parser.add_argument("--engines", default=None,
                         help=f"comma-separated subset of {','.join(ENGINE_TITLES)} "
-                             f"(default: {','.join(ENGINES)}; for w3 also torch-default; "
-                             f"for w4, w5 {','.join(SEQUENCE_ENGINES)})")
+                             f"(default: {','.join(ENGINES)}; for w3, w4, w5 also "
+                             f"torch-default)")
     parser.add_argument("--json", default=None, help="also write the raw results here")
 
 

@@ -3,8 +3,8 @@
 Prints one line `BENCH_RESULT {json}` with what it measured; the parent adds the whole
 process time. Engines: layerwise, keras (Keras 3, JAX backend), torch (one intra-op
 thread unless BENCH_TORCH_THREADS says otherwise), torch-default (torch's own thread
-count), jax (the hand-written reference loop; not for w4, w5). Workloads: w1, w2, w3,
-w4, w5, predict (both models), matmul.
+count), jax (the hand-written reference loop: engine_jax, and engine_jax_sequence for w4,
+w5). Workloads: w1, w2, w3, w4, w5, predict (both models), matmul.
 """
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ SEQUENCE_SIZES = {
 }
 
 
-def load_engine(engine: str) -> Any:
+def load_engine(engine: str, workload: str) -> Any:
     """Import the engine's module; the import is timed by the caller."""
     if engine in ("layerwise", "keras"):
         import engine_keras_api
@@ -43,6 +43,10 @@ def load_engine(engine: str) -> Any:
         import engine_torch
 
         return engine_torch, None
+    if engine == "jax" and workload in SEQUENCE_SIZES:
+        import engine_jax_sequence
+
+        return engine_jax_sequence, None
     if engine == "jax":
         import engine_jax
 
@@ -162,7 +166,7 @@ def main() -> None:
         result = run_matmul(args.engine, args.size)
     else:
         start = time.perf_counter()
-        module, keras = load_engine(args.engine)
+        module, keras = load_engine(args.engine, args.workload)
         result = {"import_s": time.perf_counter() - start}
         if args.workload == "predict":
             result.update(run_predict(module, keras, args))
