@@ -252,9 +252,10 @@ class RNN(Layer):
              training: bool | None = False) -> Any:
         sequences = jnp.asarray(sequences, self.compute_dtype)
         states = self._starting_states(sequences, initial_state)
-        if mask is None and not self.unroll and getattr(self.cell, "separable", False):
+        separable = getattr(self.cell, "separable", False) and not self.unroll
+        if separable and (mask is None or not self.zero_output_for_mask):
             last_output, outputs, final_states = self._run_separable(sequences, states,
-                                                                     training)
+                                                                     mask, training)
         else:
             step, inputs = self._step_and_inputs(sequences, states, training)
             time_major = jnp.swapaxes(inputs, 0, 1)
@@ -272,8 +273,8 @@ class RNN(Layer):
             return (output, *final_states)
         return output
 
-    def _run_separable(self, sequences: jax.Array, states: list, training: Any):
-        """A built-in cell over unmasked sequences: the loop with a written-out backward."""
+    def _run_separable(self, sequences: jax.Array, states: list, mask: Any, training: Any):
+        """A built-in cell's loop, with a written-out backward pass (see rnn_scan)."""
         cell = self.cell
         step_shape = (sequences.shape[0],) + sequences.shape[2:]
         masks = cell.active_masks(cell.draw_dropout_masks(step_shape, states[0].shape),
@@ -293,7 +294,8 @@ class RNN(Layer):
         return rnn_scan.run_separable(
             cell.update, recurrent_product, cell.recurrent_weights(), projected, list(states),
             go_backwards=self.go_backwards, return_sequences=self.return_sequences,
-            product_added=cell.product_added)
+            product_added=cell.product_added,
+            mask=None if mask is None else jnp.swapaxes(jnp.asarray(mask), 0, 1))
 
     def _step_and_inputs(self, sequences: jax.Array, states: list, training: Any):
         """The loop's step function and what it runs over (inputs projected if it can)."""

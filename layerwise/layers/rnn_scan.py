@@ -55,7 +55,7 @@ def scan_steps(body: Callable, carry: Any, sequences: Any, reverse: bool = False
 
 def run_separable(update: Update, recurrent_product: Product, weights: Any,
                   projected: jax.Array, initial_states: list, *, go_backwards: bool,
-                  return_sequences: bool, product_added: bool
+                  return_sequences: bool, product_added: bool, mask: jax.Array | None = None
                   ) -> tuple[jax.Array, jax.Array | None, list]:
     """Run a separable cell over time-major `projected` (time, batch, ...).
 
@@ -67,37 +67,42 @@ def run_separable(update: Update, recurrent_product: Product, weights: Any,
         weights: every array `recurrent_product` uses (a pytree).
         product_added: whether `update` uses only `projected_t + product_t` (then one
             gradient serves both).
+        mask: (time, batch) booleans, False where a step is skipped: its states stay as
+            they were, and so its output repeats the previous one (Keras's scan).
 
     Returns:
         (last output, outputs (time, batch, ...) in processing order or None, final states).
     """
-    loop = _separable_loop(update, recurrent_product, go_backwards, return_sequences,
-                           product_added)
-    final_states, outputs = loop(projected, weights, list(initial_states))
+    if mask is not None:
+        mask = jnp.asarray(mask).astype(bool)
+    loop = _separable_loop(_masked(update), recurrent_product, go_backwards,
+                           return_sequences, product_added)
+    final_states, outputs = loop(projected, weights, list(initial_states), mask)
     return final_states[0], outputs, final_states
 
 
 def _separable_loop(update, recurrent_product, reverse, return_sequences, product_added):
-    def forward_pass(projected, weights, states):
-        def body(states, projected_t):
+    def forward_pass(projected, weights, states, mask):
+        def body(states, inputs_t):
+            projected_t, mask_t = inputs_t
             product = recurrent_product(states[0], weights)
-            return update(projected_t, product, states), (states, product)
+            return update(projected_t, product, states, mask_t), (states, product)
 
-        final_states, (states_before, products) = scan_steps(body, states, projected,
-                                                             reverse=reverse)
+        final_states, (states_before, products) = scan_steps(
+            body, states, (projected, mask), reverse=reverse)
         outputs = None
         if return_sequences:  # each step's output is the next step's first state
             outputs = _shift_in(states_before[0], final_states[0], reverse)
             if reverse:
                 outputs = jnp.flip(outputs, axis=0)
-        return (final_states, outputs), (projected, weights, states_before, products)
+        return (final_states, outputs), (projected, weights, states_before, products, mask)
 
     @jax.custom_vjp
-    def loop(projected, weights, states):
-        return forward_pass(projected, weights, states)[0]
+    def loop(projected, weights, states, mask):
+        return forward_pass(projected, weights, states, mask)[0]
 
     def backward_pass(saved, cotangents):
-        projected, weights, states_before, products = saved
+        projected, weights, states_before, products, mask = saved
         final_states_cotangent, outputs_cotangent = cotangents
         final_states_cotangent = list(final_states_cotangent)
         if return_sequences and reverse:
@@ -105,12 +110,13 @@ def _separable_loop(update, recurrent_product, reverse, return_sequences, produc
 
         def body(states_cotangent, saved_t):
             if return_sequences:
-                projected_t, product_t, states_t, output_cotangent = saved_t
+                projected_t, product_t, states_t, mask_t, output_cotangent = saved_t
                 states_cotangent = [states_cotangent[0] + output_cotangent,
                                     *states_cotangent[1:]]
             else:
-                projected_t, product_t, states_t = saved_t
-            _, pullback = jax.vjp(update, projected_t, product_t, states_t)
+                projected_t, product_t, states_t, mask_t = saved_t
+            _, pullback = jax.vjp(lambda p, m, s: update(p, m, s, mask_t), projected_t,
+                                  product_t, states_t)
             projected_grad, product_grad, previous = pullback(states_cotangent)
             if product_added:
                 product_grad = projected_grad
@@ -120,7 +126,7 @@ def _separable_loop(update, recurrent_product, reverse, return_sequences, produc
             return previous, projected_grad if product_added else (projected_grad,
                                                                     product_grad)
 
-        per_step = (projected, products, states_before)
+        per_step = (projected, products, states_before, mask)
         if return_sequences:
             per_step = per_step + (outputs_cotangent,)
         # Backward through time: the opposite of the forward loop's direction.
@@ -129,10 +135,22 @@ def _separable_loop(update, recurrent_product, reverse, return_sequences, produc
         projected_grad, product_grad = (grads, grads) if product_added else grads
         weights_grad = _weights_gradient(recurrent_product, weights,
                                          states_before[0], product_grad)
-        return projected_grad, weights_grad, states_grad
+        return projected_grad, weights_grad, states_grad, None
 
     loop.defvjp(forward_pass, backward_pass)
     return loop
+
+
+def _masked(update: Update) -> Callable:
+    """`update` with a step mask (batch,) or None: a masked row keeps its states."""
+    def held(projected_t, product, states, mask_t):
+        new_states = update(projected_t, product, states)
+        if mask_t is None:
+            return new_states
+        return [jnp.where(mask_t.reshape(mask_t.shape + (1,) * (new.ndim - 1)), new, old)
+                for new, old in zip(new_states, states)]
+
+    return held
 
 
 def _shift_in(before: jax.Array, last: jax.Array, reverse: bool) -> jax.Array:
