@@ -22,6 +22,7 @@ from typing import Any, Callable
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 Update = Callable[[jax.Array, jax.Array, list], list]
 Product = Callable[[jax.Array, Any], jax.Array]
@@ -37,19 +38,23 @@ def scan_steps(body: Callable, carry: Any, sequences: Any, reverse: bool = False
     length = jax.tree_util.tree_leaves(sequences)[0].shape[0]
 
     def slice_at(index):
-        return jax.tree_util.tree_map(
-            lambda a: jax.lax.dynamic_index_in_dim(a, index, keepdims=False), sequences)
+        def one(array):
+            start = (index,) + (0,) * (array.ndim - 1)
+            return jax.lax.dynamic_slice(array, start, (1,) + array.shape[1:])[0]
 
-    def step(staged, index):
+        return jax.tree_util.tree_map(one, sequences)
+
+    def step(staged, ahead):
         carry, current = staged
-        ahead = jnp.clip(index - 1 if reverse else index + 1, 0, length - 1)
         upcoming = slice_at(ahead)
         carry, output = body(carry, current)
         return (carry, upcoming), output
 
+    # The position each step reads for the next one (the last step's read is unused).
+    steps = np.arange(length, dtype=np.int32)
+    ahead = np.clip(steps - 1 if reverse else steps + 1, 0, length - 1).astype(np.int32)
     first = slice_at(length - 1 if reverse else 0)
-    (carry, _), outputs = jax.lax.scan(step, (carry, first), jnp.arange(length),
-                                       reverse=reverse)
+    (carry, _), outputs = jax.lax.scan(step, (carry, first), ahead, reverse=reverse)
     return carry, outputs
 
 
