@@ -99,16 +99,37 @@ class ArrayDataset(PyDataset):
         return _take(self.data, self.order[start:start + self.batch_size])
 
     def __iter__(self) -> Iterator[Any]:
+        # Code written for tf.data calls `.numpy()` on what it iterates over.
         for index in range(len(self)):
-            yield self[index]
+            yield _as_eager(self[index])
+
+    def take(self, count: int) -> "ArrayDataset":
+        """The first `count` items (all of them for -1), as `tf.data.Dataset.take`."""
+        return self._items(slice(None if count == -1 else _item_count(count, "take")))
+
+    def skip(self, count: int) -> "ArrayDataset":
+        """All items after the first `count` (none for -1), as `tf.data.Dataset.skip`."""
+        return self._items(slice(len(self) if count == -1 else _item_count(count, "skip"),
+                                 None))
+
+    def _items(self, items: slice) -> "ArrayDataset":
+        """A dataset of the items (batches when batched) in `items`."""
+        size = self.batch_size or 1
+        start, stop, _ = items.indices(len(self))
+        return self._derived(self.order[start * size:max(start, stop) * size],
+                             self.batch_size)
+
+    def _derived(self, samples: np.ndarray, batch_size: int | None) -> "ArrayDataset":
+        """A dataset of `samples` (indices into the data), keeping the class names."""
+        derived = ArrayDataset(_take(self.data, samples), batch_size)
+        for attribute in ("class_names", "file_paths"):
+            if hasattr(self, attribute):
+                setattr(derived, attribute, getattr(self, attribute))
+        return derived
 
     def batch(self, batch_size: int) -> "ArrayDataset":
         """The same samples, in the same order, in batches of `batch_size`."""
-        batched = ArrayDataset(_take(self.data, self.order), batch_size)
-        for attribute in ("class_names", "file_paths"):
-            if hasattr(self, attribute):
-                setattr(batched, attribute, getattr(self, attribute))
-        return batched
+        return self._derived(self.order, batch_size)
 
     def unbatch(self) -> "ArrayDataset":
         return ArrayDataset(_take(self.data, self.order), None)
@@ -116,6 +137,33 @@ class ArrayDataset(PyDataset):
     def as_arrays(self) -> Any:
         """All samples, in visiting order, as `x` or `(x, y)` arrays."""
         return _take(self.data, self.order)
+
+
+class EagerArray(np.ndarray):
+    """A numpy array that also answers `.numpy()`, as an eager tf.Tensor does."""
+
+    def numpy(self) -> np.ndarray:
+        return np.asarray(self)
+
+
+def _as_eager(structure: Any) -> Any:
+    if isinstance(structure, tuple):
+        return tuple(_as_eager(item) for item in structure)
+    if isinstance(structure, list):
+        return [_as_eager(item) for item in structure]
+    if isinstance(structure, dict):
+        return {key: _as_eager(value) for key, value in structure.items()}
+    if isinstance(structure, np.ndarray):
+        return structure.view(EagerArray)
+    return structure
+
+
+def _item_count(count: Any, method: str) -> int:
+    if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < -1:
+        raise ValueError(
+            f"Invalid value for argument `count` of ArrayDataset.{method}. Expected a "
+            f"non-negative integer or -1. Received: count={count!r}")
+    return int(count)
 
 
 def _count(size: Any, total: int, argument: str) -> int | None:

@@ -101,3 +101,25 @@ def test_timeseries_shuffle_order_and_short_targets_follow_keras():
     short = timeseries_dataset_from_array(data, np.arange(10), sequence_length=4,
                                           batch_size=None)
     assert len(short) == 10
+
+
+def test_take_and_skip_count_items_as_tf_data_does():
+    x, y = np.arange(10).reshape(10, 1), np.arange(10) * 2
+    dataset = ArrayDataset((x, y), batch_size=4, shuffle=True, seed=3)
+    batches = [b[1].tolist() for b in dataset]
+    assert [b[1].tolist() for b in dataset.take(2)] == batches[:2]
+    assert [b[1].tolist() for b in dataset.skip(1)] == batches[1:]
+    assert [b[1].tolist() for b in dataset.take(-1)] == batches
+    assert len(dataset.take(0)) == 0 and len(dataset.skip(-1)) == 0
+    assert len(dataset.take(9)) == 3 and len(dataset.skip(9)) == 0
+    samples = ArrayDataset(x)
+    assert [int(s[0]) for s in samples.skip(7)] == [7, 8, 9]
+    with pytest.raises(ValueError, match="count"):
+        dataset.take(-2)
+
+
+def test_iterated_batches_answer_numpy_like_eager_tensors():
+    windows = timeseries_dataset_from_array(np.arange(20.0), np.arange(20), 3, batch_size=5)
+    inputs, targets = next(iter(windows.take(1)))
+    assert inputs.numpy().shape == (5, 3) and type(inputs.numpy()) is np.ndarray
+    np.testing.assert_array_equal(targets.numpy(), np.arange(5))
