@@ -50,16 +50,15 @@ def call_symbolically(layer: "Layer", inputs: Any, args: tuple, kwargs: dict) ->
 
 
 def _traced_output_shapes(layer: "Layer", inputs: Any, args: tuple, kwargs: dict) -> Any:
-    """Output shapes of `layer(inputs, *args, **kwargs)`, found by abstract evaluation."""
-    def spec(tensor: KerasTensor) -> jax.ShapeDtypeStruct:
-        shape = tuple(ABSTRACT_BATCH if d is None else d for d in tensor.shape)
-        return jax.ShapeDtypeStruct(shape, tensor.dtype)
+    """Output shapes of `layer(inputs, *args, **kwargs)`, found by abstract evaluation.
 
+    Unknown input dimensions are traced twice, with two stand-in sizes: an output
+    dimension that differs between the traces depends on an unknown one and is unknown.
+    """
     leaves, treedef = jax.tree_util.tree_flatten((inputs, args, kwargs),
                                                  is_leaf=is_keras_tensor)
     tensor_positions = [i for i, leaf in enumerate(leaves) if is_keras_tensor(leaf)]
-    first = leaves[tensor_positions[0]]
-    batch_unknown = len(first.shape) > 0 and first.shape[0] is None
+    tensors = [leaves[i] for i in tensor_positions]
 
     def call(tensor_values: list) -> Any:
         # Only the tensors are traced; flags such as return_attention_scores stay Python.
@@ -69,18 +68,38 @@ def _traced_output_shapes(layer: "Layer", inputs: Any, args: tuple, kwargs: dict
         call_inputs, call_args, call_kwargs = jax.tree_util.tree_unflatten(treedef, values)
         return layer(call_inputs, *call_args, training=False, **call_kwargs)
 
-    # Assignments made while tracing (a stateful layer's update) go to a scope that is
-    # then dropped, so no abstract value is left in a variable.
-    with ShapeScope():
-        output = jax.eval_shape(call, [spec(leaves[i]) for i in tensor_positions])
+    def trace(stand_in: int) -> Any:
+        specs = [jax.ShapeDtypeStruct(tuple(stand_in if d is None else d for d in t.shape),
+                                      t.dtype) for t in tensors]
+        # Assignments made while tracing (a stateful layer's update) go to a scope that
+        # is then dropped, so no abstract value is left in a variable.
+        with ShapeScope():
+            return jax.eval_shape(call, specs)
 
-    def restore(array):
-        shape = tuple(array.shape)
-        if batch_unknown and shape and shape[0] == ABSTRACT_BATCH:
-            shape = (None,) + shape[1:]
-        return shape
+    first = trace(ABSTRACT_BATCH)
+    if not any(d is None for t in tensors for d in t.shape):
+        return jax.tree_util.tree_map(lambda array: tuple(array.shape), first)
+    try:
+        second = trace(_SECOND_STAND_IN)
+    except (ValueError, TypeError):
+        # A layer that accepts only some sizes: keep the first trace, whose leading
+        # dimension is the batch when it shows the stand-in.
+        batch_unknown = bool(tensors[0].shape) and tensors[0].shape[0] is None
+        return jax.tree_util.tree_map(
+            lambda array: _batch_restored(tuple(array.shape), batch_unknown), first)
+    return jax.tree_util.tree_map(
+        lambda a, b: tuple(d if d == e else None for d, e in zip(a.shape, b.shape)),
+        first, second)
 
-    return jax.tree_util.tree_map(restore, output)
+
+# The second stand-in for unknown dimensions: odd, and different from ABSTRACT_BATCH.
+_SECOND_STAND_IN = 11
+
+
+def _batch_restored(shape: tuple, batch_unknown: bool) -> tuple:
+    if batch_unknown and shape and shape[0] == ABSTRACT_BATCH:
+        return (None,) + shape[1:]
+    return shape
 
 
 def topological_nodes(inputs: list[KerasTensor], outputs: list[KerasTensor]) -> list[Node]:
