@@ -20,6 +20,7 @@ from layerwise.engine import masking
 from layerwise.engine.layer import added_losses
 from layerwise.engine.variables import StatelessScope
 from layerwise.metrics import MeanMetricWrapper
+from layerwise.models.compile_losses import MultiOutputLoss, flat_outputs
 
 
 
@@ -132,6 +133,8 @@ class StepFunctions:
         loss over the unmasked steps.
         """
         data_loss, output_losses = jnp.zeros((), jnp.float32), []
+        if padding is not None and padding[1] is None and mask is None:
+            sample_weight = _padding_weights_for(sample_weight, y_pred, self.loss)
         if self.output_loss_count:
             output_losses = self.loss.output_losses(y, y_pred, sample_weight=sample_weight)
             data_loss = self.loss.total(output_losses)
@@ -413,6 +416,23 @@ def _mask_padding(sample_weight, batch_size: int, real_rows: int):
             lambda weight: loss_weight * weight.reshape((batch_size,) + (1,) * (weight.ndim - 1)),
             sample_weight)
     return loss_weight, row_mask
+
+
+def _padding_weights_for(row_weights, y_pred, loss):
+    """The padding's per-row weights shaped for each output's loss values.
+
+    A loss reduces an output's last axis only, so a sequence output's values keep a step
+    axis: the rows' weights get a unit axis for each such axis (one list entry per output
+    of a multi-output model).
+    """
+    def shaped(prediction):
+        return row_weights.reshape(row_weights.shape + (1,) * max(0, prediction.ndim - 2))
+
+    if isinstance(y_pred, jax.Array):
+        return shaped(y_pred)
+    if isinstance(loss, MultiOutputLoss):
+        return [shaped(p) for p in flat_outputs(y_pred, loss.names, "y_pred")]
+    return row_weights
 
 
 def _with_step_mask(weight, mask):
