@@ -89,13 +89,14 @@ def _connections(model: Any) -> dict[int, str] | None:
 
 
 def _wrapped(text: str, width: int) -> list[str]:
-    """`text` broken at spaces into lines of at most `width` characters (as rich does)."""
+    """`text` broken at spaces into lines of at most `width` characters; as rich does, a
+    word longer than a line is cut short with an ellipsis."""
     lines: list[str] = []
     for word in text.split(" "):
         if lines and len(lines[-1]) + 1 + len(word) <= width:
             lines[-1] += " " + word
         else:
-            lines.append(word)
+            lines.append(word if len(word) <= width else word[:width - 1] + "…")
     return lines or [""]
 
 
@@ -143,8 +144,6 @@ def print_summary(model: Any, line_length: int | None = None,
             _split_four(line_length or 76)
         shown = _layers_in_range(model, layer_range)
         rows = [row + (connections[id(layer)],) for row, layer in zip(rows, shown)]
-    for row in rows:  # the "Connected to" cells wrap instead
-        widths[:3] = [max(w, len(cell)) for w, cell in zip(widths[:3], row[:3])]
 
     def line(left: str, middle: str, right: str, fill: str) -> str:
         return left + middle.join(fill * (w + 2) for w in widths) + right
@@ -180,8 +179,12 @@ def print_summary(model: Any, line_length: int | None = None,
         variables = optimizer.variables
         lines.append(f" Optimizer params: {_count(variables):,} "
                      f"({format_bytes(_bytes(variables))})")
-    for text in lines:
-        print_fn(text)
+    if print_fn is print:
+        for text in lines:
+            print(text)
+    else:
+        # Keras hands a given print_fn the whole summary in one call.
+        print_fn("\n".join(lines) + "\n")
 
 
 def _widths_from_positions(positions: Any, line_length: int) -> list[int]:

@@ -51,3 +51,30 @@ def test_branching_summary_with_a_line_length_keeps_keras_column_widths():
 
     ours, theirs = widths(_branching(layerwise)), widths(_branching(keras))
     assert ours[:3] == theirs[:3] and len(ours) == 4
+
+
+def _long_names(k):
+    inputs = k.Input((28, 1), name="a_rather_long_input_name")
+    outputs = k.layers.Conv1DTranspose(2, 3, name="conv1d_transpose_with_a_very_long_name")(
+        inputs)
+    return k.Model(inputs, outputs, name="long_names")
+
+
+def _encoder_decoder(k):
+    encoder_inputs, decoder_inputs = k.Input((None, 5), name="e"), k.Input((None, 3), name="d")
+    _, state_h, state_c = k.layers.LSTM(4, return_state=True, name="encoder")(encoder_inputs)
+    sequences, _, _ = k.layers.LSTM(4, return_sequences=True, return_state=True,
+                                    name="decoder")(decoder_inputs,
+                                                    initial_state=[state_h, state_c])
+    return k.Model([encoder_inputs, decoder_inputs], sequences, name="seq2seq")
+
+
+@pytest.mark.parametrize("make, sign", [(_long_names, "conv1d_transpose_with_a_very_l…"),
+                                        (_encoder_decoder, "│ [(None, None, 4), │")])
+def test_cells_wider_than_their_column_wrap_or_end_in_an_ellipsis_as_in_keras(make, sign):
+    ours, theirs = [], []
+    make(layerwise).summary(print_fn=ours.append)
+    make(keras).summary(print_fn=theirs.append)
+    assert len(ours) == len(theirs) == 1  # one call with the whole table, as Keras makes
+    assert ours == theirs
+    assert sign in ours[0]
