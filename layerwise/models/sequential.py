@@ -6,6 +6,7 @@ from typing import Any, Iterable
 from layerwise.engine.input_layer import InputLayer
 from layerwise.engine.keras_tensor import KerasTensor
 from layerwise.engine.layer import Layer, serialize_dtype_policy
+from layerwise.engine.naming import unique_name
 from layerwise.models import host_prefix
 from layerwise.models.model import Model
 from layerwise.saving.serialization import deserialize_layer, serialize_layer
@@ -109,6 +110,9 @@ class Sequential(Model):
         self._graph_output = tensor
         self._output_shape = tensor.shape
         self.built = True
+        # Keras builds an inner Functional each time, which takes the next generated
+        # "functional" name: later models are named as in Keras.
+        unique_name("functional")
 
     def call(self, inputs: Any, training: bool | None = None) -> Any:
         layers = self.layers
