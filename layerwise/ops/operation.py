@@ -17,6 +17,7 @@ import jax.numpy as jnp
 
 from layerwise.engine.functional import KerasTensor, Node
 from layerwise.engine.layer import Layer
+from layerwise.engine.naming import to_snake_case, unique_name
 
 # Two stand-in sizes for unknown (None) dims: an output dim that differs between the two
 # abstract traces depends on an unknown dim and becomes None. Both are highly composite so
@@ -176,7 +177,9 @@ class FunctionOperation(Operation):
         self._signature = inspect.signature(self.function)
         module, class_name, _ = keras_op_table.keras_identity(table_key(self.function))
         self._keras_module, self._keras_class = module, class_name
-        Operation.__init__(self, name=name or self.function.__name__)
+        # Keras names each symbolic op call after its op class, uniquified as layers are
+        # ("add", "add_1", ...).
+        Operation.__init__(self, name=name or unique_name(to_snake_case(class_name)))
 
     def _arguments(self, args: tuple, kwargs: dict) -> tuple[tuple, dict[str, Any]]:
         """Positional call arguments fill the parameters not fixed at construction."""

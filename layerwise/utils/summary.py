@@ -79,7 +79,7 @@ def _connections(model: Any) -> dict[int, str] | None:
         return None
     relevant = {id(node) for node in model_nodes}
     cells = {}
-    for layer in model.layers:
+    for layer in getattr(model, "operations", model.layers):  # op calls (x + y) too
         names = [f"{tensor._keras_history[0].name}[{tensor._keras_history[1]}]"
                  f"[{tensor._keras_history[2]}]"
                  for node in layer._inbound_nodes if id(node) in relevant
