@@ -145,6 +145,11 @@ class EagerArray(np.ndarray):
     def numpy(self) -> np.ndarray:
         return np.asarray(self)
 
+    def __getitem__(self, index: Any) -> Any:
+        # One element stays answerable too (`targets[0].numpy()`), as a 0-d array.
+        item = super().__getitem__(index)
+        return item if isinstance(item, np.ndarray) else np.asarray(item).view(EagerArray)
+
 
 def _as_eager(structure: Any) -> Any:
     if isinstance(structure, tuple):

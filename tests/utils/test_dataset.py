@@ -123,3 +123,4 @@ def test_iterated_batches_answer_numpy_like_eager_tensors():
     inputs, targets = next(iter(windows.take(1)))
     assert inputs.numpy().shape == (5, 3) and type(inputs.numpy()) is np.ndarray
     np.testing.assert_array_equal(targets.numpy(), np.arange(5))
+    assert inputs[:, 1].numpy().tolist() == [1.0, 2.0, 3.0, 4.0, 5.0] and targets[4].numpy() == 4
