@@ -78,3 +78,17 @@ def test_cells_wider_than_their_column_wrap_or_end_in_an_ellipsis_as_in_keras(ma
     assert len(ours) == len(theirs) == 1  # one call with the whole table, as Keras makes
     assert ours == theirs
     assert sign in ours[0]
+
+
+def test_total_params_count_a_built_optimizer_as_in_keras():
+    import numpy as np
+
+    def trained_summary(library):
+        model = _chain(library)
+        model.compile(optimizer="adam", loss="mse")
+        model.fit(np.ones((4, 3), "float32"), np.ones((4, 2), "float32"), verbose=0)
+        return _text(model)
+
+    ours, theirs = trained_summary(layerwise), trained_summary(keras)
+    assert ours == theirs
+    assert " Total params: 26 " in ours  # 8 weights, twice 8 moments, 2 optimizer scalars
