@@ -1,5 +1,6 @@
 """User classes and functions in saved models: registration, custom_objects, scopes; the
 config round trips (get_config/from_config, to_json/model_from_json) and clone_model."""
+import functools
 import json
 
 import numpy as np
@@ -51,6 +52,13 @@ def user_objects(library):
 Block, Sum, scaled_tanh = user_objects(layerwise)
 
 
+@functools.cache
+def keras_user_objects():
+    """The same objects registered with Keras, once per process: any test may come first
+    (parallel workers split a file's tests)."""
+    return user_objects(keras)
+
+
 def graph(library, block, total, activation):
     first = library.Input((3,), name="first")
     second = library.Input((3,), name="second")
@@ -61,7 +69,7 @@ def graph(library, block, total, activation):
 
 
 def test_registered_user_classes_move_both_ways(tmp_path):
-    theirs = graph(keras, *user_objects(keras))
+    theirs = graph(keras, *keras_user_objects())
     inputs = [X, X[::-1].copy()]
     theirs.save(tmp_path / "theirs.keras")
     ours = layerwise.models.load_model(tmp_path / "theirs.keras")
@@ -149,6 +157,7 @@ def test_json_round_trip_of_a_compiled_functional_model():
     np.testing.assert_array_equal(rebuilt.predict(inputs, verbose=0),
                                   model.predict(inputs, verbose=0))
     # Keras reads our JSON too.
+    keras_user_objects()
     theirs = keras.models.model_from_json(text)
     theirs.set_weights(model.get_weights())
     np.testing.assert_allclose(theirs.predict(inputs, verbose=0),
