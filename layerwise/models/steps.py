@@ -51,7 +51,7 @@ class StepFunctions:
         self.metrics = list(metrics) + list(weighted_metrics)
         self.first_weighted = len(metrics)
         # A multi-output loss reports each output's loss to the Means after the tracker.
-        self.output_loss_count = len(getattr(loss, "tracked", ()))
+        self.output_loss_count = len(getattr(loss, "log_names", ()))
         self.log_names = log_names(metrics[1:], list(weighted_metrics),
                                    self.output_loss_count)
         self.optimizer = optimizer
