@@ -20,7 +20,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from layerwise import constraints, dtype_policies, initializers, regularizers
-from layerwise.engine import masking, naming
+from layerwise.engine import masking, name_scope, naming
 from layerwise.engine.functional import call_symbolically
 from layerwise.engine.input_spec import check_input_spec
 from layerwise.engine.keras_tensor import ABSTRACT_BATCH, KerasTensor, any_symbolic, is_shape
@@ -185,7 +185,7 @@ class Layer:
             constraint=constraints.get(constraint),
             autocast=autocast,
         )
-        variable.path = f"{self.name}/{variable.name}"
+        variable.path = f"{name_scope.path_of(self)}/{variable.name}"
         if trainable:
             self._trainable_variables.append(variable)
         else:
@@ -284,6 +284,11 @@ class Layer:
         inputs = jax.tree_util.tree_map(self._convert_input, inputs)
         if args:  # further tensors (attention's value, key), autocast as Keras does
             args = jax.tree_util.tree_map(self._autocast_argument, args)
+        with name_scope.layer_scope(self):
+            return self._call_eagerly(inputs, previous_mask, args, kwargs)
+
+    def _call_eagerly(self, inputs: Any, previous_mask: Any, args: tuple, kwargs: dict) -> Any:
+        """`__call__` on arrays, inside this layer's name scope."""
         if not self.built:
             self.build_for_shape(_batchless_shapes(inputs))
         self.check_input_shape(_shapes_of(inputs))
@@ -563,7 +568,8 @@ def _marks_built(build: Any) -> Any:
     def build_and_mark(self: Layer, *args: Any, **kwargs: Any) -> Any:
         if self._build_input_shape is None and args:
             self._build_input_shape = args[0]
-        result = build(self, *args, **kwargs)
+        with name_scope.layer_scope(self):
+            result = build(self, *args, **kwargs)
         self.built = True
         return result
 
