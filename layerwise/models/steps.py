@@ -44,7 +44,8 @@ class StepFunctions:
     """
 
     def __init__(self, model: Any, loss: Any, metrics: list, optimizer: Any,
-                 weighted_metrics: list = (), eager: bool = False, placement: Any = None):
+                 weighted_metrics: list = (), eager: bool = False, placement: Any = None,
+                 per_sample_loss: bool = True):
         self.model = model
         self.placement = placement
         self.loss = loss
@@ -59,8 +60,9 @@ class StepFunctions:
         self.non_trainable_variables = list(model.non_trainable_variables)
         self.regularized = [v for v in model.weights if v.regularizer is not None]
         self.layers = _all_layers(model)
-        # Eager steps show the user's code each real batch, so the last one is not padded.
-        self.pads_last_batch = not eager and (
+        # Eager steps show the user's code each real batch, so the last one is not padded;
+        # nor is it for a loss already averaged over the batch (padding would count in it).
+        self.pads_last_batch = not eager and per_sample_loss and (
             getattr(loss, "reduction", "sum_over_batch_size") == "sum_over_batch_size"
             and not any(getattr(layer, "mixes_samples", False) for layer in self.layers))
 
