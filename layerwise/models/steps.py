@@ -17,7 +17,7 @@ from jax import lax
 
 from layerwise.models.cache import program_cache
 from layerwise.engine import masking
-from layerwise.engine.layer import added_losses
+from layerwise.engine.layer import added_losses, call_as_trainer
 from layerwise.engine.variables import StatelessScope
 from layerwise.metrics import MeanMetricWrapper
 
@@ -116,7 +116,7 @@ class StepFunctions:
         token = added_losses.set(penalties)
         try:
             with StatelessScope(mapping) as scope, masking.mask_scope():
-                y_pred = self.model(x, training=training)
+                y_pred = call_as_trainer(self.model, x, training)
                 output_mask = masking.mask_of(y_pred) if isinstance(y_pred, jax.Array) else None
                 penalty = sum((v.regularizer(v.value) for v in self.regularized),
                               jnp.zeros((), jnp.float32))
