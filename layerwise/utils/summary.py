@@ -169,17 +169,19 @@ def print_summary(model: Any, line_length: int | None = None,
     lines.append(line("└", "┴", "┘", "─"))
     trainable = model.trainable_weights if model.built else []
     non_trainable = model.non_trainable_weights if model.built else []
-    total = trainable + non_trainable
+    optimizer = getattr(model, "optimizer", None)
+    optimizer_variables = (list(optimizer.variables) if optimizer is not None
+                           and getattr(optimizer, "built", False) else None)
+    # As Keras, the total counts a built optimizer's variables too.
+    total = trainable + non_trainable + (optimizer_variables or [])
     lines.append(f" Total params: {_count(total):,} ({format_bytes(_bytes(total))})")
     lines.append(f" Trainable params: {_count(trainable):,} "
                  f"({format_bytes(_bytes(trainable))})")
     lines.append(f" Non-trainable params: {_count(non_trainable):,} "
                  f"({format_bytes(_bytes(non_trainable))})")
-    optimizer = getattr(model, "optimizer", None)
-    if optimizer is not None and getattr(optimizer, "built", False):
-        variables = optimizer.variables
-        lines.append(f" Optimizer params: {_count(variables):,} "
-                     f"({format_bytes(_bytes(variables))})")
+    if optimizer_variables is not None:
+        lines.append(f" Optimizer params: {_count(optimizer_variables):,} "
+                     f"({format_bytes(_bytes(optimizer_variables))})")
     for text in lines:
         print_fn(text)
 

@@ -51,3 +51,14 @@ def test_branching_summary_with_a_line_length_keeps_keras_column_widths():
 
     ours, theirs = widths(_branching(layerwise)), widths(_branching(keras))
     assert ours[:3] == theirs[:3] and len(ours) == 4
+
+
+def test_total_params_count_a_built_optimizer_as_in_keras():
+    texts = []
+    for library in (layerwise, keras):
+        model = _chain(library)
+        model.compile(library.optimizers.Adam(), "mse")
+        model.optimizer.build(model.trainable_variables)
+        texts.append(_text(model))
+    assert texts[0] == texts[1]
+    assert "Total params: 26 " in texts[0]  # 8 weights, 16 Adam slots, iteration, rate
