@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
+from layerwise.engine import naming
 from layerwise.engine.input_layer import InputLayer
 from layerwise.engine.keras_tensor import KerasTensor
 from layerwise.engine.layer import Layer, serialize_dtype_policy
@@ -108,6 +109,9 @@ class Sequential(Model):
             tensor = layer(tensor)
         self._graph_output = tensor
         self._output_shape = tensor.shape
+        # Keras wraps the built stack in a Functional here, which takes the next automatic
+        # "functional" name: later models are numbered as in Keras ("functional_1").
+        naming.unique_name("functional")
         self.built = True
 
     def call(self, inputs: Any, training: bool | None = None) -> Any:
