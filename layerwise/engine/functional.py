@@ -12,6 +12,7 @@ import jax
 
 from layerwise.engine.keras_tensor import (ABSTRACT_BATCH, KerasTensor, Node, is_keras_tensor,
                                            is_shape)
+from layerwise.engine.name_scope import layer_scope
 from layerwise.engine.variables import ShapeScope
 
 if TYPE_CHECKING:
@@ -23,6 +24,11 @@ __all__ = ["KerasTensor", "Node", "call_symbolically", "is_keras_tensor", "run_g
 
 def call_symbolically(layer: "Layer", inputs: Any, args: tuple, kwargs: dict) -> Any:
     """Record `layer(inputs, *args, **kwargs)` in the graph and return symbolic outputs."""
+    with layer_scope(layer):  # layers its call makes name their weights after it
+        return _recorded_call(layer, inputs, args, kwargs)
+
+
+def _recorded_call(layer: "Layer", inputs: Any, args: tuple, kwargs: dict) -> Any:
     input_shapes = jax.tree_util.tree_map(lambda t: t.shape, inputs, is_leaf=is_keras_tensor)
     if not layer.built:
         layer.build_for_shape(input_shapes)

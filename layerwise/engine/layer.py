@@ -20,7 +20,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from layerwise import constraints, dtype_policies, initializers, regularizers
-from layerwise.engine import masking, naming
+from layerwise.engine import masking, name_scope, naming
 from layerwise.engine.functional import call_symbolically
 from layerwise.engine.input_spec import check_input_spec
 from layerwise.engine.keras_tensor import ABSTRACT_BATCH, KerasTensor, any_symbolic, is_shape
@@ -30,6 +30,10 @@ from layerwise.random import SeedGenerator
 
 _training_context: contextvars.ContextVar[bool | None] = contextvars.ContextVar(
     "layerwise_training", default=None
+)
+# Set while a trainer runs a model as Keras's JAX trainer does (see `call_as_trainer`).
+_trainer_entry: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "layerwise_trainer_entry", default=False
 )
 
 # Losses that layers add with `add_loss` during a call; the training step opens one list
@@ -140,6 +144,9 @@ class Layer:
             self._input_shape_arg = (batch_size, int(input_dim))
         call_parameters = inspect.signature(self.call).parameters
         self._call_has_training_arg = "training" in call_parameters
+        training_default = getattr(call_parameters.get("training"), "default", None)
+        self._call_training_default = (
+            None if training_default is inspect.Parameter.empty else training_default)
         self._call_has_mask_arg = "mask" in call_parameters
 
     # -- construction --------------------------------------------------------------------
@@ -185,7 +192,7 @@ class Layer:
             constraint=constraints.get(constraint),
             autocast=autocast,
         )
-        variable.path = f"{self.name}/{variable.name}"
+        variable.path = f"{name_scope.path_of(self)}/{variable.name}"
         if trainable:
             self._trainable_variables.append(variable)
         else:
@@ -284,15 +291,27 @@ class Layer:
         inputs = jax.tree_util.tree_map(self._convert_input, inputs)
         if args:  # further tensors (attention's value, key), autocast as Keras does
             args = jax.tree_util.tree_map(self._autocast_argument, args)
+        with name_scope.layer_scope(self):
+            return self._call_eagerly(inputs, previous_mask, args, kwargs)
+
+    def _call_eagerly(self, inputs: Any, previous_mask: Any, args: tuple, kwargs: dict) -> Any:
+        """`__call__` on arrays, inside this layer's name scope."""
+        run_by_trainer = _trainer_entry.get()
+        if run_by_trainer:  # only the model itself; `call_as_trainer` restores the flag
+            _trainer_entry.set(False)
         if not self.built:
             self.build_for_shape(_batchless_shapes(inputs))
         self.check_input_shape(_shapes_of(inputs))
+        # As Keras: the `training` passed, else an outer call's, else `call`'s default;
+        # the value reaches the layers this call calls without passing one.
         training = kwargs.pop("training", None)
         if training is None:
             training = _training_context.get()
-        if self._call_has_training_arg:
+        if training is None:
+            training = self._call_training_default
+        if self._call_has_training_arg and training is not None:
             kwargs["training"] = training
-        token = _training_context.set(training)
+        token = _training_context.set(None if run_by_trainer else training)
         outermost = added_losses.get() is None
         losses_token = added_losses.set([]) if outermost else None
         try:
@@ -554,6 +573,17 @@ class Layer:
 
 
 # -- helpers ----------------------------------------------------------------------------
+def call_as_trainer(model: Any, inputs: Any, training: bool) -> Any:
+    """`model(inputs, training=training)` as Keras's JAX trainer runs it (by its `call`):
+    layers that the model's own `call` calls without passing `training` do not inherit it
+    and use their `call`'s default (a Dropout so called stays off in `fit`)."""
+    token = _trainer_entry.set(True)
+    try:
+        return model(inputs, training=training)
+    finally:
+        _trainer_entry.reset(token)
+
+
 def _marks_built(build: Any) -> Any:
     """Wrap a subclass's `build` so that it records its shape and marks the layer built."""
     if getattr(build, "_marks_built", False):
@@ -563,7 +593,8 @@ def _marks_built(build: Any) -> Any:
     def build_and_mark(self: Layer, *args: Any, **kwargs: Any) -> Any:
         if self._build_input_shape is None and args:
             self._build_input_shape = args[0]
-        result = build(self, *args, **kwargs)
+        with name_scope.layer_scope(self):
+            result = build(self, *args, **kwargs)
         self.built = True
         return result
 

@@ -100,10 +100,6 @@ class GroupQueryAttention(QueryValueAttention):
                                          name="attention_output", **self._sublayer_arguments())
         self._output_dense.build(tuple(query_shape[:-1]) + (self.num_query_heads,
                                                             self.head_dim))
-        for sublayer in (self._query_dense, self._key_dense, self._value_dense,
-                         self._output_dense):
-            for weight in sublayer.weights:
-                weight.path = f"{self.name}/{weight.path}"
 
     def call(self, query: jax.Array, value: jax.Array, key: jax.Array | None = None,
              attention_mask: Any = None, return_attention_scores: bool = False,

@@ -270,10 +270,6 @@ class MultiHeadAttention(QueryValueAttention):
             bias_axes=bias_letters if self.use_bias else None, name="attention_output",
             **self._sublayer_arguments())
         self.output_dense.build(query_shape[:-1] + (self.num_heads, self.value_dim))
-        for sublayer in (self.query_dense, self.key_dense, self.value_dense,
-                         self.output_dense):
-            for weight in sublayer.weights:
-                weight.path = f"{self.name}/{weight.path}"
 
     def call(self, query: jax.Array, value: jax.Array, key: jax.Array | None = None,
              attention_mask: Any = None, return_attention_scores: bool = False,

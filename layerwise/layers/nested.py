@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from layerwise.engine.layer import Layer
+from layerwise.engine.name_scope import layer_scope
 
 
 def build_inside(parent: Layer, child: Any, input_shape: Any) -> None:
@@ -14,8 +15,5 @@ def build_inside(parent: Layer, child: Any, input_shape: Any) -> None:
     """
     if not isinstance(child, Layer) or child.built:
         return
-    before = {id(variable) for variable in child.weights}
-    child.build_for_shape(input_shape)
-    for variable in child.weights:
-        if id(variable) not in before:
-            variable.path = f"{parent.name}/{variable.path}"
+    with layer_scope(parent):
+        child.build_for_shape(input_shape)

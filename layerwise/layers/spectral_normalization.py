@@ -62,8 +62,6 @@ class SpectralNormalization(Layer):
         if kernel is None:
             raise ValueError(f"{type(self.layer).__name__} object has no attribute 'kernel' "
                              "nor 'embeddings'")
-        for weight in self.layer.weights:
-            weight.path = f"{self.name}/{weight.path}"
         # Keras tracks the wrapped kernel as this layer's own weight too: it comes first
         # in `weights` and in this layer's saved variables.
         self.kernel = kernel

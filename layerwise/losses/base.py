@@ -17,7 +17,7 @@ from layerwise.losses.reduction import (
     standardize_reduction,
 )
 
-__all__ = ["Loss", "serialize_function", "LossFunctionWrapper"]
+__all__ = ["Loss", "serialize_function", "LossFunctionWrapper", "gives_per_sample_values"]
 
 
 class Loss:
@@ -82,6 +82,22 @@ class Loss:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}>"
+
+
+def gives_per_sample_values(loss: Any, y_true: Any, y_pred: Any) -> bool:
+    """Whether `loss.call` gives values per sample (array-likes with shapes stand in for the
+    batch), as opposed to one value already reduced over the batch, such as a user loss
+    returning `sum(loss * mask) / sum(mask)`: only per-sample values let padding rows be
+    weighted out of a batch."""
+    call = getattr(loss, "call", None)
+    if call is None:
+        return True
+    spec = lambda a: jax.ShapeDtypeStruct(tuple(a.shape), a.dtype)  # noqa: E731
+    try:
+        values = jax.eval_shape(call, spec(y_true), spec(y_pred))
+    except Exception:  # noqa: BLE001 - the first real step reports a failing loss
+        return True
+    return all(len(value.shape) > 0 for value in jax.tree_util.tree_leaves(values))
 
 
 def serialize_function(fn: Callable) -> dict:

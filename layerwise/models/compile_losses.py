@@ -11,6 +11,9 @@ Keras's rules, learnt by running it:
   and a weighted metric whose name is taken becomes "<output>_weighted_<metric>".
 - `y` and `sample_weight` are a dict keyed by output name or a list in output order; one
   sample-weight array weights every output.
+- When some outputs have no loss, `y` may list only the outputs that have one, and when a
+  single output has a loss, `y` may be that output's array alone; that loss is then the
+  model's loss, with no "<output>_loss" entry in the logs.
 """
 from __future__ import annotations
 
@@ -56,6 +59,22 @@ def flat_outputs(structure: Any, names: list[str], argument: str) -> list[Any]:
                      f"list with one entry per output. Received: {argument}={structure!r}")
 
 
+def output_targets(y_true: Any, names: list[str], with_loss: list[bool]) -> list[Any]:
+    """`y` as one entry per output (None for an output without a target), also when `y`
+    holds only the targets of the outputs with a loss."""
+    if not any(with_loss):
+        return flat_outputs(y_true, names, "y")
+    positions = [index for index, has_loss in enumerate(with_loss) if has_loss]
+    if not isinstance(y_true, (dict, list, tuple)) and len(positions) == 1:
+        y_true = [y_true]
+    if isinstance(y_true, (list, tuple)) and len(y_true) == len(positions) < len(names):
+        spread = [None] * len(names)
+        for index, target in zip(positions, y_true):
+            spread[index] = target
+        return spread
+    return flat_outputs(y_true, names, "y")
+
+
 def _per_output(value: Any, names: list[str], argument: str) -> list[Any]:
     """One value for every output, a list in output order, or a dict by output name."""
     if isinstance(value, (dict, list, tuple)):
@@ -86,16 +105,19 @@ class MultiOutputLoss:
         order = ([self.names.index(name) for name in order] if order
                  else list(range(len(self.names))))
         self.tracked = [index for index in order if self.losses[index] is not None]
+        self.with_loss = [loss is not None for loss in self.losses]
         reductions = {getattr(self.losses[i], "reduction", None) for i in self.tracked}
         # The trainer pads the last batch only when every loss averages over the batch.
         self.reduction = reductions.pop() if len(reductions) == 1 else "mixed"
 
     @property
     def log_names(self) -> list[str]:
+        if len(self.tracked) == 1:  # the one output's loss is the model's loss
+            return []
         return [f"{self.names[index]}_loss" for index in self.tracked]
 
     def output_losses(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> list:
-        targets = flat_outputs(y_true, self.names, "y")
+        targets = output_targets(y_true, self.names, self.with_loss)
         predictions = flat_outputs(y_pred, self.names, "y_pred")
         return [self.losses[index](targets[index], predictions[index],
                                    sample_weight=_weight_for(sample_weight, index, self.names))
@@ -120,11 +142,12 @@ class OutputMetric(Metric):
     """A metric of one output of a multi-output model, logged as `log_name`."""
 
     def __init__(self, metric: Metric, index: int, names: list[str], log_name: str,
-                 weighted: bool):
+                 weighted: bool, with_loss: list[bool] | None = None):
         super().__init__(name=log_name, dtype=metric.dtype)
         self.metric = metric
         self.index = index
         self.names = list(names)
+        self.with_loss = list(with_loss) if with_loss else [False] * len(names)
         self.weighted = weighted
         self._direction = getattr(metric, "_direction", None)
 
@@ -139,7 +162,8 @@ class OutputMetric(Metric):
     def update(self, state, y_true, y_pred, sample_weight=None):
         weight = _weight_for(sample_weight, self.index, self.names) if self.weighted else (
             None if isinstance(sample_weight, (dict, list, tuple)) else sample_weight)
-        return self.metric.update(state, flat_outputs(y_true, self.names, "y")[self.index],
+        target = output_targets(y_true, self.names, self.with_loss)[self.index]
+        return self.metric.update(state, target,
                                   flat_outputs(y_pred, self.names, "y_pred")[self.index],
                                   sample_weight=weight)
 
@@ -164,14 +188,17 @@ def compile_outputs(names: list[str], y_true: Any, y_pred_spec: Any, loss: Any,
                     loss_weights: Any, metrics: Any, weighted_metrics: Any) -> CompiledOutputs:
     """Resolve compile's arguments against the outputs `names`, given sample targets and
     the model's output shapes (for "accuracy"-style names that depend on them)."""
-    true_shapes = [tuple(a.shape) for a in flat_outputs(y_true, names, "y")]
+    loss_identifiers = [None] * len(names) if loss is None else _per_output(loss, names, "loss")
+    with_loss = [identifier is not None for identifier in loss_identifiers]
+    true_shapes = [None if a is None else tuple(a.shape)
+                   for a in output_targets(y_true, names, with_loss)]
     pred_shapes = [tuple(a.shape) for a in flat_outputs(y_pred_spec, names, "y_pred")]
     compiled_loss, trackers = None, []
     if loss is not None:
         output_losses = [
             None if identifier is None else resolve_compile_loss(
                 identifier, true_shapes[i], pred_shapes[i])
-            for i, identifier in enumerate(_per_output(loss, names, "loss"))]
+            for i, identifier in enumerate(loss_identifiers)]
         weights = [1.0 if w is None else w for w in _per_output(
             1.0 if loss_weights is None else loss_weights, names, "loss_weights")]
         compiled_loss = MultiOutputLoss(names, output_losses, weights,
@@ -181,12 +208,12 @@ def compile_outputs(names: list[str], y_true: Any, y_pred_spec: Any, loss: Any,
     resolved = []
     for identifiers, weighted in ((metrics, False), (weighted_metrics, True)):
         resolved.append(_output_metrics(identifiers, names, true_shapes, pred_shapes, taken,
-                                        weighted))
+                                        weighted, with_loss))
     return CompiledOutputs(compiled_loss, trackers, *resolved)
 
 
 def _output_metrics(identifiers: Any, names: list[str], true_shapes: list, pred_shapes: list,
-                    taken: set, weighted: bool) -> list[OutputMetric]:
+                    taken: set, weighted: bool, with_loss: list[bool]) -> list[OutputMetric]:
     if identifiers is None:
         return []
     argument = "weighted_metrics" if weighted else "metrics"
@@ -204,7 +231,7 @@ def _output_metrics(identifiers: Any, names: list[str], true_shapes: list, pred_
                                                            pred_shapes[index])
             log_name = _unique_name(f"{names[index]}_{metric.name}", taken, names[index],
                                     metric.name, weighted)
-            found.append(OutputMetric(metric, index, names, log_name, weighted))
+            found.append(OutputMetric(metric, index, names, log_name, weighted, with_loss))
     return found
 
 

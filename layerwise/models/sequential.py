@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
+from layerwise.engine import naming
 from layerwise.engine.input_layer import InputLayer
 from layerwise.engine.keras_tensor import KerasTensor
 from layerwise.engine.layer import Layer, serialize_dtype_policy
-from layerwise.engine.naming import unique_name
 from layerwise.models import host_prefix
 from layerwise.models.model import Model
 from layerwise.saving.serialization import deserialize_layer, serialize_layer
@@ -109,10 +109,10 @@ class Sequential(Model):
             tensor = layer(tensor)
         self._graph_output = tensor
         self._output_shape = tensor.shape
+        # Keras wraps the built stack in a Functional here, which takes the next automatic
+        # "functional" name: later models are numbered as in Keras ("functional_1").
+        naming.unique_name("functional")
         self.built = True
-        # Keras builds an inner Functional each time, which takes the next generated
-        # "functional" name: later models are named as in Keras.
-        unique_name("functional")
 
     def call(self, inputs: Any, training: bool | None = None) -> Any:
         layers = self.layers

@@ -17,7 +17,7 @@ from jax import lax
 
 from layerwise.models.cache import program_cache
 from layerwise.engine import masking
-from layerwise.engine.layer import added_losses
+from layerwise.engine.layer import added_losses, call_as_trainer
 from layerwise.engine.variables import StatelessScope
 from layerwise.metrics import MeanMetricWrapper
 from layerwise.models.compile_losses import MultiOutputLoss, flat_outputs
@@ -45,14 +45,15 @@ class StepFunctions:
     """
 
     def __init__(self, model: Any, loss: Any, metrics: list, optimizer: Any,
-                 weighted_metrics: list = (), eager: bool = False, placement: Any = None):
+                 weighted_metrics: list = (), eager: bool = False, placement: Any = None,
+                 per_sample_loss: bool = True):
         self.model = model
         self.placement = placement
         self.loss = loss
         self.metrics = list(metrics) + list(weighted_metrics)
         self.first_weighted = len(metrics)
         # A multi-output loss reports each output's loss to the Means after the tracker.
-        self.output_loss_count = len(getattr(loss, "tracked", ()))
+        self.output_loss_count = len(getattr(loss, "log_names", ()))
         self.log_names = log_names(metrics[1:], list(weighted_metrics),
                                    self.output_loss_count)
         self.optimizer = optimizer
@@ -60,8 +61,9 @@ class StepFunctions:
         self.non_trainable_variables = list(model.non_trainable_variables)
         self.regularized = [v for v in model.weights if v.regularizer is not None]
         self.layers = _all_layers(model)
-        # Eager steps show the user's code each real batch, so the last one is not padded.
-        self.pads_last_batch = not eager and (
+        # Eager steps show the user's code each real batch, so the last one is not padded;
+        # nor is it for a loss already averaged over the batch (padding would count in it).
+        self.pads_last_batch = not eager and per_sample_loss and (
             getattr(loss, "reduction", "sum_over_batch_size") == "sum_over_batch_size"
             and not any(getattr(layer, "mixes_samples", False) for layer in self.layers))
 
@@ -115,7 +117,7 @@ class StepFunctions:
         token = added_losses.set(penalties)
         try:
             with StatelessScope(mapping) as scope, masking.mask_scope():
-                y_pred = self.model(x, training=training)
+                y_pred = call_as_trainer(self.model, x, training)
                 output_mask = masking.mask_of(y_pred) if isinstance(y_pred, jax.Array) else None
                 penalty = sum((v.regularizer(v.value) for v in self.regularized),
                               jnp.zeros((), jnp.float32))

@@ -24,6 +24,8 @@ def check_targets(method: str, loss: Any, y: Any, output_shape: tuple, model_nam
     """Raise a ValueError (or warn, where Keras only warns) if `y` cannot fit the loss."""
     if loss is None or not isinstance(y, np.ndarray):
         return  # device arrays are trusted: checking them would cost a transfer
+    if output_shape is None:
+        return  # several outputs: their loss matches each target to its output
     name = _loss_function_name(loss)
     units = output_shape[-1] if output_shape else None
     from_logits = bool(getattr(loss, "_fn_kwargs", {}).get("from_logits", False))

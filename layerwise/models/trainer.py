@@ -33,6 +33,7 @@ from layerwise.models.interrupts import interrupts_deferred
 from layerwise.models.steps import StepFunctions, TrainState
 from layerwise.models.targets import check_targets, check_validation
 from layerwise.engine.variables import ShapeScope, to_device
+from layerwise.losses.base import gives_per_sample_values
 from layerwise.losses.serialization import to_loss
 
 # With verbose=1 the bar is redrawn this many times per epoch at most.
@@ -188,7 +189,9 @@ class Trainer:
             self._steps = StepFunctions(self, self.loss, [tracker] + self._compile_metrics,
                                         self.optimizer, self._compile_weighted_metrics,
                                         eager=self._without_jit(),
-                                        placement=self._placement(self.optimizer.variables))
+                                        placement=self._placement(self.optimizer.variables),
+                                        per_sample_loss=gives_per_sample_values(
+                                            self.loss, y_sample, y_pred_spec))
             self._steps_key = key
             self._steps_output_shape = output_shape
         return self._steps

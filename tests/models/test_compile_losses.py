@@ -155,3 +155,48 @@ def test_outputs_of_one_layer_each_get_their_own_loss_as_in_keras():
         np.testing.assert_allclose(our_logs[name], their_logs[name], rtol=1e-5)
     np.testing.assert_allclose(ours.evaluate(x, y, verbose=0),
                                theirs.evaluate(x, y, verbose=0), rtol=1e-5)
+
+
+def _three_outputs(k):
+    x = k.Input((3,), name="x")
+    hidden = k.layers.Dense(4, name="hidden")(x)
+    return k.Model(x, [k.layers.Dense(2, name="o")(hidden), hidden,
+                       k.layers.Dense(2, name="p")(hidden)])
+
+
+ONE_OR_SOME_LOSSES = {
+    # A single output with a loss: `y` may be its array alone, no "<output>_loss" log.
+    "one-loss-bare-y": (dict(loss=["mse", None, None], metrics=[["mae"], None, None]), "bare"),
+    "one-loss-last-output": (dict(loss=[None, None, "mae"], loss_weights=[1.0, 1.0, 2.0]),
+                             "bare"),
+    "one-loss-full-list": (dict(loss=["mse", None, None]), "full"),
+    # Two outputs with a loss: `y` may list just those two.
+    "two-losses-short-list": (dict(loss=["mse", None, "mae"]), "short"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ONE_OR_SOME_LOSSES))
+def test_targets_only_for_the_outputs_with_a_loss_as_in_keras(name):
+    options, targets = ONE_OR_SOME_LOSSES[name]
+    ours, theirs = _twins(_three_outputs)
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(40, 3)).astype("float32")
+    y = rng.normal(size=(40, 2)).astype("float32")
+    hidden_y = rng.normal(size=(40, 4)).astype("float32")
+    with_loss = [loss is not None for loss in options["loss"]] if isinstance(
+        options["loss"], list) else [True, False, False]
+    y = {"bare": y, "full": [y, hidden_y, y],
+         "short": [y] * sum(with_loss)}[targets]
+    # (Keras fails on one sample-weight array with a short list of targets.)
+    weights = None if targets == "short" else np.linspace(0.1, 1.0, 40).astype("float32")
+    for model in (ours, theirs):
+        model.compile("sgd", **options)
+    logs = [model.fit(x, y, sample_weight=weights, batch_size=16, epochs=2, verbose=0,
+                      shuffle=False).history for model in (ours, theirs)]
+    assert list(logs[0]) == list(logs[1])
+    for key in logs[1]:
+        np.testing.assert_allclose(logs[0][key], logs[1][key], rtol=1e-5, err_msg=key)
+    # A second fit reuses the compiled steps (and their target checks).
+    _assert_same_logs(*(model.evaluate(x, y, verbose=0, return_dict=True)
+                        for model in (ours, theirs)))
+    ours.fit(x, y, batch_size=16, epochs=1, verbose=0)

@@ -316,8 +316,9 @@ def test_complex_weights_in_a_legacy_file_are_refused_naming_file_and_dataset(sa
     legacy = tmp_path / "odd.h5"
     model.save(legacy)
     with h5py.File(legacy, "a") as h5_file:
-        name = model.layers[0].name
-        group = h5_file[f"model_weights/{name}/{name}"]
+        # As Keras, datasets are named by the weight's path ("sequential/dense/kernel").
+        kernel_path = model.layers[0].kernel.path
+        group = h5_file[f"model_weights/{model.layers[0].name}/{kernel_path.rsplit('/', 1)[0]}"]
         shape = group["kernel"].shape
         del group["kernel"]
         group["kernel"] = np.ones(shape, np.complex64)
