@@ -10,7 +10,6 @@ import re
 from typing import Any, NamedTuple
 
 import jax
-import jax.numpy as jnp
 
 from layerwise import activations, constraints, initializers, regularizers
 from layerwise.engine.layer import Layer
